@@ -1,0 +1,97 @@
+"""The application factory: typed app state and one cleanup context per resource."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from live.clock import Clock, SystemClock
+from live.events import EventBus
+from live.http.auth import setup_auth
+from live.http.csrf import setup_csrf
+from live.http.errors import setup_errors
+from live.http.media import setup_media
+from live.http.routes import setup_routes
+from live.http.security_headers import setup_security_headers
+from live.keys import CLOCK, REDIS, SERVICES, SETTINGS
+from live.realtime import setup_realtime
+from live.services.accounts import Accounts
+from live.services.container import Services
+from live.services.places import Places
+from live.services.rooms import Rooms
+from live.services.throttle import FailureCounter, MemoryFailureCounter
+from live.settings import Settings
+from live.storage.db import Database
+from live.storage.migrate import upgrade
+from live.storage.redis_counters import RedisFailureCounter
+
+log = logging.getLogger(__name__)
+DATABASE = web.AppKey("database", Database)
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    db = Database.from_url(app[SETTINGS].database_url)
+    await upgrade(db)
+    app[DATABASE] = db
+    yield
+    await db.close()
+
+
+async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
+    url = app[SETTINGS].redis_url
+    if not url:
+        app[REDIS] = None
+        yield
+        return
+    import redis.asyncio as aioredis
+
+    client = aioredis.from_url(url)
+    await client.ping()
+    app[REDIS] = client
+    yield
+    await client.aclose()
+
+
+async def services_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings, clock, db = app[SETTINGS], app[CLOCK], app[DATABASE]
+    events = EventBus()
+    failures: FailureCounter = (
+        RedisFailureCounter(app[REDIS], clock) if app[REDIS] is not None else MemoryFailureCounter(clock)
+    )
+    app[SERVICES] = Services(
+        settings=settings,
+        clock=clock,
+        db=db,
+        events=events,
+        accounts=Accounts(
+            db,
+            clock,
+            failures,
+            events,
+            max_failures=settings.login_max_failures,
+            window_s=settings.login_window_s,
+        ),
+        places=Places(db),
+        rooms=Rooms(db, clock, events),
+    )
+    yield
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> web.Application:
+    settings = (settings or Settings.from_env()).with_secret()
+    app = web.Application(client_max_size=2 * 1024 * 1024)
+    app[SETTINGS] = settings
+    app[CLOCK] = clock or SystemClock()
+    app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(redis_ctx)
+    app.cleanup_ctx.append(services_ctx)
+    setup_errors(app)
+    setup_security_headers(app)
+    setup_auth(app)
+    setup_csrf(app)
+    setup_routes(app)
+    setup_media(app)
+    setup_realtime(app)
+    return app

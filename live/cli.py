@@ -1,0 +1,182 @@
+"""Command line: ``python -m live <command>``. Run with --help for each command's help."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+
+from live.clock import SystemClock
+from live.errors import DomainError
+from live.events import EventBus
+from live.services.accounts import Accounts
+from live.services.places import Places
+from live.services.throttle import MemoryFailureCounter
+from live.services.words import WordList
+from live.settings import Settings
+from live.storage.db import Database
+from live.storage.migrate import upgrade
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m live",
+        description="Roundtable: community livestream and consultation platform. "
+        "Settings come from the environment (DATABASE_URL, REDIS_URL, PORT, LIVE_DATA_DIR, "
+        "LIVE_SECRET; see docs/configuration.md).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="serve HTTP and Socket.IO (applies pending migrations first)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default $PORT or 8080)")
+
+    users = sub.add_parser("users", help="manage accounts").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    add_user = users.add_parser("add", help="create a user")
+    add_user.add_argument("name", help="username: lowercase letters, digits, - _ .")
+    add_user.add_argument(
+        "--role",
+        required=True,
+        choices=["resident", "moderator", "host", "admin"],
+        help="moderators and hosts need --community",
+    )
+    add_user.add_argument("--community", help="the slug of the community they belong to")
+    add_user.add_argument("--display-name", help="name shown in chat (default: the username)")
+    add_user.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of prompting",
+    )
+    users.add_parser("list", help="list users")
+
+    communities = sub.add_parser("communities", help="manage communities").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    add_community = communities.add_parser("add", help="create a community")
+    add_community.add_argument("slug", help="short id used in URLs, e.g. hexie")
+    add_community.add_argument("--name", required=True, help="display name, e.g. 和谐社区")
+    communities.add_parser("list", help="list communities")
+
+    words = sub.add_parser(
+        "words", help="the word list: chat messages containing a listed word are held for review"
+    ).add_subparsers(dest="action", required=True, metavar="ACTION")
+    words.add_parser("add", help="add words").add_argument("words", nargs="+")
+    words.add_parser("remove", help="remove words").add_argument("words", nargs="+")
+    words.add_parser("list", help="print the word list")
+
+    sub.add_parser("demo", help="seed the demo subdistrict, accounts and sessions (idempotent)")
+    db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True, metavar="ACTION")
+    db.add_parser("upgrade", help="apply pending migrations (Alembic)")
+    return parser
+
+
+async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[None]]) -> None:
+    db = Database.from_url(settings.database_url)
+    try:
+        await upgrade(db)
+        await work(db)
+    finally:
+        await db.close()
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        raise DomainError("the passwords differ")
+    return first
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> None:
+    clock = SystemClock()
+
+    async def users_add(db: Database) -> None:
+        accounts = Accounts(db, clock, MemoryFailureCounter(clock), EventBus())
+        user = await accounts.create_user(
+            args.name, _read_password(args), args.role, args.community, args.display_name
+        )
+        print(f"created user {user.username} ({user.role}) id {user.id}")
+
+    async def users_list(db: Database) -> None:
+        accounts = Accounts(db, clock, MemoryFailureCounter(clock), EventBus())
+        for user in await accounts.list_users():
+            print(f"{user.id}\t{user.username}\t{user.role}\t{user.display_name}")
+
+    async def communities_add(db: Database) -> None:
+        community = await Places(db).add_community(args.slug, args.name)
+        print(f"created community {community.slug} ({community.name})")
+
+    async def communities_list(db: Database) -> None:
+        for community in await Places(db).communities():
+            print(f"{community.slug}\t{community.name}")
+
+    async def words_cmd(db: Database) -> None:
+        words = WordList(db, clock)
+        if args.action == "add":
+            added = await words.add(args.words)
+            print(f"added {len(added)} word(s)")
+        elif args.action == "remove":
+            print(f"removed {await words.remove(args.words)} word(s)")
+        else:
+            for word in await words.all():
+                print(word)
+
+    async def demo(db: Database) -> None:
+        from live.services.demo import DEMO_PASSWORD, seed_demo
+
+        if await seed_demo(db, clock):
+            print(f"demo seeded; every demo account's password is {DEMO_PASSWORD}")
+        else:
+            print("demo already present")
+
+    async def db_upgrade(db: Database) -> None:
+        print("database is up to date")
+
+    table: dict[tuple[str, str | None], Callable[[Database], Awaitable[None]]] = {
+        ("users", "add"): users_add,
+        ("users", "list"): users_list,
+        ("communities", "add"): communities_add,
+        ("communities", "list"): communities_list,
+        ("words", "add"): words_cmd,
+        ("words", "remove"): words_cmd,
+        ("words", "list"): words_cmd,
+        ("demo", None): demo,
+        ("db", "upgrade"): db_upgrade,
+    }
+    asyncio.run(_with_db(settings, table[(args.command, getattr(args, "action", None))]))
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    from aiohttp import web
+
+    from live.app import create_app
+
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:  # pragma: no cover - uvloop is a dependency on Linux
+        pass
+    web.run_app(create_app(settings), host=host, port=port, access_log=None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    args = _parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        if args.command == "serve":
+            serve(settings, args.host, args.port or settings.port)
+        else:
+            _run(args, settings)
+    except DomainError as err:
+        print(f"error: {err.detail}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,67 @@
+"""Small event dataclasses that services publish, and the bus that carries them.
+
+Transports subscribe to turn events into socket broadcasts; tests subscribe to assert on them.
+A subscriber that fails is logged and never undoes the write that produced the event."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of every domain event."""
+
+
+@dataclass(frozen=True)
+class SessionStatusChanged(Event):
+    session_id: int
+    community_id: int
+    status: str
+
+
+@dataclass(frozen=True)
+class UserCreated(Event):
+    user_id: int
+    role: str
+
+
+@dataclass(frozen=True)
+class Generic(Event):
+    """An event with a name and a payload, for concepts that need nothing richer."""
+
+    name: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+Subscriber = Callable[[Event], Awaitable[None] | None]
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._subscribers: list[Subscriber] = []
+        self.history: list[Event] = []
+        self.keep_history = False
+
+    def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
+        self._subscribers.append(subscriber)
+        return lambda: self._subscribers.remove(subscriber)
+
+    async def publish(self, event: Event) -> None:
+        if self.keep_history:
+            self.history.append(event)
+        for subscriber in list(self._subscribers):
+            try:
+                result = subscriber(event)
+                if result is not None:
+                    await result
+            except Exception:
+                log.exception("event subscriber failed for %r", event)
+
+    def of_type(self, kind: type[Event]) -> list[Event]:
+        return [e for e in self.history if isinstance(e, kind)]

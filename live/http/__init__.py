@@ -1,0 +1,1 @@
+"""HTTP transport: middlewares (one ``setup_x`` module each), JSON API views and pages."""

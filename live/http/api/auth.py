@@ -1,0 +1,42 @@
+"""Signing in and out; who am I."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from live.http.auth import ACTOR, CSRF, SESSION_COOKIE, SESSION_TOKEN, client_address, set_cookie
+from live.http.params import json_body, text
+from live.http.responses import json_response
+from live.keys import SERVICES
+from live.payloads import user_payload
+from live.services.accounts import SESSION_DAYS
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/api/auth/login")
+async def login(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    signed_in = await request.app[SERVICES].accounts.login(
+        text(body, "username", max_len=64),
+        text(body, "password", max_len=256),
+        client_address(request),
+    )
+    response = json_response({"user": user_payload(signed_in.actor), "csrf": signed_in.csrf})
+    set_cookie(request, response, SESSION_COOKIE, signed_in.token, max_age=SESSION_DAYS * 86400)
+    return response
+
+
+@routes.post("/api/auth/logout")
+async def logout(request: web.Request) -> web.Response:
+    token = request.get(SESSION_TOKEN)
+    if token:
+        await request.app[SERVICES].accounts.logout(token)
+    response = web.Response(status=204)
+    response.del_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@routes.get("/api/me")
+async def me(request: web.Request) -> web.Response:
+    return json_response({"user": user_payload(request[ACTOR]), "csrf": request[CSRF]})

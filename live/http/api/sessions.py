@@ -1,0 +1,84 @@
+"""Live sessions: schedule, start, end, list, one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from live.http.auth import ACTOR
+from live.http.params import json_body, moment, page, path_id, text
+from live.http.responses import json_response
+from live.keys import SERVICES
+from live.payloads import session_payload
+from live.services.container import Services
+from live.services.rooms import session_counts
+from live.storage.rooms import LiveSession
+
+routes = web.RouteTableDef()
+
+
+async def full_session(services: Services, session: LiveSession, *, with_key: bool = False) -> dict[str, Any]:
+    community = await services.places.by_id(session.community_id)
+    counts = await session_counts(services.db, session.id)
+    current = await services.viewer_count(session.id)
+    stats = {
+        "current_viewers": current,
+        "peak_viewers": max(session.peak_viewers, current),
+        "unique_viewers": session.unique_viewers,
+        **counts,
+    }
+    recording = None
+    if session.recording_duration_s is not None:
+        recording = {
+            "hls": f"/hls/{session.id}/index.m3u8",
+            "duration_s": session.recording_duration_s,
+        }
+    return session_payload(session, community.slug, with_key=with_key, stats=stats, recording=recording)
+
+
+@routes.post("/api/sessions")
+async def create_session(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    services = request.app[SERVICES]
+    session = await services.rooms.create(
+        request[ACTOR],
+        text(body, "community", max_len=64),
+        text(body, "title", max_len=200),
+        text(body, "description", required=False, max_len=5000),
+        moment(body.get("scheduled_at"), "scheduled_at"),
+    )
+    return json_response(await full_session(services, session, with_key=True), status=201)
+
+
+@routes.post("/api/sessions/{id}/start")
+async def start_session(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    session = await services.rooms.start(request[ACTOR], path_id(request))
+    return json_response(await full_session(services, session, with_key=True))
+
+
+@routes.post("/api/sessions/{id}/end")
+async def end_session(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    session = await services.rooms.end(request[ACTOR], path_id(request))
+    return json_response(await full_session(services, session, with_key=True))
+
+
+@routes.get("/api/sessions")
+async def list_sessions(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    limit, after = page(request)
+    sessions = await services.rooms.list(
+        request.query.get("status") or None, request.query.get("community") or None, limit, after
+    )
+    return json_response([await full_session(services, s) for s in sessions])
+
+
+@routes.get("/api/sessions/{id}")
+async def get_session(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    session = await services.rooms.get(path_id(request))
+    actor = request[ACTOR]
+    with_key = actor.can("host", session.community_id)
+    return json_response(await full_session(services, session, with_key=with_key))

@@ -1,0 +1,102 @@
+"""Who is asking: the session cookie, else a signed guest cookie, else an anonymous guest.
+
+Sets ``request[ACTOR]``, ``request[CSRF]`` (the token this requester must send with writes) and
+``request[COOKIE_AUTH]`` (whether a cookie identified them, which is when CSRF applies)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from live.keys import SERVICES, SETTINGS
+from live.services.actors import Actor
+from live.services.guests import guest_actor, guest_csrf, new_guest_id, sign_guest, verify_guest
+
+SESSION_COOKIE = "rt_session"
+GUEST_COOKIE = "rt_guest"
+LANG_COOKIE = "lang"
+
+ACTOR = web.RequestKey("actor", Actor)
+CSRF = web.RequestKey("csrf", str)
+COOKIE_AUTH = web.RequestKey("cookie_auth", bool)
+SESSION_TOKEN = web.RequestKey("session_token", str)
+NEW_GUEST = web.RequestKey("new_guest", str)
+
+
+def client_address(request: web.Request) -> str:
+    if request.app[SETTINGS].trust_proxy:
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.remote or "unknown"
+
+
+def is_secure(request: web.Request) -> bool:
+    if request.app[SETTINGS].trust_proxy and request.headers.get("X-Forwarded-Proto") == "https":
+        return True
+    return request.secure
+
+
+def set_cookie(
+    request: web.Request,
+    response: web.StreamResponse,
+    name: str,
+    value: str,
+    max_age: int = 60 * 60 * 24 * 365,
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="Lax",
+        secure=is_secure(request),
+        path="/",
+    )
+
+
+async def _identify(request: web.Request) -> None:
+    services = request.app[SERVICES]
+    secret = request.app[SETTINGS].secret
+    address = client_address(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        resolved = await services.accounts.resolve(token, address)
+        if resolved:
+            request[ACTOR], request[CSRF] = resolved
+            request[COOKIE_AUTH] = True
+            request[SESSION_TOKEN] = token
+            return
+    signed = request.cookies.get(GUEST_COOKIE)
+    guest_id = verify_guest(secret, signed) if signed else None
+    if guest_id:
+        request[ACTOR] = guest_actor(guest_id, None, address)
+        request[CSRF] = guest_csrf(secret, guest_id)
+        request[COOKIE_AUTH] = True
+        return
+    if request.method == "GET" and not request.path.startswith(("/static/", "/hls/", "/vendor/")):
+        # A browser's first visit: give it a guest id to keep.
+        guest_id = new_guest_id()
+        request[NEW_GUEST] = guest_id
+    else:
+        # A cookie-less client (a script): one anonymous person per address.
+        guest_id = "ip-" + hashlib.sha256(f"{secret}:{address}".encode()).hexdigest()[:16]
+    request[ACTOR] = guest_actor(guest_id, None, address)
+    request[CSRF] = guest_csrf(secret, guest_id)
+    request[COOKIE_AUTH] = False
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    await _identify(request)
+    response = await handler(request)
+    new_guest = request.get(NEW_GUEST)
+    if new_guest and not response.prepared:
+        set_cookie(request, response, GUEST_COOKIE, sign_guest(request.app[SETTINGS].secret, new_guest))
+    return response
+
+
+def setup_auth(app: web.Application) -> None:
+    app.middlewares.append(auth_middleware)

@@ -1,0 +1,35 @@
+"""Health and metrics."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+
+from live.errors import Forbidden
+from live.http.responses import json_response
+from live.keys import SETTINGS
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    return json_response({"ok": True})
+
+
+def _loopback(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+@routes.get("/metrics")
+async def metrics(request: web.Request) -> web.Response:
+    if not request.app[SETTINGS].metrics_public and not _loopback(request.remote):
+        raise Forbidden("metrics are served on loopback only")
+    response = web.Response(body=generate_latest(REGISTRY))
+    response.headers["Content-Type"] = CONTENT_TYPE_LATEST
+    return response

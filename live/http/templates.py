@@ -1,0 +1,76 @@
+"""Server-rendered pages: one Jinja2 environment, rendered in the request's language."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from live.http import i18n
+from live.http.auth import ACTOR, CSRF
+from live.payloads import user_payload
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+TEMPLATES = WEB / "templates"
+STATIC = WEB / "static"
+
+
+@lru_cache(maxsize=512)
+def _fingerprint(path: str, mtime: float) -> str:
+    return hashlib.sha256((STATIC / path).read_bytes()).hexdigest()[:10]
+
+
+def static_url(path: str) -> str:
+    """A cache-busting URL for a file under web/static/."""
+    file = STATIC / path
+    try:
+        return f"/static/{path}?v={_fingerprint(path, file.stat().st_mtime)}"
+    except OSError:
+        return f"/static/{path}"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["static_url"] = static_url
+    env.filters["tojson_attr"] = lambda value: json.dumps(value, ensure_ascii=False)
+    return env
+
+
+ENV = _environment()
+
+
+def render(
+    request: web.Request, name: str, context: dict[str, Any] | None = None, status: int = 200
+) -> web.Response:
+    lang = i18n.request_language(request)
+    token = i18n.current_language.set(lang)
+    try:
+        actor = request[ACTOR]
+        body = ENV.get_template(name).render(
+            request=request,
+            lang=lang,
+            other_lang="en" if lang == "zh-CN" else "zh-CN",
+            actor=actor,
+            user=user_payload(actor),
+            csrf=request[CSRF],
+            path=request.path_qs,
+            **(context or {}),
+        )
+    finally:
+        i18n.current_language.reset(token)
+    response = web.Response(text=body, content_type="text/html", status=status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Language"] = lang
+    return response

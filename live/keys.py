@@ -1,0 +1,16 @@
+"""Typed keys of the aiohttp application's state."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from redis.asyncio import Redis
+
+from live.clock import Clock
+from live.services.container import Services
+from live.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey("clock", Clock)
+SERVICES = web.AppKey("services", Services)
+#: The shared Redis client, or None when REDIS_URL is unset (one process, in memory).
+REDIS: web.AppKey[Redis | None] = web.AppKey("redis")

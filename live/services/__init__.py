@@ -1,0 +1,1 @@
+"""Services: the domain rules. No aiohttp or socketio imports here."""

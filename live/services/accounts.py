@@ -1,0 +1,156 @@
+"""Accounts: creating users, signing in with throttling, server-side sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+
+from live.clock import Clock
+from live.errors import BadCredentials, Conflict, Invalid, NotFound, TooManyAttempts
+from live.events import EventBus, UserCreated
+from live.services.actors import ROLES, Actor
+from live.services.passwords import DUMMY_HASH, hash_password, verify_password
+from live.services.throttle import FailureCounter
+from live.storage.accounts import AuthSession, User, user_by_username
+from live.storage.db import Database
+from live.storage.places import Community, community_by_slug
+
+SESSION_DAYS = 30
+USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    token: str
+    csrf: str
+    actor: Actor
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def actor_for(user: User, community: Community | None, address: str | None = None) -> Actor:
+    return Actor(
+        key=f"u:{user.id}",
+        name=user.display_name,
+        role=user.role,
+        user_id=user.id,
+        community_id=user.community_id,
+        community_slug=community.slug if community else None,
+        address=address,
+    )
+
+
+class Accounts:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        failures: FailureCounter,
+        events: EventBus,
+        *,
+        max_failures: int = 10,
+        window_s: float = 60.0,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.failures = failures
+        self.events = events
+        self.max_failures = max_failures
+        self.window_s = window_s
+
+    async def create_user(
+        self,
+        username: str,
+        password: str,
+        role: str,
+        community_slug: str | None = None,
+        display_name: str | None = None,
+    ) -> User:
+        username = username.strip().lower()
+        if not username or not set(username) <= USERNAME_CHARS or len(username) > 64:
+            raise Invalid("username: 1-64 of a-z 0-9 - _ .")
+        if role not in ROLES:
+            raise Invalid(f"role must be one of {', '.join(ROLES)}")
+        if len(password) < 8:
+            raise Invalid("password: at least 8 characters")
+        async with self.db.transaction() as s:
+            community = None
+            if community_slug:
+                community = await community_by_slug(s, community_slug)
+                if community is None:
+                    raise NotFound(f"no community {community_slug}")
+            if role in ("moderator", "host") and community is None:
+                raise Invalid("moderators and hosts belong to a community (--community)")
+            if await user_by_username(s, username):
+                raise Conflict(f"user {username} exists")
+            user = User(
+                username=username,
+                display_name=(display_name or username)[:64],
+                role=role,
+                community_id=community.id if community else None,
+                password_hash=hash_password(password),
+                created_at=self.clock.now(),
+            )
+            s.add(user)
+            await s.flush()
+        await self.events.publish(UserCreated(user.id, role))
+        return user
+
+    async def login(self, username: str, password: str, address: str) -> SignedIn:
+        username = username.strip().lower()
+        throttle_key = f"login:{address}:{username}"
+        if await self.failures.recent(throttle_key, self.window_s) >= self.max_failures:
+            raise TooManyAttempts("too many failed sign-ins; wait a minute")
+        async with self.db.read() as s:
+            user = await user_by_username(s, username)
+            ok = verify_password(user.password_hash if user else DUMMY_HASH, password)
+            if user is None or not ok or user.disabled:
+                await self.failures.add(throttle_key, self.window_s)
+                raise BadCredentials("wrong username or password")
+            community = await s.get(Community, user.community_id) if user.community_id else None
+        await self.failures.clear(throttle_key)
+        token = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(24)
+        now = self.clock.now()
+        async with self.db.transaction() as s:
+            s.add(
+                AuthSession(
+                    token_hash=_token_hash(token),
+                    user_id=user.id,
+                    csrf=csrf,
+                    created_at=now,
+                    expires_at=now + timedelta(days=SESSION_DAYS),
+                )
+            )
+        return SignedIn(token, csrf, actor_for(user, community, address))
+
+    async def resolve(self, token: str, address: str | None = None) -> tuple[Actor, str] | None:
+        """The actor and CSRF token of a session cookie, or None if it is unknown or expired."""
+        async with self.db.read() as s:
+            row = await s.get(AuthSession, _token_hash(token))
+            if row is None or row.expires_at <= self.clock.now():
+                return None
+            user = await s.get(User, row.user_id)
+            if user is None or user.disabled:
+                return None
+            community = await s.get(Community, user.community_id) if user.community_id else None
+            return actor_for(user, community, address), row.csrf
+
+    async def logout(self, token: str) -> None:
+        async with self.db.transaction() as s:
+            await s.execute(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
+
+    async def list_users(self) -> list[User]:
+        async with self.db.read() as s:
+            return list((await s.execute(select(User).order_by(User.id))).scalars())
+
+
+def sign(secret: str, value: str) -> str:
+    return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]

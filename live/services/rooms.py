@@ -1,0 +1,140 @@
+"""Live sessions: scheduling, going live, ending; the rules of who may do it."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+
+from live.clock import Clock
+from live.errors import Conflict, Invalid, NotFound
+from live.events import EventBus, SessionStatusChanged
+from live.services.actors import Actor, require_staff
+from live.storage.db import Database
+from live.storage.places import Community, community_by_slug
+from live.storage.rooms import LiveSession
+
+STATUSES = ("scheduled", "live", "ended")
+TITLE_MAX = 200
+
+
+class Rooms:
+    def __init__(self, db: Database, clock: Clock, events: EventBus) -> None:
+        self.db = db
+        self.clock = clock
+        self.events = events
+
+    async def create(
+        self,
+        actor: Actor,
+        community_slug: str,
+        title: str,
+        description: str = "",
+        scheduled_at: datetime | None = None,
+    ) -> LiveSession:
+        title = title.strip()
+        if not title or len(title) > TITLE_MAX:
+            raise Invalid(f"title: 1-{TITLE_MAX} characters")
+        async with self.db.transaction() as s:
+            community = await community_by_slug(s, community_slug)
+            if community is None:
+                raise NotFound(f"no community {community_slug}")
+            require_staff(actor, "host", community.id)
+            session = LiveSession(
+                community_id=community.id,
+                host_id=actor.user_id,
+                title=title,
+                description=description.strip(),
+                status="scheduled",
+                stream_key=secrets.token_urlsafe(24),
+                scheduled_at=scheduled_at,
+                created_at=self.clock.now(),
+            )
+            s.add(session)
+            await s.flush()
+            return session
+
+    async def get(self, session_id: int) -> LiveSession:
+        async with self.db.read() as s:
+            session = await s.get(LiveSession, session_id)
+        if session is None:
+            raise NotFound("no such session")
+        return session
+
+    async def by_stream_key(self, session_id: int, key: str) -> LiveSession | None:
+        session = await self.get(session_id)
+        return session if secrets.compare_digest(session.stream_key, key) else None
+
+    async def start(self, actor: Actor, session_id: int) -> LiveSession:
+        async with self.db.transaction() as s:
+            session = await s.get(LiveSession, session_id, with_for_update=True)
+            if session is None:
+                raise NotFound("no such session")
+            require_staff(actor, "host", session.community_id)
+            if session.status == "live":
+                return session
+            if session.status != "scheduled":
+                raise Conflict("this session has ended", code="bad_state")
+            session.status = "live"
+            session.started_at = self.clock.now()
+        await self.events.publish(SessionStatusChanged(session.id, session.community_id, "live"))
+        return session
+
+    async def end(self, actor: Actor, session_id: int) -> LiveSession:
+        async with self.db.transaction() as s:
+            session = await s.get(LiveSession, session_id, with_for_update=True)
+            if session is None:
+                raise NotFound("no such session")
+            require_staff(actor, "host", session.community_id)
+            if session.status == "ended":
+                return session
+            session.status = "ended"
+            session.ended_at = self.clock.now()
+        await self.events.publish(SessionStatusChanged(session.id, session.community_id, "ended"))
+        return session
+
+    async def list(
+        self,
+        status: str | None = None,
+        community_slug: str | None = None,
+        limit: int = 100,
+        after: int | None = None,
+    ) -> list[LiveSession]:
+        if status is not None and status not in STATUSES:
+            raise Invalid(f"status must be one of {', '.join(STATUSES)}")
+        query = select(LiveSession)
+        if status:
+            query = query.where(LiveSession.status == status)
+        if community_slug:
+            query = query.join(Community, Community.id == LiveSession.community_id).where(
+                Community.slug == community_slug
+            )
+        if after is not None:
+            query = query.where(LiveSession.id < after)
+        query = query.order_by(LiveSession.id.desc()).limit(limit)
+        async with self.db.read() as s:
+            return list((await s.execute(query)).scalars())
+
+    def offset_ms(self, session: LiveSession) -> int:
+        """Milliseconds since the session went live (0 before it did)."""
+        if session.started_at is None:
+            return 0
+        return max(0, int((self.clock.now() - session.started_at).total_seconds() * 1000))
+
+
+async def session_counts(db: Database, session_id: int) -> dict[str, int]:
+    """Messages and opinions of a session, for its stats."""
+    from sqlalchemy import func
+
+    from live.storage.chat import Message
+    from live.storage.opinions import Opinion
+
+    async with db.read() as s:
+        messages = await s.scalar(
+            select(func.count(Message.id)).where(
+                Message.session_id == session_id, Message.status == "visible"
+            )
+        )
+        opinions = await s.scalar(select(func.count(Opinion.id)).where(Opinion.session_id == session_id))
+    return {"messages": messages or 0, "opinions": opinions or 0}

@@ -1,0 +1,69 @@
+"""Settings, read from the environment once at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/live.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting Roundtable reads; docs/configuration.md documents each one."""
+
+    port: int = 8080
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    data_dir: Path = Path("var")
+    secret: str = ""
+    allowed_origins: tuple[str, ...] = ()
+    trust_proxy: bool = False
+    max_webrtc_viewers: int = 200
+    publisher_grace_s: float = 30.0
+    chat_rate_per_s: float = 2.0
+    chat_burst: int = 20
+    login_max_failures: int = 10
+    login_window_s: float = 60.0
+    presence_ttl_s: float = 30.0
+    metrics_public: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        data_dir = Path(env.get("LIVE_DATA_DIR", "var"))
+        origins = tuple(o.strip() for o in env.get("LIVE_ALLOWED_ORIGINS", "").split(",") if o.strip())
+        return cls(
+            port=int(env.get("PORT", "8080")),
+            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            redis_url=env.get("REDIS_URL") or None,
+            data_dir=data_dir,
+            secret=env.get("LIVE_SECRET") or "",
+            allowed_origins=origins,
+            trust_proxy=env.get("LIVE_TRUST_PROXY", "") in ("1", "true", "yes"),
+            max_webrtc_viewers=int(env.get("LIVE_MAX_WEBRTC_VIEWERS", "200")),
+            publisher_grace_s=float(env.get("LIVE_PUBLISHER_GRACE_S", "30")),
+            chat_rate_per_s=float(env.get("LIVE_CHAT_RATE", "2")),
+            chat_burst=int(env.get("LIVE_CHAT_BURST", "20")),
+            metrics_public=env.get("LIVE_METRICS_PUBLIC", "") in ("1", "true", "yes"),
+        )
+
+    def with_secret(self) -> Settings:
+        """Fill in the cookie-signing secret, generating and keeping one in the data dir."""
+        if self.secret:
+            return self
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return _replace(self, secret=path.read_text().strip())
+
+
+def _replace(settings: Settings, **changes: object) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)  # type: ignore[arg-type]

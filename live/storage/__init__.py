@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy 2 typed models and the queries over them, one module per concept."""

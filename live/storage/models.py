@@ -1,0 +1,16 @@
+"""Imports every storage module so that ``Base.metadata`` knows every table (Alembic, tests)."""
+
+from live.storage import (  # noqa: F401
+    accounts,
+    agenda,
+    chat,
+    meetings,
+    moderation,
+    opinions,
+    places,
+    presence,
+    rooms,
+)
+from live.storage.base import Base
+
+metadata = Base.metadata

@@ -1,0 +1,56 @@
+"""Opinions residents raise, their categories and "me too" supports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from live.storage.base import Base, UTCDateTime
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Opinion(Base):
+    __tablename__ = "opinions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(32), default="other")
+    location: Mapped[str | None] = mapped_column(String(200))
+    compound_id: Mapped[int | None] = mapped_column(ForeignKey("compounds.id"))
+    source: Mapped[str] = mapped_column(String(16), default="web")
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("live_sessions.id"), index=True)
+    offset_ms: Mapped[int | None] = mapped_column()
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    author_key: Mapped[str] = mapped_column(String(80))
+    author_name: Mapped[str] = mapped_column(String(64), default="")
+    contact: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("opinions.id"))
+    reject_reason: Mapped[str | None] = mapped_column(String(32))
+    reject_note: Mapped[str | None] = mapped_column(Text)
+    supporters: Mapped[int] = mapped_column(default=1)
+    public: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OpinionSupport(Base):
+    __tablename__ = "opinion_supports"
+    __table_args__ = (UniqueConstraint("opinion_id", "person_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opinion_id: Mapped[int] = mapped_column(ForeignKey("opinions.id"), index=True)
+    person_key: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,82 @@
+"""Places: a subdistrict holds communities; a community holds grids, compounds, buildings, units."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from live.storage.base import Base
+
+
+class Subdistrict(Base):
+    __tablename__ = "subdistricts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+
+
+class Community(Base):
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    subdistrict_id: Mapped[int | None] = mapped_column(ForeignKey("subdistricts.id"))
+
+
+class Grid(Base):
+    """A grid (网格): the patch of a community that one grid worker looks after."""
+
+    __tablename__ = "grids"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    worker: Mapped[str | None] = mapped_column(String(64))
+
+
+class Compound(Base):
+    """A residential compound (小区)."""
+
+    __tablename__ = "compounds"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"))
+    name: Mapped[str] = mapped_column(String(128))
+
+
+class Building(Base):
+    __tablename__ = "buildings"
+    __table_args__ = (UniqueConstraint("compound_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+
+
+class Unit(Base):
+    """A stairwell unit (单元) of a building."""
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("building_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+
+
+async def community_by_slug(db: AsyncSession, slug: str) -> Community | None:
+    return (await db.execute(select(Community).where(Community.slug == slug))).scalar_one_or_none()
+
+
+async def community_by_id(db: AsyncSession, community_id: int) -> Community | None:
+    return await db.get(Community, community_id)
+
+
+async def all_communities(db: AsyncSession) -> list[Community]:
+    return list((await db.execute(select(Community).order_by(Community.id))).scalars())

@@ -1,0 +1,256 @@
+"""Shared fixtures: real SQLite and PostgreSQL databases, the app, signed-in clients.
+
+Tests that take the ``db_url`` fixture (directly or through ``app``/``client``) run twice: on
+SQLite and on PostgreSQL (127.0.0.1:5432, database ``test`` unless TEST_PG_URL says otherwise).
+Each test run creates its own PostgreSQL database and drops it at the end."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from live.app import create_app
+from live.clock import FakeClock
+from live.settings import Settings
+from live.storage.db import Database
+from live.storage.migrate import upgrade
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+RUN_ID = uuid.uuid4().hex[:8]
+PASSWORD = "correct-horse"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--no-postgres", action="store_true", help="run database tests on SQLite only")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_backend" in metafunc.fixturenames:
+        backends = ["sqlite"]
+        if not metafunc.config.getoption("--no-postgres"):
+            backends.append("postgres")
+        metafunc.parametrize("db_backend", backends, indirect=True)
+
+
+@pytest.fixture
+def db_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def run_blocking(make: Any) -> Any:
+    """Run ``make()``'s coroutine to completion on a fresh loop in a worker thread."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A PostgreSQL database of this test run, migrated once, dropped at the end."""
+    import asyncpg
+
+    name = f"rt_test_{RUN_ID}"
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+
+    async def create() -> None:
+        conn = await asyncpg.connect(_asyncpg_dsn(PG_ADMIN_URL))
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        db = Database.from_url(f"{base}/{name}")
+        try:
+            await upgrade(db)
+        finally:
+            await db.close()
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(_asyncpg_dsn(PG_ADMIN_URL))
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    run_blocking(create)
+    yield f"{base}/{name}"
+    run_blocking(drop)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each test copies."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+
+    async def create() -> None:
+        db = Database.from_url(f"sqlite+aiosqlite:///{path}")
+        try:
+            await upgrade(db)
+        finally:
+            await db.close()
+
+    run_blocking(create)
+    return path
+
+
+async def _truncate_all(url: str) -> None:
+    from sqlalchemy import text
+
+    from live.storage.models import metadata
+
+    db = Database.from_url(url)
+    try:
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        async with db.transaction() as s:
+            await s.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        await db.close()
+
+
+@pytest.fixture
+async def db_url(db_backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if db_backend == "postgres":
+        url = str(request.getfixturevalue("pg_database"))
+        await _truncate_all(url)
+        return url
+    template: Path = request.getfixturevalue("sqlite_template")
+    target = tmp_path / "live.db"
+    shutil.copy(template, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    database = Database.from_url(db_url)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=db_url, data_dir=tmp_path / "data", secret="test-secret")
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FakeClock) -> web.Application:
+    return create_app(settings, clock=clock)
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, app: web.Application) -> TestClient[Any, Any]:
+    return await aiohttp_client(app)  # type: ignore[no-any-return]
+
+
+@dataclass
+class World:
+    """Two communities with staff: host/moderator of each, and an admin."""
+
+    communities: tuple[str, str] = ("hexie", "xingfu")
+    password: str = PASSWORD
+
+
+@pytest.fixture
+async def world(client: TestClient[Any, Any]) -> World:
+    from live.keys import SERVICES
+
+    services = client.app[SERVICES]
+    await services.places.add_community("hexie", "和谐社区")
+    await services.places.add_community("xingfu", "幸福社区")
+    accounts = services.accounts
+    await accounts.create_user("host-a", PASSWORD, "host", "hexie", "和谐书记")
+    await accounts.create_user("mod-a", PASSWORD, "moderator", "hexie", "和谐网格员")
+    await accounts.create_user("host-b", PASSWORD, "host", "xingfu", "幸福书记")
+    await accounts.create_user("resident", PASSWORD, "resident", None, "张阿姨")
+    await accounts.create_user("admin", PASSWORD, "admin", None, "管理员")
+    return World()
+
+
+async def login(client: TestClient[Any, Any], username: str, password: str = PASSWORD) -> str:
+    """Sign the client in; returns the CSRF token to send with writes."""
+    csrf = (await (await client.get("/api/me")).json())["csrf"]
+    response = await client.post(
+        "/api/auth/login",
+        json={"username": username, "password": password},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status == 200, await response.text()
+    return str((await response.json())["csrf"])
+
+
+@pytest.fixture
+async def other_browser(client: TestClient[Any, Any]) -> AsyncIterator[Any]:
+    """A second person's browser (its own cookie jar) against the same running server."""
+    import aiohttp
+
+    session = aiohttp.ClientSession(
+        base_url=str(client.make_url("/")), cookie_jar=aiohttp.CookieJar(unsafe=True)
+    )
+    yield session
+    await session.close()
+
+
+def with_settings(settings: Settings, **changes: Any) -> Settings:
+    return replace(settings, **changes)
+
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """Debian's Chromium driven by Playwright, with a fake camera and microphone."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        instance = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        await instance.close()
+
+
+@pytest.fixture
+async def phone(browser: Any) -> AsyncIterator[Any]:
+    """A new browser context the size of a 360 px wide phone, in its own cookie jar."""
+    context = await browser.new_context(
+        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    yield context
+    await context.close()
+
+
+@pytest.fixture
+def base_url(client: TestClient[Any, Any]) -> str:
+    """The running test server's address, for browsers."""
+    return str(client.make_url("")).rstrip("/")
