@@ -6,10 +6,10 @@ from aiohttp import web
 
 from live.http import health
 from live.http.api import auth, communities, sessions
-from live.http.pages import home, login
+from live.http.pages import home, live, login
 from live.http.templates import STATIC
 
-ROUTE_MODULES = [health, auth, communities, sessions, home, login]
+ROUTE_MODULES = [health, auth, communities, sessions, home, live, login]
 
 
 def setup_routes(app: web.Application) -> None:

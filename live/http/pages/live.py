@@ -1,0 +1,27 @@
+"""The watch page of a session: video, chat, viewer count, opinion form."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from live.http.params import path_id
+from live.http.templates import render
+from live.keys import SERVICES
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/live/{id}")
+async def watch_page(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    session = await services.rooms.get(path_id(request))
+    community = await services.places.by_id(session.community_id)
+    config = {
+        "session": str(session.id),
+        "status": session.status,
+        "community": community.slug,
+        "hls": f"/hls/{session.id}/index.m3u8",
+    }
+    return render(
+        request, "live.html", {"session": session, "community": community, "config": config}
+    )

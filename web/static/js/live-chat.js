@@ -1,0 +1,2 @@
+// The watch page's chat part.
+export function init(root, config) {}

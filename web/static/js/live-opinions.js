@@ -1,0 +1,2 @@
+// The watch page's opinions part.
+export function init(root, config) {}

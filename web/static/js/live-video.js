@@ -1,0 +1,2 @@
+// The watch page's video part.
+export function init(root, config) {}

@@ -1,0 +1,17 @@
+// The watch page: reads its config and starts each part (video, chat, opinions).
+import { init as initVideo } from "./live-video.js";
+import { init as initChat } from "./live-chat.js";
+import { init as initOpinions } from "./live-opinions.js";
+
+const root = document.getElementById("watch");
+const config = JSON.parse(root.dataset.config);
+config.csrf = document.querySelector('meta[name="csrf-token"]').content;
+config.lang = document.querySelector('meta[name="lang"]').content;
+
+for (const part of [initVideo, initChat, initOpinions]) {
+  try {
+    part(root, config);
+  } catch (err) {
+    console.error(err);
+  }
+}
