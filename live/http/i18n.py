@@ -1,6 +1,6 @@
 """Languages: zh-CN by default, English through Babel message catalogues.
 
-Catalogues are read from ``web/translations/<locale>/LC_MESSAGES/messages.po`` at start-up,
+Catalogues are read from ``web/translations/<locale>/LC_MESSAGES/*.po`` at start-up,
 so no compile step is needed. Templates call ``_()``; the language of the request in hand is
 held in a context variable set by ``render``."""
 
@@ -12,6 +12,7 @@ from gettext import GNUTranslations, NullTranslations
 from pathlib import Path
 
 from aiohttp import web
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -23,16 +24,25 @@ current_language: ContextVar[str] = ContextVar("current_language", default=DEFAU
 _catalogues: dict[str, NullTranslations] = {}
 
 
+def read_catalogues(locale: str) -> list[Catalog]:
+    """Every ``*.po`` file of a locale: one per area of the product (core, chat, opinions, ...)."""
+    folder = TRANSLATIONS / locale / "LC_MESSAGES"
+    catalogues = []
+    for path in sorted(folder.glob("*.po")):
+        with path.open("rb") as fh:
+            catalogues.append(read_po(fh, locale=locale))
+    return catalogues
+
+
 def load_catalogues() -> None:
     for lang, locale in LANGUAGES.items():
-        path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
-        if not path.exists():
-            _catalogues[lang] = NullTranslations()
-            continue
-        with path.open("rb") as fh:
-            catalogue = read_po(fh, locale=locale)
+        merged = Catalog(locale=locale)
+        for catalogue in read_catalogues(locale):
+            for message in catalogue:
+                if message.id and message.string:
+                    merged.add(message.id, message.string)
         buffer = io.BytesIO()
-        write_mo(buffer, catalogue)
+        write_mo(buffer, merged)
         buffer.seek(0)
         _catalogues[lang] = GNUTranslations(buffer)
 

@@ -1,0 +1,77 @@
+"""Audio encoded once per broadcast: Opus for WebRTC viewers, AAC (ADTS) for HLS."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import av
+
+AUDIO_RATE = 48_000
+AUDIO_TIME_BASE = Fraction(1, AUDIO_RATE)
+_ADTS_RATE_INDEX = {96000: 0, 88200: 1, 64000: 2, 48000: 3, 44100: 4, 32000: 5, 24000: 6}
+
+
+def adts_header(payload_size: int, sample_rate: int = AUDIO_RATE, channels: int = 2) -> bytes:
+    """The 7-byte ADTS header of one AAC-LC frame (MPEG-TS carries AAC this way)."""
+    length = payload_size + 7
+    rate_index = _ADTS_RATE_INDEX[sample_rate]
+    return bytes(
+        [
+            0xFF,
+            0xF1,  # MPEG-4, layer 0, no CRC
+            (1 << 6) | (rate_index << 2) | (channels >> 2),  # profile AAC-LC
+            ((channels & 3) << 6) | (length >> 11),
+            (length >> 3) & 0xFF,
+            ((length & 7) << 5) | 0x1F,
+            0xFC,
+        ]
+    )
+
+
+def _encoder(name: str, fmt: str, bitrate: int) -> av.AudioCodecContext:
+    ctx = av.CodecContext.create(name, "w")
+    assert isinstance(ctx, av.AudioCodecContext)
+    ctx.sample_rate = AUDIO_RATE
+    ctx.layout = "stereo"
+    ctx.format = fmt
+    ctx.bit_rate = bitrate
+    ctx.time_base = AUDIO_TIME_BASE
+    return ctx
+
+
+class SharedAudioEncoders:
+    """Takes decoded publisher audio and returns (opus packets, AAC-in-ADTS packets)."""
+
+    def __init__(self, opus_bitrate: int = 64_000, aac_bitrate: int = 128_000) -> None:
+        self._opus = _encoder("libopus", "s16", opus_bitrate)
+        self._opus.options = {"application": "audio"}
+        self._aac = _encoder("aac", "fltp", aac_bitrate)
+        self._to_opus = av.AudioResampler(
+            format="s16", layout="stereo", rate=AUDIO_RATE, frame_size=960
+        )
+        self._to_aac = av.AudioResampler(
+            format="fltp", layout="stereo", rate=AUDIO_RATE, frame_size=1024
+        )
+
+    def encode(
+        self, frame: av.AudioFrame, pts: int
+    ) -> tuple[list[av.Packet[Any]], list[av.Packet[Any]]]:
+        """Encode a frame stamped ``pts`` (1/48000 s)."""
+        rate = frame.sample_rate or AUDIO_RATE
+        frame.pts = pts * rate // AUDIO_RATE
+        frame.time_base = Fraction(1, rate)
+        opus: list[av.Packet[Any]] = []
+        for chunk in self._to_opus.resample(frame):
+            opus.extend(self._opus.encode(chunk))
+        aac: list[av.Packet[Any]] = []
+        for chunk in self._to_aac.resample(frame):
+            for packet in self._aac.encode(chunk):
+                framed = av.Packet(adts_header(packet.size) + bytes(packet))
+                framed.pts = packet.pts
+                framed.dts = packet.dts
+                framed.time_base = AUDIO_TIME_BASE
+                aac.append(framed)
+        for packet in opus:
+            packet.time_base = AUDIO_TIME_BASE
+        return opus, aac
