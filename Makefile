@@ -48,7 +48,7 @@ chromium:
 	fi
 
 lint: deps
-	$(PY) -m ruff check live media tests bench
+	$(PY) -m ruff check .
 	$(PY) -m mypy
 
 test: install chromium lint

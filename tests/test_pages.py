@@ -78,7 +78,7 @@ async def test_login_form_wrong_password(client: TestClient[Any, Any], world: Wo
     assert forged.status == 403
 
 
-async def test_every_template_string_has_a_chinese_translation() -> None:
+def test_every_template_string_has_a_chinese_translation() -> None:
     """Every string marked in templates, Python and JS is translated in some zh_CN catalogue."""
     from babel.messages.extract import extract_from_dir
 
