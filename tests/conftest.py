@@ -213,6 +213,7 @@ def with_settings(settings: Settings, **changes: Any) -> Settings:
 
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+HAVE_CHROMIUM = os.path.exists(CHROMIUM)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -230,7 +231,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
     """Debian's Chromium driven by Playwright, with a fake camera and microphone."""
-    if not Path(CHROMIUM).exists():
+    if not HAVE_CHROMIUM:
         pytest.skip("Debian's chromium is not installed (make test installs it)")
     from playwright.async_api import async_playwright
 
