@@ -28,7 +28,10 @@ class Settings:
     login_max_failures: int = 10
     login_window_s: float = 60.0
     presence_ttl_s: float = 30.0
+    viewer_sample_s: float = 10.0
+    redis_prefix: str = "rt"
     metrics_public: bool = False
+    timezone: str = "Asia/Shanghai"
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -49,6 +52,10 @@ class Settings:
             chat_rate_per_s=float(env.get("LIVE_CHAT_RATE", "2")),
             chat_burst=int(env.get("LIVE_CHAT_BURST", "20")),
             metrics_public=env.get("LIVE_METRICS_PUBLIC", "") in ("1", "true", "yes"),
+            timezone=env.get("LIVE_TIMEZONE", "Asia/Shanghai"),
+            presence_ttl_s=float(env.get("LIVE_PRESENCE_TTL_S", "30")),
+            viewer_sample_s=float(env.get("LIVE_VIEWER_SAMPLE_S", "10")),
+            redis_prefix=env.get("LIVE_REDIS_PREFIX") or "rt",
         )
 
     def with_secret(self) -> Settings:

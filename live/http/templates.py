@@ -6,13 +6,16 @@ import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
 
 from live.http import i18n
 from live.http.auth import ACTOR, CSRF
+from live.keys import SETTINGS
 from live.payloads import user_payload
 
 WEB = Path(__file__).resolve().parents[2] / "web"
@@ -51,6 +54,20 @@ def _environment() -> jinja2.Environment:
 ENV = _environment()
 
 
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_time_formatter(zone_name: str) -> Any:
+    """``local(moment, fmt)`` for templates: a UTC moment shown in the community's time zone."""
+
+    def local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return moment.astimezone(_zone(zone_name)).strftime(fmt) if moment else ""
+
+    return local
+
+
 def render(
     request: web.Request, name: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> web.Response:
@@ -66,6 +83,7 @@ def render(
             user=user_payload(actor),
             csrf=request[CSRF],
             path=request.path_qs,
+            local=local_time_formatter(request.app[SETTINGS].timezone),
             **(context or {}),
         )
     finally:
