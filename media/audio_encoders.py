@@ -47,16 +47,10 @@ class SharedAudioEncoders:
         self._opus = _encoder("libopus", "s16", opus_bitrate)
         self._opus.options = {"application": "audio"}
         self._aac = _encoder("aac", "fltp", aac_bitrate)
-        self._to_opus = av.AudioResampler(
-            format="s16", layout="stereo", rate=AUDIO_RATE, frame_size=960
-        )
-        self._to_aac = av.AudioResampler(
-            format="fltp", layout="stereo", rate=AUDIO_RATE, frame_size=1024
-        )
+        self._to_opus = av.AudioResampler(format="s16", layout="stereo", rate=AUDIO_RATE, frame_size=960)
+        self._to_aac = av.AudioResampler(format="fltp", layout="stereo", rate=AUDIO_RATE, frame_size=1024)
 
-    def encode(
-        self, frame: av.AudioFrame, pts: int
-    ) -> tuple[list[av.Packet[Any]], list[av.Packet[Any]]]:
+    def encode(self, frame: av.AudioFrame, pts: int) -> tuple[list[av.Packet[Any]], list[av.Packet[Any]]]:
         """Encode a frame stamped ``pts`` (1/48000 s)."""
         rate = frame.sample_rate or AUDIO_RATE
         frame.pts = pts * rate // AUDIO_RATE

@@ -21,9 +21,7 @@ class PacketTrack(MediaStreamTrack):
     the next keyframe (a decoder cannot skip a P-frame), and a keyframe is requested. Audio:
     the oldest packet is dropped."""
 
-    def __init__(
-        self, kind: str, on_keyframe_needed: Callable[[], None] = lambda: None
-    ) -> None:
+    def __init__(self, kind: str, on_keyframe_needed: Callable[[], None] = lambda: None) -> None:
         super().__init__()
         self.kind = kind
         self._on_keyframe_needed = on_keyframe_needed

@@ -38,8 +38,8 @@ class SharedVideoEncoder:
     """libx264 with zerolatency; keyframes every ``keyframe_interval_s`` of media time and on
     request (throttled to one per ``min_keyframe_gap_s``).
 
-    The output size is fixed by the first frame, so a publisher that changes resolution (or a
-    reconnecting host) never changes the stream viewers and HLS see. ``encode`` is blocking and
+    The output size follows the publisher's (capped to the maximum box) after the new size held
+    for a second; until then frames are scaled to the current size. ``encode`` is blocking and
     meant to run in a worker thread, one frame at a time."""
 
     def __init__(self, settings: VideoSettings | None = None) -> None:
@@ -49,6 +49,8 @@ class SharedVideoEncoder:
         self.frames = 0
         self._last_keyframe_pts: int | None = None
         self._next_periodic_pts: int | None = None
+        self._resize_candidate: tuple[int, int] | None = None
+        self._resize_frames = 0
         self._keyframe_wanted = True
 
     def request_keyframe(self) -> None:
@@ -81,11 +83,10 @@ class SharedVideoEncoder:
     def encode(self, frame: av.VideoFrame, pts: int) -> list[av.Packet[Any]]:
         """Encode one frame stamped ``pts`` (1/90000 s); returns Annex B packets (SPS/PPS in-band
         before every keyframe) with pts, dts and time_base set."""
-        if self._ctx is None:
-            size = output_size(
-                frame.width, frame.height, self.settings.max_width, self.settings.max_height
-            )
-            self._ctx = self._open(*size)
+        wanted = output_size(frame.width, frame.height, self.settings.max_width, self.settings.max_height)
+        if self._ctx is None or self._resize_due(wanted):
+            self._ctx = self._open(*wanted)
+            self._next_periodic_pts = None  # a new encoder starts with a keyframe
         assert self.size is not None
         width, height = self.size
         if frame.width != width or frame.height != height or frame.format.name != "yuv420p":
@@ -101,6 +102,17 @@ class SharedVideoEncoder:
                 self._last_keyframe_pts = packet.pts
         return packets
 
+    def _resize_due(self, wanted: tuple[int, int]) -> bool:
+        """Follow a publisher's resolution change (browsers start small and ramp up) once the
+        new size has held for a second, so a brief dip does not restart the stream."""
+        if wanted == self.size:
+            self._resize_candidate, self._resize_frames = None, 0
+            return False
+        if wanted != self._resize_candidate:
+            self._resize_candidate, self._resize_frames = wanted, 0
+        self._resize_frames += 1
+        return self._resize_frames >= self.settings.fps
+
     def _want_keyframe(self, pts: int) -> bool:
         """Periodic keyframes sit on their own schedule (so HLS segments stay ~2 s long);
         requested ones come in between, at most one per ``min_keyframe_gap_s``."""
@@ -111,9 +123,7 @@ class SharedVideoEncoder:
             self._keyframe_wanted = False
             return True
         last = self._last_keyframe_pts
-        if self._keyframe_wanted and (
-            last is None or pts - last >= s.min_keyframe_gap_s * VIDEO_RATE
-        ):
+        if self._keyframe_wanted and (last is None or pts - last >= s.min_keyframe_gap_s * VIDEO_RATE):
             self._keyframe_wanted = False
             return True
         return False

@@ -1,0 +1,326 @@
+"""One session's broadcast: the publisher's peer, the shared encoders, the viewers, HLS."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import av
+from aiortc import RTCPeerConnection
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from .audio_encoders import AUDIO_RATE, SharedAudioEncoders
+from .hls_playlist import read_playlist
+from .hls_writer import HlsWriter, finish_playlist
+from .packet_track import PacketTrack
+from .rate_meter import RateMeter
+from .recording import Recording
+from .timeline import MediaClock, TrackTimeline
+from .video_encoder import VIDEO_RATE, SharedVideoEncoder, VideoSettings
+
+log = logging.getLogger(__name__)
+
+StateListener = Callable[[int, str], None]
+
+# Broadcast states, as reported to listeners.
+WAITING = "waiting"  # viewers may be connected, no publisher yet
+LIVE = "live"  # a publisher is connected
+RECONNECTING = "reconnecting"  # the publisher dropped less than grace_s ago
+IDLE = "idle"  # the publisher dropped longer ago; a new one may still come
+ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    grace_s: float = 30.0
+    connect_s: float = 15.0  # a new publisher must send media within this
+    media_s: float = 5.0  # a publisher silent this long counts as dropped
+
+
+@dataclass
+class Publisher:
+    resource_id: str
+    pc: RTCPeerConnection
+    tracks: list[MediaStreamTrack]
+    attached_at: float = field(default_factory=time.monotonic)
+    last_media_at: float | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def kinds(self) -> set[str]:
+        return {track.kind for track in self.tracks}
+
+
+@dataclass
+class Viewer:
+    resource_id: str
+    pc: RTCPeerConnection
+    video: PacketTrack | None
+    audio: PacketTrack | None
+
+
+class Broadcast:
+    """Encode once, fan out: every viewer and the HLS writer get the same packets."""
+
+    def __init__(
+        self,
+        session_id: int,
+        hls_dir: Path,
+        *,
+        timeouts: Timeouts | None = None,
+        video: VideoSettings | None = None,
+        on_state: StateListener | None = None,
+    ) -> None:
+        self.session_id = session_id
+        self.hls_dir = hls_dir
+        self.timeouts = timeouts or Timeouts()
+        self.state = WAITING
+        self._on_state = on_state
+        self.clock = MediaClock()
+        self.encoder = SharedVideoEncoder(video)
+        self._video_timeline = TrackTimeline(self.clock, VIDEO_RATE)
+        self._audio_timeline = TrackTimeline(self.clock, AUDIO_RATE)
+        self._audio: SharedAudioEncoders | None = None
+        self.hls: HlsWriter | None = None
+        self.publisher: Publisher | None = None
+        self.viewers: dict[str, Viewer] = {}
+        self.meter = RateMeter()
+        self.frames_skipped = 0
+        self._dropped_at: float | None = None
+        self._slot: tuple[av.VideoFrame, int] | None = None
+        self._slot_ready = asyncio.Event()
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"encode-{session_id}")
+        self._tasks = [
+            asyncio.create_task(self._encode_loop(), name=f"encode-{session_id}"),
+            asyncio.create_task(self._watchdog(), name=f"watchdog-{session_id}"),
+        ]
+
+    # -- state -------------------------------------------------------------------------------
+
+    def _set_state(self, state: str) -> None:
+        if state == self.state:
+            return
+        self.state = state
+        log.info("session %s: %s", self.session_id, state)
+        if self._on_state is not None:
+            try:
+                self._on_state(self.session_id, state)
+            except Exception:
+                log.exception("state listener failed")
+
+    def stats(self) -> dict[str, Any]:
+        kbps, fps = self.meter.rates()
+        return {
+            "publishing": self.state == LIVE,
+            "viewers": len(self.viewers),
+            "bitrate_kbps": kbps,
+            "fps": fps,
+            "reconnecting": self.state == RECONNECTING,
+            "state": self.state,
+        }
+
+    # -- publisher ---------------------------------------------------------------------------
+
+    async def attach_publisher(self, publisher: Publisher) -> None:
+        """Start taking media from ``publisher``; an earlier publisher is disconnected."""
+        old, self.publisher = self.publisher, publisher
+        if old is not None:
+            await self._close_publisher(old)
+        if self.hls is None:
+            self.hls = HlsWriter(self.hls_dir, fps=self.encoder.settings.fps)
+        kinds = publisher.kinds
+        self.hls.set_layout(video="video" in kinds, audio="audio" in kinds)
+        for track in publisher.tracks:
+            reader = self._read_video if track.kind == "video" else self._read_audio
+            publisher.tasks.append(asyncio.create_task(reader(publisher, track)))
+
+        @publisher.pc.on("connectionstatechange")
+        async def _on_connection_state() -> None:
+            if publisher.pc.connectionState in ("failed", "closed"):
+                await self.publisher_lost(publisher)
+
+        self._dropped_at = None
+        self._set_state(LIVE)
+
+    def _got_media(self, publisher: Publisher) -> None:
+        if publisher.last_media_at is None:
+            self.clock.resume()
+            self.encoder.request_keyframe()
+        publisher.last_media_at = time.monotonic()
+
+    async def _read_video(self, publisher: Publisher, track: MediaStreamTrack) -> None:
+        self._video_timeline.new_source()
+        frame_ticks = VIDEO_RATE // self.encoder.settings.fps
+        while publisher is self.publisher:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                break
+            if publisher is not self.publisher or not isinstance(frame, av.VideoFrame):
+                continue
+            self._got_media(publisher)
+            pts = self._video_timeline.stamp(frame.pts, frame.time_base, frame_ticks)
+            if self._slot is not None:
+                self.frames_skipped += 1  # the encoder is behind: keep only the newest frame
+            self._slot = (frame, pts)
+            self._slot_ready.set()
+        await self.publisher_lost(publisher)
+
+    async def _read_audio(self, publisher: Publisher, track: MediaStreamTrack) -> None:
+        self._audio_timeline.new_source()
+        while publisher is self.publisher:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                break
+            if publisher is not self.publisher or not isinstance(frame, av.AudioFrame):
+                continue
+            self._got_media(publisher)
+            rate = frame.sample_rate or AUDIO_RATE
+            pts = self._audio_timeline.stamp(frame.pts, frame.time_base, frame.samples * AUDIO_RATE // rate)
+            if self._audio is None:
+                self._audio = SharedAudioEncoders()
+            try:
+                opus, aac = self._audio.encode(frame, pts)
+            except Exception:  # one bad frame must not stop the broadcast
+                log.exception("session %s: audio encode failed", self.session_id)
+                continue
+            for packet in opus:
+                self.meter.add(packet.size, video_frame=False)
+                for viewer in self.viewers.values():
+                    if viewer.audio is not None:
+                        viewer.audio.push(packet)
+            for packet in aac:
+                self._write_hls(packet, None)
+        await self.publisher_lost(publisher)
+
+    async def _encode_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._slot_ready.wait()
+            self._slot_ready.clear()
+            item, self._slot = self._slot, None
+            if item is None:
+                continue
+            frame, pts = item
+            try:
+                packets = await loop.run_in_executor(self._executor, self.encoder.encode, frame, pts)
+            except Exception:  # one bad frame must not stop the broadcast
+                log.exception("session %s: video encode failed", self.session_id)
+                continue
+            size = self.encoder.size
+            for packet in packets:
+                self.meter.add(packet.size, video_frame=True)
+                for viewer in self.viewers.values():
+                    if viewer.video is not None:
+                        viewer.video.push(packet)
+                if size is not None:
+                    self._write_hls(packet, size)
+
+    def _write_hls(self, packet: av.Packet[Any], video_size: tuple[int, int] | None) -> None:
+        """Video packets come with the encoder's output size, audio packets without."""
+        if self.hls is None:
+            return
+        try:
+            if video_size is not None:
+                self.hls.write_video(packet, video_size)
+            else:
+                self.hls.write_audio(packet)
+        except Exception:  # e.g. a full disk: viewers keep watching over WebRTC
+            log.exception("session %s: HLS write failed", self.session_id)
+
+    async def publisher_lost(self, publisher: Publisher) -> None:
+        """The publisher went away (closed, failed, silent, or stopped): wait for a reconnect."""
+        if publisher is not self.publisher:
+            return
+        self.publisher = None
+        self.clock.pause(at=publisher.last_media_at or publisher.attached_at)
+        if self.hls is not None:
+            self.hls.pause()
+        self._slot = None
+        self._dropped_at = time.monotonic()
+        if self.state == LIVE:
+            self._set_state(RECONNECTING)
+        await self._close_publisher(publisher)
+
+    async def _close_publisher(self, publisher: Publisher) -> None:
+        current = asyncio.current_task()
+        for task in publisher.tasks:
+            if task is not current:
+                task.cancel()
+        with contextlib.suppress(Exception):
+            await publisher.pc.close()
+
+    # -- viewers -----------------------------------------------------------------------------
+
+    def add_viewer(self, viewer: Viewer) -> None:
+        self.viewers[viewer.resource_id] = viewer
+
+        @viewer.pc.on("connectionstatechange")
+        async def _on_connection_state() -> None:
+            if viewer.pc.connectionState in ("failed", "closed"):
+                await self.remove_viewer(viewer.resource_id)
+
+        self.encoder.request_keyframe()
+
+    async def remove_viewer(self, resource_id: str) -> bool:
+        viewer = self.viewers.pop(resource_id, None)
+        if viewer is None:
+            return False
+        for track in (viewer.video, viewer.audio):
+            if track is not None:
+                track.stop()
+        with contextlib.suppress(Exception):
+            await viewer.pc.close()
+        return True
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def _watchdog(self) -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            now = time.monotonic()
+            publisher = self.publisher
+            if publisher is not None:
+                if publisher.last_media_at is None:
+                    silent = now - publisher.attached_at > self.timeouts.connect_s
+                else:
+                    silent = now - publisher.last_media_at > self.timeouts.media_s
+                if silent:
+                    log.info("session %s: publisher silent, dropping it", self.session_id)
+                    await self.publisher_lost(publisher)
+            elif (
+                self.state == RECONNECTING
+                and self._dropped_at is not None
+                and now - self._dropped_at > self.timeouts.grace_s
+            ):
+                self._set_state(IDLE)
+
+    async def shutdown(self, *, finish: bool) -> Recording | None:
+        """Close every peer; ``finish`` ends the HLS stream (the recording), else just flushes."""
+        if finish:
+            self._set_state(ENDED)
+        for task in self._tasks:
+            task.cancel()
+        publisher, self.publisher = self.publisher, None
+        closing: list[Coroutine[Any, Any, object]] = [self.remove_viewer(rid) for rid in list(self.viewers)]
+        if publisher is not None:
+            closing.append(self._close_publisher(publisher))
+        await asyncio.gather(*closing, return_exceptions=True)
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self.hls is None:
+            if not finish or read_playlist(self.hls_dir) is None:
+                return None
+            return finish_playlist(self.hls_dir)
+        if not finish:
+            self.hls.close()
+            return None
+        return self.hls.finish()

@@ -1,0 +1,196 @@
+"""Synthetic media and real aiortc client peers (publisher, viewer) for the media tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fractions
+import math
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import av
+from aiortc import (
+    RTCConfiguration,
+    RTCPeerConnection,
+    RTCRtpSender,
+    RTCSessionDescription,
+)
+from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, MediaStreamTrack, VideoStreamTrack
+
+from media.hls_playlist import read_playlist
+from media.hub import MediaHub
+
+WIDTH, HEIGHT = 320, 240
+BITS = 16
+BLOCK = WIDTH // BITS
+
+
+def counter_frame(counter: int) -> av.VideoFrame:
+    """A frame whose 16 vertical bars spell ``counter`` in binary (white = 1)."""
+    frame = av.VideoFrame(WIDTH, HEIGHT, "yuv420p")
+    luma = frame.planes[0]
+    row = b"".join(bytes([235 if counter >> (BITS - 1 - bit) & 1 else 16]) * BLOCK for bit in range(BITS))
+    row += bytes(luma.line_size - len(row))
+    luma.update(row * HEIGHT)
+    for chroma in frame.planes[1:]:
+        chroma.update(b"\x80" * chroma.buffer_size)
+    return frame
+
+
+def read_counter(frame: av.VideoFrame) -> int:
+    """Decode the counter from a received frame (scaled to any size)."""
+    gray = frame.reformat(width=WIDTH, height=HEIGHT, format="yuv420p")
+    luma = gray.planes[0]
+    data = bytes(luma)
+    y = HEIGHT // 2
+    value = 0
+    for bit in range(BITS):
+        x = bit * BLOCK + BLOCK // 2
+        value = value << 1 | (1 if data[y * luma.line_size + x] > 128 else 0)
+    return value
+
+
+class CounterTrack(VideoStreamTrack):
+    """30 fps frames numbered from ``start``."""
+
+    def __init__(self, start: int = 1) -> None:
+        super().__init__()
+        self.counter = start
+
+    async def recv(self) -> av.VideoFrame:
+        pts, time_base = await self.next_timestamp()
+        frame = counter_frame(self.counter)
+        self.counter += 1
+        frame.pts = pts
+        frame.time_base = time_base
+        return frame
+
+
+class ToneTrack(AudioStreamTrack):
+    """A 400 Hz tone, 20 ms stereo s16 frames at 48 kHz, paced in real time."""
+
+    _samples = 960
+    _payload = b"".join(
+        struct.pack("<hh", v, v)
+        for v in (int(8000 * math.sin(2 * math.pi * 400 * i / 48000)) for i in range(960))
+    )
+
+    async def recv(self) -> av.AudioFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        if not hasattr(self, "_start"):
+            self._start = asyncio.get_running_loop().time()
+            self._pts = 0
+        else:
+            self._pts += self._samples
+            wait = self._start + self._pts / 48000 - asyncio.get_running_loop().time()
+            await asyncio.sleep(max(0.0, wait))
+        frame = av.AudioFrame(format="s16", layout="stereo", samples=self._samples)
+        frame.planes[0].update(self._payload)
+        frame.sample_rate = 48000
+        frame.pts = self._pts
+        frame.time_base = fractions.Fraction(1, 48000)
+        return frame
+
+
+def new_peer() -> RTCPeerConnection:
+    return RTCPeerConnection(RTCConfiguration(iceServers=[]))
+
+
+@dataclass
+class ClientPublisher:
+    pc: RTCPeerConnection
+    resource_id: str
+    video: CounterTrack
+
+
+async def publish(
+    hub: MediaHub, session_id: int, *, start: int = 1, audio: bool = True, video: bool = True
+) -> ClientPublisher:
+    pc = new_peer()
+    counter = CounterTrack(start)
+    if video:
+        pc.addTransceiver(counter, direction="sendonly")
+    if audio:
+        pc.addTransceiver(ToneTrack(), direction="sendonly")
+    await pc.setLocalDescription(await pc.createOffer())
+    try:
+        answer, resource_id = await hub.publish(session_id, pc.localDescription.sdp)
+    except Exception:
+        await pc.close()
+        raise
+    await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+    return ClientPublisher(pc, resource_id, counter)
+
+
+@dataclass
+class ClientViewer:
+    pc: RTCPeerConnection
+    resource_id: str
+    answer: str
+    counters: list[int] = field(default_factory=list)
+    audio_frames: int = 0
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def _consume(self, track: MediaStreamTrack) -> None:
+        with contextlib.suppress(MediaStreamError):
+            while True:
+                frame = await track.recv()
+                if isinstance(frame, av.VideoFrame):
+                    self.counters.append(read_counter(frame))
+                else:
+                    self.audio_frames += 1
+
+    async def close(self) -> None:
+        await self.pc.close()
+        for task in self.tasks:
+            task.cancel()
+
+
+async def watch(hub: MediaHub, session_id: int, *, video_codec: str | None = None) -> ClientViewer:
+    pc = new_peer()
+    video = pc.addTransceiver("video", direction="recvonly")
+    if video_codec is not None:
+        codecs = RTCRtpSender.getCapabilities("video").codecs
+        video.setCodecPreferences([c for c in codecs if c.mimeType == video_codec])
+    pc.addTransceiver("audio", direction="recvonly")
+    tracks: list[MediaStreamTrack] = []
+    pc.add_listener("track", tracks.append)
+    await pc.setLocalDescription(await pc.createOffer())
+    try:
+        answer, resource_id = await hub.watch(session_id, pc.localDescription.sdp)
+    except Exception:
+        await pc.close()
+        raise
+    await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+    viewer = ClientViewer(pc, resource_id, answer)
+    viewer.tasks = [asyncio.create_task(viewer._consume(track)) for track in tracks]
+    return viewer
+
+
+async def wait_until(predicate: Callable[[], object], within: float, what: str) -> None:
+    """Poll ``predicate()`` every 50 ms; fail the test with ``what`` after ``within`` s."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {within}s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+def decode_mp4(path: Path) -> tuple[int, int, float]:
+    """(video packets, decoded video frames, duration in seconds) of an MP4 file."""
+    with av.open(str(path)) as movie:
+        packets = sum(1 for p in movie.demux(video=0) if p.dts is not None)
+    with av.open(str(path)) as movie:
+        frames = sum(1 for _ in movie.decode(video=0))
+        duration = movie.duration / 1_000_000 if movie.duration else 0.0
+    return packets, frames, duration
+
+
+def segment_count(directory: Path) -> int:
+    """Segments listed in the HLS playlist in ``directory`` (0 without a playlist)."""
+    playlist = read_playlist(directory)
+    return len(playlist.segments) if playlist is not None else 0
