@@ -18,8 +18,16 @@ from live.http.security_headers import setup_security_headers
 from live.keys import CLOCK, REDIS, SERVICES, SETTINGS
 from live.realtime import setup_realtime
 from live.services.accounts import Accounts
+from live.services.admin import Admin
+from live.services.agenda import Agenda
+from live.services.archive import Archive
+from live.services.categories import Categories
 from live.services.container import Services
+from live.services.inbox import Inbox
+from live.services.meetings import Meetings
+from live.services.opinions import Opinions, opinion_limiter
 from live.services.places import Places
+from live.services.room_setup import build_room_services
 from live.services.rooms import Rooms
 from live.services.throttle import FailureCounter, MemoryFailureCounter
 from live.settings import Settings
@@ -57,6 +65,8 @@ async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
 async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, clock, db = app[SETTINGS], app[CLOCK], app[DATABASE]
     events = EventBus()
+    room = build_room_services(settings, clock, db, app[REDIS])
+    categories = Categories(db)
     failures: FailureCounter = (
         RedisFailureCounter(app[REDIS], clock) if app[REDIS] is not None else MemoryFailureCounter(clock)
     )
@@ -75,6 +85,22 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         ),
         places=Places(db),
         rooms=Rooms(db, clock, events),
+        categories=categories,
+        opinions=Opinions(
+            db, clock, events, categories, opinion_limiter(app[REDIS], clock, settings.redis_prefix)
+        ),
+        agenda=Agenda(db, clock, events),
+        meetings=Meetings(db, clock, events),
+        inbox=Inbox(db, clock),
+        archive=Archive(db, settings.data_dir),
+        admin=Admin(db, settings.data_dir),
+        words=room.words,
+        wordfilter=room.wordfilter,
+        chat=room.chat,
+        moderation=room.moderation,
+        presence=room.presence,
+        signals=room.signals,
+        viewer_counter=room.presence.current,
     )
     yield
 

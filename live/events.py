@@ -65,3 +65,32 @@ class EventBus:
 
     def of_type(self, kind: type[Event]) -> list[Event]:
         return [e for e in self.history if isinstance(e, kind)]
+
+
+@dataclass(frozen=True)
+class OpinionCreated(Event):
+    """A new opinion was stored (moderators of its community see it live)."""
+
+    opinion_id: int
+    community_id: int
+    session_id: int | None
+
+
+@dataclass(frozen=True)
+class OpinionChanged(Event):
+    """An opinion was supported, accepted, merged or rejected."""
+
+    opinion_id: int
+    community_id: int
+    session_id: int | None
+    change: str
+
+
+@dataclass(frozen=True)
+class AgendaChanged(Event):
+    """An agenda item was created or changed (status, note, responsible party, outcome…)."""
+
+    item_id: int
+    community_id: int
+    from_status: str | None
+    to_status: str | None

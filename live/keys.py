@@ -8,9 +8,12 @@ from redis.asyncio import Redis
 from live.clock import Clock
 from live.services.container import Services
 from live.settings import Settings
+from media.hub import MediaHub
 
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)
 SERVICES = web.AppKey("services", Services)
 #: The shared Redis client, or None when REDIS_URL is unset (one process, in memory).
 REDIS: web.AppKey[Redis | None] = web.AppKey("redis")
+#: The WebRTC/HLS hub of this process (live/http/media.py creates and closes it).
+MEDIA_HUB = web.AppKey("media_hub", MediaHub)

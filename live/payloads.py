@@ -75,3 +75,100 @@ def session_payload(
     if with_key:
         body["stream_key"] = session.stream_key
     return body
+
+
+def opinion_payload(opinion: Any, community_slug: str, *, staff: bool = False) -> dict[str, Any]:
+    """An opinion (``live.storage.opinions.Opinion``); contact and author key only for staff."""
+    body: dict[str, Any] = {
+        "id": str(opinion.id),
+        "community": community_slug,
+        "text": opinion.text,
+        "category": opinion.category,
+        "location": opinion.location,
+        "status": opinion.status,
+        "supporters": opinion.supporters,
+        "session": str(opinion.session_id) if opinion.session_id is not None else None,
+        "offset_ms": opinion.offset_ms,
+        "created_at": iso(opinion.created_at),
+        "source": opinion.source,
+        "message": str(opinion.message_id) if opinion.message_id is not None else None,
+        "merged_into": str(opinion.merged_into_id) if opinion.merged_into_id is not None else None,
+        "author": {"name": opinion.author_name},
+    }
+    if opinion.status == "rejected":
+        body["reject_reason"] = opinion.reject_reason
+        body["reject_note"] = opinion.reject_note if staff else None
+    if staff:
+        body["contact"] = opinion.contact
+        body["author"]["id"] = opinion.author_key
+    return body
+
+
+def agenda_event_payload(event: Any) -> dict[str, Any]:
+    """One step of an agenda item's timeline (``live.storage.agenda.AgendaEvent``)."""
+    return {
+        "at": iso(event.at),
+        "actor": event.actor,
+        "from": event.from_status,
+        "to": event.to_status,
+        "note": event.note,
+    }
+
+
+def agenda_payload(
+    item: Any,
+    community_slug: str,
+    *,
+    opinions: list[dict[str, Any]] | None = None,
+    events: list[Any] | None = None,
+) -> dict[str, Any]:
+    """An agenda item (``live.storage.agenda.AgendaItem``); opinions and events when given."""
+    body: dict[str, Any] = {
+        "id": str(item.id),
+        "community": community_slug,
+        "title": item.title,
+        "summary": item.summary,
+        "category": item.category,
+        "location": item.location,
+        "status": item.status,
+        "responsible": item.responsible,
+        "due_date": item.due_date.isoformat() if item.due_date else None,
+        "outcome": item.outcome,
+        "meeting": str(item.meeting_id) if item.meeting_id is not None else None,
+        "created_at": iso(item.created_at),
+        "updated_at": iso(item.updated_at),
+    }
+    if opinions is not None:
+        body["opinions"] = opinions
+    if events is not None:
+        body["events"] = [agenda_event_payload(e) for e in events]
+    return body
+
+
+def meeting_payload(meeting: Any, community_slug: str, items: list[tuple[Any, str]]) -> dict[str, Any]:
+    """A meeting (``live.storage.meetings.Meeting``) with its items and their decisions."""
+    return {
+        "id": str(meeting.id),
+        "community": community_slug,
+        "format": meeting.format,
+        "title": meeting.title,
+        "starts_at": iso(meeting.starts_at),
+        "place": meeting.place,
+        "attendance": meeting.attendance,
+        "minutes": meeting.minutes,
+        "agenda": [
+            {"item": str(item.id), "title": item.title, "status": item.status, "decision": decision}
+            for item, decision in items
+        ],
+        "created_at": iso(meeting.created_at),
+    }
+
+
+def inbox_payload(entry: Any) -> dict[str, Any]:
+    return {
+        "id": str(entry.id),
+        "text": entry.text,
+        "item": str(entry.item_id) if entry.item_id is not None else None,
+        "created_at": iso(entry.created_at),
+        "read": entry.read,
+    }

@@ -18,6 +18,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def exempt(request: web.Request) -> bool:
     path = request.path
+    if path.startswith("/socket.io/"):
+        return True  # Engine.IO polling: bound to a secret sid; Origin is checked by the socket server
     return path.startswith("/api/sessions/") and ("/whip" in path or "/whep" in path)
 
 

@@ -2,8 +2,69 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
 from aiohttp import web
+
+from live.events import Event, SessionStatusChanged, Subscriber
+from live.keys import MEDIA_HUB, SERVICES, SETTINGS
+from live.services.container import Services
+from media.hub import MediaHub
+
+log = logging.getLogger(__name__)
+
+
+SESSION_ENDED = "media.session_ended"
+
+
+def _end_locally(hub: MediaHub, services: Services) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """A signal handler, run on every process: close this process's peers of the session and
+    keep the recording if this process held the publisher."""
+
+    async def handler(payload: dict[str, Any]) -> None:
+        session_id = int(payload["session"])
+        recording = await hub.end(session_id)
+        if recording is None:
+            return
+        try:
+            path = str(recording.path.relative_to(hub.data_dir))
+        except ValueError:
+            path = str(recording.path)
+        await services.rooms.set_recording(session_id, path, recording.duration_s, recording.bytes)
+
+    return handler
+
+
+def _on_session_ended(services: Services) -> Subscriber:
+    """An EventBus subscriber: tell every process (through Signals) that a session ended."""
+
+    async def subscriber(event: Event) -> None:
+        if isinstance(event, SessionStatusChanged) and event.status == "ended":
+            await services.signals.publish(SESSION_ENDED, {"session": event.session_id})
+
+    return subscriber
+
+
+async def media_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings, services = app[SETTINGS], app[SERVICES]
+    hub = MediaHub(
+        settings.data_dir,
+        max_viewers=settings.max_webrtc_viewers,
+        grace_s=settings.publisher_grace_s,
+    )
+    app[MEDIA_HUB] = hub
+    services.signals.on(SESSION_ENDED, _end_locally(hub, services))
+    unsubscribe = services.events.subscribe(_on_session_ended(services))
+    yield
+    unsubscribe()
+    await hub.close()
 
 
 def setup_media(app: web.Application) -> None:
     """Attach the media hub (one cleanup context) and the WHIP, WHEP and /hls/ routes."""
+    from live.http.api import media as media_api
+
+    app.cleanup_ctx.append(media_ctx)
+    app.add_routes(media_api.routes)

@@ -5,11 +5,30 @@ from __future__ import annotations
 from aiohttp import web
 
 from live.http import health
+from live.http.api import admin as admin_api
+from live.http.api import agenda as agenda_api
 from live.http.api import auth, communities, sessions
-from live.http.pages import home, live, login
+from live.http.api import categories as categories_api
+from live.http.api import chat as chat_api
+from live.http.api import inbox as inbox_api
+from live.http.api import meetings as meetings_api
+from live.http.api import moderation as moderation_api
+from live.http.api import opinions as opinions_api
+from live.http.pages import admin as admin_page
+from live.http.pages import agenda as agenda_pages
+from live.http.pages import archive, home, live, login
+from live.http.pages import host as host_pages
+from live.http.pages import inbox as inbox_page
+from live.http.pages import moderate as moderate_page
+from live.http.pages import triage as triage_page
 from live.http.templates import STATIC
 
 ROUTE_MODULES = [health, auth, communities, sessions, home, live, login]
+ROUTE_MODULES += [admin_api, admin_page, archive]
+ROUTE_MODULES += [opinions_api, categories_api, agenda_api, meetings_api, inbox_api]
+ROUTE_MODULES += [agenda_pages, triage_page, inbox_page]
+ROUTE_MODULES += [host_pages]
+ROUTE_MODULES += [chat_api, moderation_api, moderate_page]
 
 
 def setup_routes(app: web.Application) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 

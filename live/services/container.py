@@ -8,8 +8,21 @@ from dataclasses import dataclass, field
 from live.clock import Clock
 from live.events import EventBus
 from live.services.accounts import Accounts
+from live.services.admin import Admin
+from live.services.agenda import Agenda
+from live.services.archive import Archive
+from live.services.categories import Categories
+from live.services.chat import Chat
+from live.services.inbox import Inbox
+from live.services.meetings import Meetings
+from live.services.moderation import Moderation
+from live.services.opinions import Opinions
 from live.services.places import Places
+from live.services.presence import Presence
 from live.services.rooms import Rooms
+from live.services.signals import Signals
+from live.services.wordfilter import WordFilter
+from live.services.words import WordList
 from live.settings import Settings
 from live.storage.db import Database
 
@@ -23,6 +36,19 @@ class Services:
     accounts: Accounts
     places: Places
     rooms: Rooms
+    categories: Categories
+    opinions: Opinions
+    agenda: Agenda
+    meetings: Meetings
+    inbox: Inbox
+    archive: Archive
+    admin: Admin
+    words: WordList
+    wordfilter: WordFilter
+    chat: Chat
+    moderation: Moderation
+    presence: Presence
+    signals: Signals
     viewer_counter: Callable[[int], Awaitable[int]] | None = field(default=None)
 
     async def viewer_count(self, session_id: int) -> int:

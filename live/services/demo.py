@@ -11,13 +11,14 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from live.clock import Clock
+from live.services.categories import DEFAULT_CATEGORIES
 from live.services.passwords import hash_password
 from live.storage.accounts import User
 from live.storage.agenda import AgendaEvent, AgendaItem, AgendaOpinion
 from live.storage.chat import Message
 from live.storage.db import Database
 from live.storage.meetings import Meeting, MeetingItem
-from live.storage.opinions import Category, Opinion
+from live.storage.opinions import Category, Opinion, OpinionSupport
 from live.storage.places import Building, Community, Compound, Grid, Subdistrict, Unit
 from live.storage.presence import SessionViewer, ViewerSample
 from live.storage.rooms import LiveSession
@@ -50,16 +51,6 @@ COMPOUND_NAMES = [
     "翠竹苑",
     "金桂园",
     "铁路新村",
-]
-CATEGORIES = [
-    ("property", "物业管理", "Property management"),
-    ("garbage", "垃圾分类", "Garbage sorting"),
-    ("parking", "车辆停放", "Parking"),
-    ("renovation", "老旧小区改造", "Old compound renovation"),
-    ("dispute", "邻里纠纷", "Neighbour disputes"),
-    ("environment", "环境卫生", "Sanitation"),
-    ("facilities", "公共设施", "Public facilities"),
-    ("other", "其他", "Other"),
 ]
 OPINIONS = [
     ("parking", "小区晚上电动车乱停，消防通道被堵住了，希望划定停车位。"),
@@ -114,7 +105,7 @@ async def seed_demo(db: Database, clock: Clock) -> bool:
         s.add(subdistrict)
         await s.flush()
         existing = set((await s.execute(select(Category.key))).scalars())
-        for position, (key, zh, en) in enumerate(CATEGORIES):
+        for position, (key, zh, en) in enumerate(DEFAULT_CATEGORIES):
             if key not in existing:
                 s.add(Category(key=key, name_zh=zh, name_en=en, position=position))
         password_hash = hash_password(DEMO_PASSWORD)
@@ -266,6 +257,12 @@ async def _sessions(
             s.add(opinion)
             opinions.append(opinion)
     await s.flush()
+    for opinion in opinions:  # "me too" rows behind each count: a person supports once
+        keys = [opinion.author_key] + [f"g:demo-{opinion.id}-{i}" for i in range(1, opinion.supporters)]
+        s.add_all(
+            OpinionSupport(opinion_id=opinion.id, person_key=key, created_at=opinion.created_at)
+            for key in keys
+        )
     meeting = Meeting(
         community_id=community.id,
         format="roundtable",

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from live.clock import Clock
-from live.errors import Conflict, Invalid, NotFound
+from live.errors import Conflict, Invalid, NotFound, Unauthenticated
 from live.events import EventBus, SessionStatusChanged
 from live.services.actors import Actor, require_staff
+from live.storage.agenda import AgendaItem
 from live.storage.db import Database
 from live.storage.places import Community, community_by_slug
-from live.storage.rooms import LiveSession
+from live.storage.rooms import LiveSession, SessionAgendaItem
 
 STATUSES = ("scheduled", "live", "ended")
 TITLE_MAX = 200
@@ -93,6 +95,82 @@ class Rooms:
             session.ended_at = self.clock.now()
         await self.events.publish(SessionStatusChanged(session.id, session.community_id, "ended"))
         return session
+
+    async def start_publishing(self, session_id: int, key: str) -> LiveSession:
+        """A publisher presented ``key`` (WHIP): a scheduled session goes live, an ended one
+        refuses (409), a wrong key is 401."""
+        async with self.db.transaction() as s:
+            session = await s.get(LiveSession, session_id, with_for_update=True)
+            if session is None:
+                raise NotFound("no such session")
+            if not key or not secrets.compare_digest(session.stream_key, key):
+                raise Unauthenticated("wrong or missing stream key", code="bad_stream_key")
+            if session.status == "ended":
+                raise Conflict("this session has ended", code="ended")
+            went_live = session.status == "scheduled"
+            if went_live:
+                session.status = "live"
+                session.started_at = self.clock.now()
+        if went_live:
+            await self.events.publish(SessionStatusChanged(session.id, session.community_id, "live"))
+        return session
+
+    async def set_recording(
+        self, session_id: int, path: str, duration_s: float, size_bytes: int
+    ) -> None:
+        """Store where a session's finished recording is, how long and how large."""
+        async with self.db.transaction() as s:
+            session = await s.get(LiveSession, session_id, with_for_update=True)
+            if session is None:
+                raise NotFound("no such session")
+            session.recording_path = path
+            session.recording_duration_s = duration_s
+            session.recording_bytes = size_bytes
+
+    async def set_agenda(self, actor: Actor, session_id: int, item_ids: Sequence[int]) -> None:
+        """The agenda items (of the session's community) the host will report on."""
+        async with self.db.transaction() as s:
+            session = await s.get(LiveSession, session_id)
+            if session is None:
+                raise NotFound("no such session")
+            require_staff(actor, "host", session.community_id)
+            wanted = sorted(set(item_ids))
+            found = (
+                await s.execute(
+                    select(AgendaItem.id).where(
+                        AgendaItem.id.in_(wanted), AgendaItem.community_id == session.community_id
+                    )
+                )
+            ).scalars()
+            if set(found) != set(wanted):
+                raise Invalid("agenda: only items of this session's community")
+            await s.execute(delete(SessionAgendaItem).where(SessionAgendaItem.session_id == session_id))
+            s.add_all(SessionAgendaItem(session_id=session_id, item_id=i) for i in wanted)
+
+    async def agenda(self, session_id: int) -> list[AgendaItem]:
+        """The agenda items a session reports on."""
+        query = (
+            select(AgendaItem)
+            .join(SessionAgendaItem, SessionAgendaItem.item_id == AgendaItem.id)
+            .where(SessionAgendaItem.session_id == session_id)
+            .order_by(AgendaItem.id)
+        )
+        async with self.db.read() as s:
+            return list((await s.execute(query)).scalars())
+
+    async def open_agenda(self, community_id: int, limit: int = 200) -> list[AgendaItem]:
+        """A community's agenda items that are not finished, newest first (to report on)."""
+        query = (
+            select(AgendaItem)
+            .where(
+                AgendaItem.community_id == community_id,
+                AgendaItem.status.not_in(("resolved", "closed")),
+            )
+            .order_by(AgendaItem.id.desc())
+            .limit(limit)
+        )
+        async with self.db.read() as s:
+            return list((await s.execute(query)).scalars())
 
     async def list(
         self,

@@ -32,3 +32,13 @@ class LiveSession(Base):
     recording_path: Mapped[str | None] = mapped_column(String(255))
     recording_duration_s: Mapped[float | None] = mapped_column()
     recording_bytes: Mapped[int | None] = mapped_column()
+
+
+class SessionAgendaItem(Base):
+    """An agenda item the host means to report on during a session."""
+
+    __tablename__ = "session_agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"))

@@ -1,2 +1,150 @@
-// The watch page's chat part.
-export function init(root, config) {}
+// The watch page's chat part: join the room, show messages as text, send, follow moderation.
+import { io } from "/static/vendor/socket.io.esm.min.js";
+
+const NAME_KEY = "rt_chat_name";
+
+export function renderMessage(message, strings) {
+  const li = document.createElement("li");
+  li.className = "chat-message";
+  li.dataset.messageId = message.id;
+  const who = document.createElement("span");
+  who.className = "chat-author";
+  who.textContent = message.author.name;
+  if (message.author.role && !["guest", "resident"].includes(message.author.role)) {
+    const badge = document.createElement("span");
+    badge.className = "chat-staff";
+    badge.textContent = strings.staff;
+    who.append(" ", badge);
+  }
+  const text = document.createElement("span");
+  text.className = "chat-text";
+  text.textContent = message.text;
+  li.append(who, text);
+  return li;
+}
+
+export function asList(payload) {
+  return Array.isArray(payload) ? payload : [payload];
+}
+
+export function init(root, config) {
+  const box = root.querySelector('[data-role="chat"]');
+  if (!box) return;
+  const strings = JSON.parse(box.dataset.strings || "{}");
+  const signedIn = box.dataset.signedIn === "yes";
+  const list = box.querySelector('[data-testid="chat-list"]');
+  const banner = box.querySelector('[data-role="chat-banner"]');
+  const pinned = box.querySelector('[data-role="chat-pinned"]');
+  const note = box.querySelector('[data-role="chat-note"]');
+  const form = box.querySelector('[data-role="chat-form"]');
+  const input = form.querySelector('[data-testid="chat-input"]');
+  const nameForm = box.querySelector('[data-role="chat-name"]');
+  const nameInput = nameForm.querySelector("input");
+  const viewerCount = root.querySelector('[data-testid="viewer-count"]');
+  let name = signedIn ? null : localStorage.getItem(NAME_KEY);
+  let joined = false;
+
+  const say = (text) => {
+    note.textContent = text || "";
+    note.hidden = !text;
+  };
+  const scrollDown = () => { list.scrollTop = list.scrollHeight; };
+  const add = (message) => {
+    if (message.status !== "visible" || list.querySelector(`[data-message-id="${CSS.escape(message.id)}"]`)) return;
+    list.append(renderMessage(message, strings));
+    while (list.children.length > 200) list.firstElementChild.remove();
+  };
+  const showPin = (message) => {
+    pinned.replaceChildren();
+    pinned.hidden = !message;
+    if (!message) return;
+    const label = document.createElement("strong");
+    label.textContent = strings.pinned + " ";
+    pinned.append(label, renderMessage(message, strings));
+  };
+  const showState = (state) => {
+    if (!state) return;
+    if (!state.open) say(strings.closed);
+    else if (state.slow_mode > 0) say(strings.slow.replace("{s}", state.slow_mode));
+    else say("");
+  };
+  const showNameForm = (show) => {
+    nameForm.hidden = !show;
+    if (show) nameInput.focus();
+  };
+
+  const socket = io({ transports: ["websocket", "polling"], auth: { name: name || undefined } });
+  config.socket = socket; // the opinions part shares this connection
+
+  socket.on("connect", async () => {
+    banner.hidden = true;
+    const ack = await socket.emitWithAck("join", { session: config.session });
+    if (!ack.ok) { say(strings["error_" + ack.error] || strings.error_other); return; }
+    joined = true;
+    list.replaceChildren();
+    ack.history.forEach(add);
+    scrollDown();
+    if (viewerCount) viewerCount.textContent = ack.viewers.current;
+    showPin(ack.pinned);
+    showState(ack.chat_state);
+  });
+  socket.on("disconnect", (reason) => {
+    joined = false;
+    if (reason === "io server disconnect") { say(strings.kicked); form.hidden = true; return; }
+    banner.hidden = false;
+  });
+  socket.on("connect_error", (err) => {
+    if (err && err.data && err.data.error === "bad_name") {
+      localStorage.removeItem(NAME_KEY);
+      socket.auth = {};
+      say(strings.error_bad_name);
+      showNameForm(true);
+      setTimeout(() => socket.connect(), 500);
+      return;
+    }
+    banner.hidden = false;
+  });
+  socket.on("chat", (payload) => {
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
+    asList(payload).forEach(add);
+    if (atBottom) scrollDown();
+  });
+  socket.on("hide", (payload) => {
+    for (const item of asList(payload)) {
+      list.querySelectorAll(`[data-message-id="${CSS.escape(String(item.message))}"]`).forEach((el) => el.remove());
+      pinned.querySelectorAll(`[data-message-id="${CSS.escape(String(item.message))}"]`).forEach(() => showPin(null));
+    }
+  });
+  socket.on("pin", (payload) => showPin(payload.message));
+  socket.on("chat_state", showState);
+  socket.on("viewers", (payload) => { if (viewerCount) viewerCount.textContent = payload.current; });
+
+  nameForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const chosen = nameInput.value.trim();
+    if (!chosen) return;
+    name = chosen;
+    localStorage.setItem(NAME_KEY, name);
+    showNameForm(false);
+    say("");
+    socket.auth = { name };
+    socket.disconnect().connect();
+  });
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) { say(strings.error_empty); return; }
+    if (!signedIn && !name) { say(strings.name_needed); showNameForm(true); return; }
+    if (!joined) { say(strings.error_not_joined); return; }
+    const nonce = Math.random().toString(36).slice(2, 12);
+    const ack = await socket.timeout(10000).emitWithAck("chat", { session: config.session, text, nonce }).catch(() => null);
+    if (!ack) { say(strings.error_other); return; }
+    if (!ack.ok) { say(strings["error_" + ack.error] || ack.detail || strings.error_other); return; }
+    input.value = "";
+    if (ack.message.status === "held") say(strings.held);
+    else { say(""); add(ack.message); scrollDown(); }
+  });
+
+  if (!signedIn && !name) showNameForm(true);
+}

@@ -1,2 +1,132 @@
-// The watch page's opinions part.
-export function init(root, config) {}
+// The watch page's opinions part: the form (category, place), this session's opinions with
+// "me too", live updates, and the host's "you said, we did" card.
+import { io } from "/static/vendor/socket.io.esm.min.js";
+import { api, el, fillPlaces, fillSelect, loadCategories } from "./opinions-common.js";
+
+const SUPPORTED_KEY = "rt-supported";
+
+function supportedSet() {
+  try { return new Set(JSON.parse(localStorage.getItem(SUPPORTED_KEY) || "[]")); } catch { return new Set(); }
+}
+
+export function init(root, config) {
+  const part = root.querySelector('[data-role="opinions"]');
+  if (!part) return;
+  const strings = JSON.parse(part.dataset.strings || "{}");
+  const form = part.querySelector('[data-role="opinion-form"]');
+  const input = part.querySelector('[data-testid="opinion-input"]');
+  const category = part.querySelector('[data-role="opinion-category"]');
+  const place = part.querySelector('[data-role="opinion-location"]');
+  const status = part.querySelector('[data-role="opinion-status"]');
+  const list = part.querySelector('[data-role="opinion-list"]');
+  const showcase = part.querySelector('[data-role="showcase"]');
+  const supported = supportedSet();
+  let names = new Map();
+  const say = (text) => { status.textContent = text || ""; };
+
+  const render = (o) => {
+    const done = supported.has(o.id);
+    const count = el("strong", { "data-role": "supporters", text: String(o.supporters) });
+    const button = el(
+      "button",
+      { type: "button", class: "me-too", "data-testid": "support", "aria-pressed": done ? "true" : "false" },
+      done ? strings.supported : strings.me_too,
+    );
+    button.disabled = done || o.status === "merged";
+    button.addEventListener("click", () => support(o.id, button));
+    const meta = [names.get(o.category) || "", o.location || ""].filter(Boolean).join(" · ");
+    const note = o.status === "merged" ? el("span", { class: "meta", text: strings.merged }) : null;
+    return el(
+      "li",
+      { class: "opinion-card", "data-opinion-id": o.id },
+      el("p", { text: o.text }),
+      el("span", { class: "meta" }, count, " " + strings.people + (meta ? " · " + meta : "")),
+      note,
+      button,
+    );
+  };
+  const upsert = (o) => {
+    const existing = list.querySelector(`[data-opinion-id="${CSS.escape(o.id)}"]`);
+    const node = render(o);
+    if (existing) existing.replaceWith(node);
+    else list.prepend(node);
+    const empty = list.querySelector(".empty");
+    if (empty) empty.remove();
+  };
+  const update = (u) => {
+    const node = list.querySelector(`[data-opinion-id="${CSS.escape(u.id)}"]`);
+    if (!node) return;
+    const count = node.querySelector('[data-role="supporters"]');
+    if (count) count.textContent = String(u.supporters);
+  };
+
+  async function support(id, button) {
+    button.disabled = true;
+    const answer = await api("POST", `/api/opinions/${id}/support`);
+    if (!answer.ok) { button.disabled = false; say(strings.failed); return; }
+    supported.add(id);
+    localStorage.setItem(SUPPORTED_KEY, JSON.stringify([...supported].slice(-500)));
+    button.textContent = strings.supported;
+    button.setAttribute("aria-pressed", "true");
+    update({ id, supporters: answer.body.supporters });
+    if (answer.body.opinion && answer.body.opinion !== id) update({ id: answer.body.opinion, supporters: answer.body.supporters });
+  }
+
+  async function load() {
+    const answer = await api("GET", `/api/opinions?session=${encodeURIComponent(config.session)}&limit=100`);
+    if (!answer.ok) return;
+    list.replaceChildren();
+    if (!answer.body.length) list.append(el("li", { class: "empty muted", text: strings.none }));
+    for (const o of answer.body.slice().reverse()) upsert(o);
+  }
+
+  const showItem = (payload) => {
+    const item = payload.item;
+    showcase.replaceChildren(
+      el("p", { class: "showcase-kicker", text: strings.you_said_we_did }),
+      el("h3", { text: item.title }),
+      item.outcome ? el("p", { class: "outcome", text: item.outcome }) : null,
+      el("p", { class: "meta", text: item.responsible ? `${strings.responsible}: ${item.responsible}` : "" }),
+      el("a", { href: `/agenda/${item.id}`, text: strings.open_item }),
+    );
+    showcase.hidden = false;
+  };
+
+  const socket = config.socket || io({ transports: ["websocket", "polling"] });
+  const join = async () => {
+    const ack = await socket.timeout(10000).emitWithAck("join", { session: config.session }).catch(() => null);
+    part.dataset.live = ack && ack.ok ? "joined" : "offline";
+  };
+  if (!config.socket) {
+    socket.on("connect", join);
+    socket.on("disconnect", () => { part.dataset.live = "offline"; });
+  } else {
+    part.dataset.live = "joined";
+  }
+  socket.on("session_opinion", (o) => { if (o.session === config.session) upsert(o); });
+  socket.on("opinion_update", (u) => { if (u.session === config.session) update(u); });
+  socket.on("showcase", (p) => { if (p.session === config.session) showItem(p); });
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) { say(strings.empty); input.focus(); return; }
+    if (text.length > 2000) { say(strings.too_long); return; }
+    const submit = form.querySelector('[type="submit"]');
+    submit.disabled = true;
+    const body = { community: config.community, session: config.session, text };
+    if (category.value) body.category = category.value;
+    if (place.value.trim()) body.location = place.value.trim();
+    const answer = await api("POST", "/api/opinions", body);
+    submit.disabled = false;
+    if (!answer.ok) { say((answer.body && answer.body.detail) || strings.failed); return; }
+    supported.add(answer.body.id);
+    localStorage.setItem(SUPPORTED_KEY, JSON.stringify([...supported].slice(-500)));
+    upsert(answer.body);
+    input.value = "";
+    say(strings.sent);
+  });
+
+  loadCategories().then((loaded) => { names = loaded; fillSelect(category, names); load(); });
+  fillPlaces(part.querySelector('[data-role="places"]'), config.community);
+}

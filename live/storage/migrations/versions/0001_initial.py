@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 22:33:22.235355
+Create Date: 2026-11-27 22:51:20.708376
 """
 
 from collections.abc import Sequence
@@ -54,9 +54,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=128), nullable=False),
         sa.Column("subdistrict_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["subdistrict_id"],
-            ["subdistricts.id"],
-            name=op.f("fk_communities_subdistrict_id_subdistricts"),
+            ["subdistrict_id"], ["subdistricts.id"], name=op.f("fk_communities_subdistrict_id_subdistricts")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_communities")),
         sa.UniqueConstraint("slug", name=op.f("uq_communities_slug")),
@@ -168,9 +166,7 @@ def upgrade() -> None:
         sa.Column("created_at", live.storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", live.storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["community_id"],
-            ["communities.id"],
-            name=op.f("fk_agenda_items_community_id_communities"),
+            ["community_id"], ["communities.id"], name=op.f("fk_agenda_items_community_id_communities")
         ),
         sa.ForeignKeyConstraint(
             ["meeting_id"], ["meetings.id"], name=op.f("fk_agenda_items_meeting_id_meetings")
@@ -189,10 +185,7 @@ def upgrade() -> None:
         sa.Column("created_at", live.storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("expires_at", live.storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-            name=op.f("fk_auth_sessions_user_id_users"),
-            ondelete="CASCADE",
+            ["user_id"], ["users.id"], name=op.f("fk_auth_sessions_user_id_users"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_auth_sessions")),
     )
@@ -237,9 +230,7 @@ def upgrade() -> None:
         sa.Column("recording_duration_s", sa.Double(), nullable=True),
         sa.Column("recording_bytes", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["community_id"],
-            ["communities.id"],
-            name=op.f("fk_live_sessions_community_id_communities"),
+            ["community_id"], ["communities.id"], name=op.f("fk_live_sessions_community_id_communities")
         ),
         sa.ForeignKeyConstraint(["host_id"], ["users.id"], name=op.f("fk_live_sessions_host_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_live_sessions")),
@@ -380,15 +371,31 @@ def upgrade() -> None:
         batch_op.create_index("ix_messages_session_id_id", ["session_id", "id"], unique=False)
 
     op.create_table(
+        "session_agenda_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["agenda_items.id"], name=op.f("fk_session_agenda_items_item_id_agenda_items")
+        ),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["live_sessions.id"],
+            name=op.f("fk_session_agenda_items_session_id_live_sessions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_session_agenda_items")),
+    )
+    with op.batch_alter_table("session_agenda_items", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_session_agenda_items_session_id"), ["session_id"], unique=False)
+
+    op.create_table(
         "session_viewers",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("session_id", sa.Integer(), nullable=False),
         sa.Column("person_key", sa.String(length=80), nullable=False),
         sa.Column("first_seen", live.storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["session_id"],
-            ["live_sessions.id"],
-            name=op.f("fk_session_viewers_session_id_live_sessions"),
+            ["session_id"], ["live_sessions.id"], name=op.f("fk_session_viewers_session_id_live_sessions")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_session_viewers")),
         sa.UniqueConstraint("session_id", "person_key", name=op.f("uq_session_viewers_session_id")),
@@ -403,9 +410,7 @@ def upgrade() -> None:
         sa.Column("at", live.storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("viewers", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["session_id"],
-            ["live_sessions.id"],
-            name=op.f("fk_viewer_samples_session_id_live_sessions"),
+            ["session_id"], ["live_sessions.id"], name=op.f("fk_viewer_samples_session_id_live_sessions")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_viewer_samples")),
     )
@@ -535,6 +540,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_session_viewers_session_id"))
 
     op.drop_table("session_viewers")
+    with op.batch_alter_table("session_agenda_items", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_session_agenda_items_session_id"))
+
+    op.drop_table("session_agenda_items")
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.drop_index("ix_messages_session_id_id")
         batch_op.drop_index(batch_op.f("ix_messages_community_id"))

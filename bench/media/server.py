@@ -1,0 +1,121 @@
+"""The media server under test, in its own process so its CPU time can be measured alone.
+
+``--mode hub``: Roundtable's MediaHub (decode once, encode once, same packets to every viewer
+and to the HLS muxer). ``--mode naive``: aiortc's MediaRelay handing the decoded track to every
+viewer, whose RTCRtpSender encodes it again (one encode per viewer). Both speak WHIP/WHEP
+(``POST /whip``, ``POST /whep``, SDP in, SDP out) for one session."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from aiohttp import web
+from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc.contrib.media import MediaBlackhole, MediaRelay
+from aiortc.mediastreams import MediaStreamTrack
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from media.hub import MediaHub
+
+SESSION = 1
+
+
+def hub_app(data_dir: Path) -> web.Application:
+    hub = MediaHub(data_dir, max_viewers=1000, grace_s=60)
+
+    async def whip(request: web.Request) -> web.Response:
+        answer, _ = await hub.publish(SESSION, await request.text())
+        return web.Response(status=201, text=answer, content_type="application/sdp")
+
+    async def whep(request: web.Request) -> web.Response:
+        answer, _ = await hub.watch(SESSION, await request.text())
+        return web.Response(status=201, text=answer, content_type="application/sdp")
+
+    async def close(_app: web.Application) -> None:
+        await hub.close()
+
+    here = Path(__file__).resolve().parent
+    vendor = here.parents[1] / "web" / "static" / "vendor" / "hls.mjs"
+
+    async def hls_file(request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        if "/" in name or name.startswith("."):
+            raise web.HTTPNotFound()
+        path = hub.hls_dir(SESSION) / name
+        if not path.is_file():
+            raise web.HTTPNotFound()
+        kind = "application/vnd.apple.mpegurl" if name.endswith(".m3u8") else "video/mp2t"
+        return web.FileResponse(path, headers={"Content-Type": kind, "Cache-Control": "no-cache"})
+
+    def static(path: Path, kind: str) -> web.RouteDef:
+        async def handler(request: web.Request) -> web.StreamResponse:
+            return web.FileResponse(path, headers={"Content-Type": kind})
+
+        return web.get("/" + path.name, handler)
+
+    app = web.Application()
+    app.add_routes([web.post("/whip", whip), web.post("/whep", whep)])
+    app.add_routes([web.get("/hls/{name}", hls_file), static(vendor, "text/javascript")])
+    app.add_routes([static(here / "player.html", "text/html"), static(here / "player.js", "text/javascript")])
+    app.on_shutdown.append(close)
+    return app
+
+
+def naive_app() -> web.Application:
+    relay = MediaRelay()
+    peers: list[RTCPeerConnection] = []
+    source: dict[str, MediaStreamTrack] = {}
+    drain = MediaBlackhole()
+
+    async def negotiate(pc: RTCPeerConnection, offer: str) -> str:
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=offer, type="offer"))
+        await pc.setLocalDescription(await pc.createAnswer())
+        return pc.localDescription.sdp
+
+    async def whip(request: web.Request) -> web.Response:
+        pc = RTCPeerConnection()
+        peers.append(pc)
+
+        @pc.on("track")
+        def on_track(track: MediaStreamTrack) -> None:
+            source[track.kind] = track
+            drain.addTrack(relay.subscribe(track))  # keep the source read without viewers
+
+        answer = await negotiate(pc, await request.text())
+        await drain.start()
+        return web.Response(status=201, text=answer, content_type="application/sdp")
+
+    async def whep(request: web.Request) -> web.Response:
+        pc = RTCPeerConnection()
+        peers.append(pc)
+        for kind in ("video", "audio"):
+            if kind in source:
+                pc.addTrack(relay.subscribe(source[kind]))
+        answer = await negotiate(pc, await request.text())
+        return web.Response(status=201, text=answer, content_type="application/sdp")
+
+    async def close(_app: web.Application) -> None:
+        await asyncio.gather(*(pc.close() for pc in peers))
+
+    app = web.Application()
+    app.add_routes([web.post("/whip", whip), web.post("/whep", whep)])
+    app.on_shutdown.append(close)
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mode", choices=("hub", "naive"), required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--data", type=Path, required=True)
+    args = parser.parse_args()
+    app = hub_app(args.data) if args.mode == "hub" else naive_app()
+    web.run_app(app, host="127.0.0.1", port=args.port, print=None)
+
+
+if __name__ == "__main__":
+    main()

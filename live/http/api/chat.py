@@ -1,0 +1,35 @@
+"""A session's chat messages and viewer samples over HTTP."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from live.http.auth import ACTOR
+from live.http.params import page, path_id
+from live.http.responses import json_response
+from live.keys import SERVICES
+from live.payloads import iso
+from live.services.chat import message_payload
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/api/sessions/{id}/messages")
+async def list_messages(request: web.Request) -> web.Response:
+    """Messages in order; moderators of the community also see held and hidden ones."""
+    services = request.app[SERVICES]
+    session = await services.rooms.get(path_id(request))
+    limit, after = page(request)
+    moderator = request[ACTOR].can("moderator", session.community_id)
+    messages = await services.chat.list(session.id, moderator=moderator, after=after, limit=limit)
+    return json_response([message_payload(m) for m in messages])
+
+
+@routes.get("/api/sessions/{id}/viewers")
+async def list_viewers(request: web.Request) -> web.Response:
+    """Viewer samples ``[{t, viewers}]`` over the session (at least one per 10 s while live)."""
+    services = request.app[SERVICES]
+    session = await services.rooms.get(path_id(request))
+    limit, after = page(request)
+    samples = await services.presence.samples(session.id, limit=limit, after=after)
+    return json_response([{"id": str(x.id), "t": iso(x.at), "viewers": x.viewers} for x in samples])

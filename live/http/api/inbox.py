@@ -1,0 +1,26 @@
+"""A person's in-app inbox (signed-in users and guests alike)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from live.http.auth import ACTOR
+from live.http.params import page
+from live.http.responses import json_response
+from live.keys import SERVICES
+from live.payloads import inbox_payload
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/api/inbox")
+async def inbox(request: web.Request) -> web.Response:
+    limit, after = page(request)
+    entries = await request.app[SERVICES].inbox.entries(request[ACTOR], limit, after)
+    return json_response([inbox_payload(e) for e in entries])
+
+
+@routes.post("/api/inbox/read")
+async def mark_read(request: web.Request) -> web.Response:
+    await request.app[SERVICES].inbox.mark_read(request[ACTOR])
+    return json_response({"unread": 0})

@@ -1,0 +1,128 @@
+"""Moderation over HTTP: the audit log (JSON and CSV) and the admin word list."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from aiohttp import web
+
+from live.errors import Invalid
+from live.http.auth import ACTOR
+from live.http.params import json_body, page, path_id
+from live.http.responses import json_response
+from live.keys import SERVICES
+from live.payloads import iso
+from live.services.actors import require_admin
+from live.storage.moderation import AuditEntry
+
+routes = web.RouteTableDef()
+CSV_COLUMNS = ("id", "at", "session", "actor_id", "actor_name", "action", "target", "reason")
+
+
+def audit_payload(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": str(entry.id),
+        "at": iso(entry.at),
+        "session": str(entry.session_id) if entry.session_id is not None else None,
+        "actor": {"id": entry.actor_key, "name": entry.actor_name},
+        "action": entry.action,
+        "target": entry.target,
+        "reason": entry.reason,
+    }
+
+
+@routes.get("/api/sessions/{id}/audit")
+async def session_audit(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    limit, after = page(request)
+    entries = await services.moderation.audit_log(
+        request[ACTOR], session_id=path_id(request), after=after, limit=limit
+    )
+    return json_response([audit_payload(e) for e in entries])
+
+
+@routes.get("/api/audit.csv")
+async def audit_csv(request: web.Request) -> web.Response:
+    """The audit log of a community (``?community=slug``; admins may omit it), as CSV with a BOM."""
+    services = request.app[SERVICES]
+    slug = request.query.get("community")
+    community_id = (await services.places.by_slug(slug)).id if slug else None
+    session_raw = request.query.get("session")
+    session_id = path_id_from(session_raw) if session_raw else None
+    entries = await services.moderation.audit_log(
+        request[ACTOR], session_id=session_id, community_id=community_id, limit=100_000
+    )
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for e in entries:
+        row = [
+            e.id,
+            iso(e.at),
+            e.session_id or "",
+            e.actor_key,
+            e.actor_name,
+            e.action,
+            e.target or "",
+            e.reason,
+        ]
+        writer.writerow([spreadsheet_safe(str(cell)) for cell in row])
+    return web.Response(
+        body=out.getvalue().encode("utf-8"),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
+    )
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def path_id_from(raw: str) -> int:
+    if not raw.isdigit() or len(raw) > 17:
+        raise Invalid("session must be an id")
+    return int(raw)
+
+
+def _words(body: dict[str, Any]) -> list[str]:
+    raw = body.get("words", body.get("word"))
+    words = [raw] if isinstance(raw, str) else raw
+    if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
+        raise Invalid("words: a list of strings", code="missing_field")
+    if len(words) > 1000:
+        raise Invalid("at most 1000 words at a time")
+    return [str(w) for w in words]
+
+
+@routes.get("/api/words")
+async def list_words(request: web.Request) -> web.Response:
+    require_admin(request[ACTOR])
+    limit, _after = page(request)
+    words = await request.app[SERVICES].words.all()
+    after = request.query.get("after")
+    if after:
+        words = [w for w in words if w > after]
+    return json_response([{"id": w, "word": w} for w in words[:limit]])
+
+
+@routes.post("/api/words")
+async def add_words(request: web.Request) -> web.Response:
+    require_admin(request[ACTOR])
+    services = request.app[SERVICES]
+    added = await services.words.add(_words(await json_body(request)))
+    await services.wordfilter.refresh(force=True)
+    return json_response({"added": added, "words": await services.words.all()}, status=201)
+
+
+@routes.delete("/api/words")
+async def remove_words(request: web.Request) -> web.Response:
+    require_admin(request[ACTOR])
+    services = request.app[SERVICES]
+    removed = await services.words.remove(_words(await json_body(request)))
+    await services.wordfilter.refresh(force=True)
+    return json_response({"removed": removed, "words": await services.words.all()})

@@ -1,0 +1,81 @@
+"""The public tracking board (/agenda: columns by state, filters, counts) and one item's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from live.http import i18n
+from live.http.auth import ACTOR
+from live.http.params import path_id
+from live.http.templates import render
+from live.keys import SERVICES
+from live.services.agenda import STATES
+from live.services.container import Services
+
+routes = web.RouteTableDef()
+BOARD_LIMIT = 1000
+
+
+async def category_names(services: Services, request: web.Request) -> dict[str, str]:
+    english = i18n.request_language(request) == "en"
+    return {c.key: (c.name_en if english else c.name_zh) for c in await services.categories.all()}
+
+
+@routes.get("/agenda")
+async def board(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    q = request.query
+    filters = {k: q.get(k, "").strip()[:200] for k in ("community", "category", "location")}
+    communities = await services.places.communities()
+    if filters["community"] not in {c.slug for c in communities}:
+        filters["community"] = ""
+    items = await services.agenda.list(
+        community_slug=filters["community"] or None,
+        category=filters["category"] or None,
+        location=filters["location"] or None,
+        limit=BOARD_LIMIT,
+    )
+    columns: dict[str, list[Any]] = {state: [] for state in STATES}
+    for item, slug in items:
+        columns[item.status].append({"item": item, "community": slug})
+    names = {c.slug: c.name for c in communities}
+    return render(
+        request,
+        "agenda_board.html",
+        {
+            "columns": columns,
+            "total": len(items),
+            "filters": filters,
+            "communities": communities,
+            "community_names": names,
+            "categories": await category_names(services, request),
+        },
+    )
+
+
+@routes.get("/agenda/{id}")
+async def item_page(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    view = await services.agenda.view(path_id(request))
+    actor = request[ACTOR]
+    community = await services.places.by_slug(view.community)
+    meeting = await services.meetings.view(view.meeting.id) if view.meeting else None
+    decision = next((d for i, d in meeting.items if i.id == view.item.id), "") if meeting else ""
+    return render(
+        request,
+        "agenda_item.html",
+        {
+            "view": view,
+            "item": view.item,
+            "community": community,
+            "meeting": meeting.meeting if meeting else None,
+            "decision": decision,
+            "states": STATES,
+            "categories": await category_names(services, request),
+            "following": await services.inbox.is_following(actor, view.item.id),
+            "staff": actor.can("moderator", view.item.community_id),
+            "config": {"item": str(view.item.id), "status": view.item.status},
+        },
+    )

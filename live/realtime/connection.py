@@ -1,0 +1,82 @@
+"""Who is connecting: the session cookie, else a signed guest cookie, else ``auth.guest``/``auth.name``."""
+
+from __future__ import annotations
+
+import logging
+import re
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+
+import socketio
+from aiohttp import web
+
+from live.errors import DomainError
+from live.http.auth import GUEST_COOKIE, SESSION_COOKIE, client_address
+from live.keys import SETTINGS
+from live.realtime.context import Connection, RealtimeContext
+from live.services.actors import Actor
+from live.services.guests import clean_display_name, guest_actor, new_guest_id, verify_guest
+
+log = logging.getLogger(__name__)
+GUEST_ID = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
+DEFAULT_GUEST_NAME = "居民"
+
+
+def _cookies(environ: dict[str, Any]) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(environ.get("HTTP_COOKIE", ""))
+    except CookieError:
+        return {}
+    return {key: morsel.value for key, morsel in jar.items()}
+
+
+async def identify(ctx: RealtimeContext, environ: dict[str, Any], auth: Any) -> Actor:
+    """The actor of a new connection; raises a DomainError (e.g. ``bad_name``) to refuse it."""
+    request: web.Request | None = environ.get("aiohttp.request")
+    address = client_address(request) if request is not None else None
+    auth = auth if isinstance(auth, dict) else {}
+    cookies = _cookies(environ)
+    secret = ctx.app[SETTINGS].secret
+    token = cookies.get(SESSION_COOKIE)
+    if token:
+        resolved = await ctx.services.accounts.resolve(token, address)
+        if resolved is not None:
+            return resolved[0]
+    signed = cookies.get(GUEST_COOKIE)
+    guest_id = verify_guest(secret, signed) if signed else None
+    if guest_id is None:
+        claimed = auth.get("guest")
+        guest_id = claimed if isinstance(claimed, str) and GUEST_ID.match(claimed) else new_guest_id()
+    raw_name = auth.get("name")
+    name = DEFAULT_GUEST_NAME if raw_name in (None, "") else clean_display_name(raw_name)
+    return guest_actor(guest_id, name, address)
+
+
+def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
+    async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        try:
+            actor = await identify(ctx, environ, auth)
+        except DomainError as err:
+            raise socketio.exceptions.ConnectionRefusedError(
+                {"error": err.code, "detail": err.detail}
+            ) from err
+        except Exception as err:
+            log.exception("identifying a socket failed")
+            raise socketio.exceptions.ConnectionRefusedError(
+                {"error": "internal", "detail": "try again"}
+            ) from err
+        ctx.connections[sid] = Connection(actor)
+
+    async def disconnect(sid: str, *_: Any) -> None:
+        connection = ctx.connections.pop(sid, None)
+        if connection is None:
+            return
+        for session_id in list(connection.sessions):
+            try:
+                await ctx.services.presence.leave(session_id, connection.actor.key)
+            except Exception:
+                log.exception("presence leave failed for %s", sid)
+
+    sio.on("connect", connect)
+    sio.on("disconnect", disconnect)

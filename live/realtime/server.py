@@ -1,0 +1,144 @@
+"""The one place that builds the Socket.IO server, and its background tasks.
+
+With ``REDIS_URL`` python-socketio's Redis manager carries room broadcasts between processes, on
+a channel named after ``settings.redis_prefix``. ``client_manager`` lets a faster manager be
+passed in later without touching the handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import socketio
+from aiohttp import web
+
+from live.events import Event, SessionStatusChanged
+from live.keys import SERVICES
+from live.realtime.context import RealtimeContext, session_room
+from live.realtime.manager import fast_manager
+from live.settings import Settings
+
+log = logging.getLogger(__name__)
+VIEWERS_EVERY_S = 1.0
+
+
+def origin_checker(settings: Settings) -> Callable[[str | None, dict[str, Any]], bool]:
+    """Same-origin always; other origins only when listed in LIVE_ALLOWED_ORIGINS."""
+    allowed = {o.rstrip("/") for o in settings.allowed_origins}
+
+    def check(origin: str | None, environ: dict[str, Any]) -> bool:
+        if not origin:
+            return True  # not a browser: scripts, apps
+        origin = origin.rstrip("/")
+        if "*" in allowed or origin in allowed:
+            return True
+        host = environ.get("HTTP_HOST", "")
+        schemes = {environ.get("wsgi.url_scheme", "http")}
+        if settings.trust_proxy and environ.get("HTTP_X_FORWARDED_PROTO"):
+            schemes.add(environ["HTTP_X_FORWARDED_PROTO"])
+        return any(origin == f"{scheme}://{host}" for scheme in schemes)
+
+    return check
+
+
+def make_server(settings: Settings, client_manager: Any = None) -> socketio.AsyncServer:
+    if client_manager is None:
+        client_manager = fast_manager(settings.redis_url, channel=f"{settings.redis_prefix}:socketio")
+    return socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=client_manager,
+        cors_allowed_origins=origin_checker(settings),
+        transports=["websocket", "polling"],
+        ping_interval=20,
+        ping_timeout=20,
+        max_http_buffer_size=64 * 1024,
+        # One connection's events are handled in the order they arrive (a sender's chat messages
+        # are committed and broadcast in the order sent); different connections still run concurrently.
+        async_handlers=False,
+    )
+
+
+async def _every(seconds: float, job: Callable[[], Awaitable[None]], name: str) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await job()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("background job %s failed", name)
+
+
+def realtime_ctx(ctx: RealtimeContext) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Start-up and shutdown of the room's background tasks (viewers, heartbeats, samples, signals)."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        services = app[SERVICES]
+        presence, fanout = services.presence, ctx.fanout
+        for callback in ctx.services_ready:
+            callback(services)
+
+        async def on_event(event: Event) -> None:
+            if isinstance(event, SessionStatusChanged):
+                payload = {"id": str(event.session_id), "status": event.status}
+                await fanout.broadcast(session_room(event.session_id), "session", payload)
+
+        unsubscribe = services.events.subscribe(on_event)
+
+        async def send_viewers() -> None:
+            for session_id, counts in await presence.changes():
+                await fanout.broadcast(
+                    session_room(session_id), "viewers", {"session": str(session_id), **counts.payload()}
+                )
+
+        ready = asyncio.Event()
+        tasks = [
+            asyncio.create_task(_every(VIEWERS_EVERY_S, send_viewers, "viewers")),
+            asyncio.create_task(_every(max(0.5, presence.ttl_s / 3), presence.heartbeat, "heartbeat")),
+            asyncio.create_task(
+                _every(max(0.5, services.settings.viewer_sample_s), _ignore(presence.sample), "samples")
+            ),
+            asyncio.create_task(services.signals.listen(ready)),
+        ]
+        if services.signals.redis is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(ready.wait(), 5)
+        yield
+        unsubscribe()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for sid in list(ctx.connections):
+            with contextlib.suppress(Exception):
+                await ctx.sio.disconnect(sid)
+        with contextlib.suppress(Exception):
+            await presence.close()
+
+    return context
+
+
+def on_shutdown(ctx: RealtimeContext) -> Callable[[web.Application], Awaitable[None]]:
+    """Close this process's sockets first, so that the server does not wait for them to end."""
+
+    async def close_sockets(_app: web.Application) -> None:
+        environs = list(ctx.sio.environ.values())
+        for sid in list(ctx.connections):
+            with contextlib.suppress(Exception):
+                await ctx.sio.disconnect(sid)
+        # A websocket handler only ends when its peer closes or pings time out: close the transports.
+        for environ in environs:
+            transport = getattr(environ.get("aiohttp.request"), "transport", None)
+            if transport is not None:
+                transport.close()
+
+    return close_sockets
+
+
+def _ignore(job: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        await job()
+
+    return run

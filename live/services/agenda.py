@@ -1,0 +1,316 @@
+"""Agenda items and their one state machine; every change is an AgendaEvent and reaches followers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from live.clock import Clock
+from live.errors import BadTransition, Invalid, NotFound
+from live.events import AgendaChanged, EventBus
+from live.services.actors import Actor, require_staff
+from live.services.inbox import add_follow, deliver, followers
+from live.storage.agenda import AgendaEvent, AgendaItem, AgendaOpinion
+from live.storage.db import Database
+from live.storage.meetings import Meeting
+from live.storage.opinions import Opinion
+from live.storage.places import Community, community_by_slug
+
+FLOW = ("proposed", "scheduled", "deliberating", "decided", "in_progress", "resolved")
+STATES = (*FLOW, "closed")
+STATE_ZH = {
+    "proposed": "已提议",
+    "scheduled": "已排期",
+    "deliberating": "协商中",
+    "decided": "已决定",
+    "in_progress": "办理中",
+    "resolved": "已解决",
+    "closed": "已关闭",
+}
+TITLE_MAX = 200
+TEXT_MAX = 5000
+SHORT_MAX = 128
+
+
+def check_transition(current: str, target: str, note: str) -> None:
+    """The state machine: one step forward, or ``closed`` (with a note) before ``resolved``."""
+    if target not in STATES:
+        raise Invalid(f"status must be one of {', '.join(STATES)}", code="bad_status")
+    if target == "closed":
+        if current in ("resolved", "closed"):
+            raise BadTransition(f"cannot close an item that is {current}")
+        if not note.strip():
+            raise Invalid("closing needs a note", code="note_required")
+        return
+    if current in FLOW and FLOW.index(target) == FLOW.index(current) + 1:
+        return
+    raise BadTransition(f"cannot go from {current} to {target}")
+
+
+@dataclass
+class ItemView:
+    """An item with its source opinions and timeline."""
+
+    item: AgendaItem
+    community: str
+    opinions: list[Opinion] = field(default_factory=list)
+    events: list[AgendaEvent] = field(default_factory=list)
+    meeting: Meeting | None = None
+
+
+def _text(value: str | None, name: str, max_len: int, *, required: bool = False) -> str | None:
+    if value is None:
+        if required:
+            raise Invalid(f"{name} is required", code="missing_field")
+        return None
+    value = value.strip()
+    if required and not value:
+        raise Invalid(f"{name} is empty", code="empty")
+    if len(value) > max_len:
+        raise Invalid(f"{name}: at most {max_len} characters", code="too_long")
+    return value
+
+
+async def move(
+    s: AsyncSession, clock: Clock, item: AgendaItem, target: str, actor: Actor, note: str = ""
+) -> AgendaEvent:
+    """Apply one transition inside the caller's transaction and record it."""
+    check_transition(item.status, target, note)
+    event = AgendaEvent(
+        item_id=item.id,
+        at=clock.now(),
+        actor=actor.name[:64],
+        from_status=item.status,
+        to_status=target,
+        note=note.strip(),
+    )
+    item.status = target
+    item.updated_at = clock.now()
+    s.add(event)
+    text = f"「{item.title}」{STATE_ZH[target]}" + (f"：{note.strip()}" if note.strip() else "")
+    await deliver(s, clock, await followers(s, item.id), text, item.id)
+    return event
+
+
+class Agenda:
+    def __init__(self, db: Database, clock: Clock, events: EventBus) -> None:
+        self.db = db
+        self.clock = clock
+        self.events = events
+
+    async def create(
+        self,
+        actor: Actor,
+        *,
+        community_slug: str,
+        title: str,
+        summary: str = "",
+        opinion_ids: Sequence[int] = (),
+        category: str | None = None,
+        location: str | None = None,
+        responsible: str | None = None,
+        due_date: date | None = None,
+    ) -> AgendaItem:
+        """A proposed item from zero or more opinions of the community (which become accepted)."""
+        clean_title = _text(title, "title", TITLE_MAX, required=True)
+        assert clean_title is not None
+        now = self.clock.now()
+        async with self.db.transaction() as s:
+            community = await community_by_slug(s, community_slug)
+            if community is None:
+                raise NotFound(f"no community {community_slug}")
+            require_staff(actor, "moderator", community.id)
+            opinions = await self._opinions(s, community.id, opinion_ids)
+            item = AgendaItem(
+                community_id=community.id,
+                title=clean_title,
+                summary=_text(summary, "summary", TEXT_MAX) or "",
+                category=category or (opinions[0].category if opinions else "other"),
+                location=_text(location, "location", 200)
+                or next((o.location for o in opinions if o.location), None),
+                status="proposed",
+                responsible=_text(responsible, "responsible", SHORT_MAX),
+                due_date=due_date,
+                created_by=actor.key,
+                created_at=now,
+                updated_at=now,
+            )
+            s.add(item)
+            await s.flush()
+            for opinion in opinions:
+                s.add(AgendaOpinion(item_id=item.id, opinion_id=opinion.id))
+                if opinion.status == "new":
+                    opinion.status = "accepted"
+                await add_follow(s, self.clock, item.id, opinion.author_key)
+            s.add(
+                AgendaEvent(
+                    item_id=item.id,
+                    at=now,
+                    actor=actor.name[:64],
+                    from_status=None,
+                    to_status="proposed",
+                    note="",
+                )
+            )
+            await s.flush()
+            await deliver(
+                s,
+                self.clock,
+                {o.author_key for o in opinions},
+                f"您的意见已列入议题「{item.title}」",
+                item.id,
+            )
+        await self.events.publish(AgendaChanged(item.id, item.community_id, None, "proposed"))
+        return item
+
+    async def _opinions(self, s: AsyncSession, community_id: int, ids: Sequence[int]) -> list[Opinion]:
+        if len(ids) > 200:
+            raise Invalid("at most 200 opinions")
+        found: list[Opinion] = []
+        for opinion_id in dict.fromkeys(ids):
+            opinion = await s.get(Opinion, opinion_id)
+            if opinion is None or opinion.community_id != community_id:
+                raise Invalid(f"no opinion {opinion_id} in this community", code="bad_opinion")
+            if opinion.status in ("merged", "rejected"):
+                raise Invalid(f"opinion {opinion_id} is {opinion.status}", code="bad_opinion")
+            found.append(opinion)
+        return found
+
+    async def update(
+        self,
+        actor: Actor,
+        item_id: int,
+        *,
+        status: str | None = None,
+        note: str | None = None,
+        meeting_id: int | None = None,
+        responsible: str | None = None,
+        outcome: str | None = None,
+        due_date: date | None = None,
+        title: str | None = None,
+        summary: str | None = None,
+        opinion_ids: Sequence[int] = (),
+    ) -> AgendaItem:
+        """Change an item; a status change goes through the state machine. Every change is an event."""
+        clean_note = _text(note, "note", TEXT_MAX) or ""
+        async with self.db.transaction() as s:
+            item = await s.get(AgendaItem, item_id, with_for_update=True)
+            if item is None:
+                raise NotFound("no such agenda item")
+            require_staff(actor, "moderator", item.community_id)
+            before = item.status
+            changes: list[str] = []
+            if title is not None:
+                item.title = _text(title, "title", TITLE_MAX, required=True) or item.title
+                changes.append(f"标题：{item.title}")
+            if summary is not None:
+                item.summary = _text(summary, "summary", TEXT_MAX) or ""
+            if responsible is not None:
+                item.responsible = _text(responsible, "responsible", SHORT_MAX) or None
+                changes.append(f"负责方：{item.responsible or '—'}")
+            if due_date is not None:
+                item.due_date = due_date
+                changes.append(f"期限：{due_date.isoformat()}")
+            if outcome is not None:
+                item.outcome = _text(outcome, "outcome", TEXT_MAX) or None
+                changes.append(f"结果：{item.outcome or '—'}")
+            if meeting_id is not None:
+                meeting = await s.get(Meeting, meeting_id)
+                if meeting is None or meeting.community_id != item.community_id:
+                    raise Invalid("no such meeting in this community", code="bad_meeting")
+                item.meeting_id = meeting.id
+                changes.append(f"会议：{meeting.title}")
+            for opinion in await self._opinions(s, item.community_id, opinion_ids):
+                exists = await s.scalar(
+                    select(AgendaOpinion.id).where(
+                        AgendaOpinion.item_id == item.id, AgendaOpinion.opinion_id == opinion.id
+                    )
+                )
+                if exists is None:
+                    s.add(AgendaOpinion(item_id=item.id, opinion_id=opinion.id))
+                    if opinion.status == "new":
+                        opinion.status = "accepted"
+                    await add_follow(s, self.clock, item.id, opinion.author_key)
+                    changes.append("新增来源意见")
+            if status is not None and status != item.status:
+                extra = "；".join(changes)
+                await move(s, self.clock, item, status, actor, "；".join(p for p in (clean_note, extra) if p))
+            elif status is not None and status == item.status:
+                raise BadTransition(f"the item is already {status}")
+            elif changes or clean_note:
+                text = "；".join(p for p in (clean_note, *changes) if p)
+                s.add(
+                    AgendaEvent(
+                        item_id=item.id,
+                        at=self.clock.now(),
+                        actor=actor.name[:64],
+                        from_status=None,
+                        to_status=None,
+                        note=text,
+                    )
+                )
+                item.updated_at = self.clock.now()
+                await deliver(
+                    s, self.clock, await followers(s, item.id), f"「{item.title}」进展：{text}", item.id
+                )
+            else:
+                raise Invalid("nothing to change", code="empty")
+        await self.events.publish(
+            AgendaChanged(item.id, item.community_id, before, item.status if item.status != before else None)
+        )
+        return item
+
+    async def view(self, item_id: int) -> ItemView:
+        async with self.db.read() as s:
+            item = await s.get(AgendaItem, item_id)
+            if item is None:
+                raise NotFound("no such agenda item")
+            community = await s.get(Community, item.community_id)
+            assert community is not None
+            opinions = (
+                await s.execute(
+                    select(Opinion)
+                    .join(AgendaOpinion, AgendaOpinion.opinion_id == Opinion.id)
+                    .where(AgendaOpinion.item_id == item.id)
+                    .order_by(Opinion.id)
+                )
+            ).scalars()
+            events = (
+                await s.execute(
+                    select(AgendaEvent).where(AgendaEvent.item_id == item.id).order_by(AgendaEvent.id)
+                )
+            ).scalars()
+            meeting = await s.get(Meeting, item.meeting_id) if item.meeting_id else None
+            return ItemView(item, community.slug, list(opinions), list(events), meeting)
+
+    async def list(
+        self,
+        *,
+        community_slug: str | None = None,
+        status: str | None = None,
+        category: str | None = None,
+        location: str | None = None,
+        limit: int = 100,
+        after: int | None = None,
+    ) -> list[tuple[AgendaItem, str]]:
+        """Items newest first, each with its community's slug."""
+        if status is not None and status not in STATES:
+            raise Invalid(f"status must be one of {', '.join(STATES)}", code="bad_status")
+        query = select(AgendaItem, Community.slug).join(Community, Community.id == AgendaItem.community_id)
+        if community_slug:
+            query = query.where(Community.slug == community_slug)
+        if status:
+            query = query.where(AgendaItem.status == status)
+        if category:
+            query = query.where(AgendaItem.category == category)
+        if location:
+            query = query.where(AgendaItem.location.contains(location, autoescape=True))
+        if after is not None:
+            query = query.where(AgendaItem.id < after)
+        async with self.db.read() as s:
+            rows = await s.execute(query.order_by(AgendaItem.id.desc()).limit(limit))
+            return [(item, slug) for item, slug in rows]

@@ -1,0 +1,180 @@
+"""The archive: past sessions with their totals, and one session's replay data."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from live.errors import NotFound
+from live.storage import archive as queries
+from live.storage.chat import Message
+from live.storage.db import Database
+from live.storage.opinions import Opinion
+from live.storage.places import Community, all_communities, community_by_slug
+from live.storage.presence import ViewerSample
+from live.storage.rooms import LiveSession
+
+REPLAY_MESSAGES_MAX = 5000
+CHART_WIDTH = 600
+CHART_HEIGHT = 160
+
+
+@dataclass(frozen=True)
+class ArchiveEntry:
+    session: LiveSession
+    community: Community
+    messages: int
+    opinions: int
+    duration_s: float | None
+    has_recording: bool
+
+
+@dataclass(frozen=True)
+class ArchivePage:
+    entries: list[ArchiveEntry]
+    totals: dict[str, int]
+    community: Community | None
+    communities: list[Community]
+    next_after: int | None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A viewer chart in SVG user units: ``points`` is a polyline's ``points`` attribute."""
+
+    width: int
+    height: int
+    points: str
+    max_viewers: int
+    duration_s: float
+    ticks: list[tuple[float, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Replay:
+    session: LiveSession
+    community: Community
+    messages: list[Message]
+    opinions: list[Opinion]
+    samples: list[ViewerSample]
+    duration_s: float | None
+    hls: str | None
+    chart: Chart | None
+    categories: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def recording_dir(data_dir: Path, session_id: int) -> Path:
+    """Where a session's HLS segments and playlist live."""
+    return data_dir / "hls" / str(session_id)
+
+
+def directory_bytes(path: Path) -> int:
+    """The total size of the files under ``path`` (0 if it does not exist)."""
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                total += (Path(root) / name).stat().st_size
+            except OSError:
+                continue
+    return total
+
+
+def session_duration(session: LiveSession) -> float | None:
+    """The recording's duration, else how long the session was live."""
+    if session.recording_duration_s is not None:
+        return float(session.recording_duration_s)
+    if session.started_at is not None and session.ended_at is not None:
+        return max(0.0, (session.ended_at - session.started_at).total_seconds())
+    return None
+
+
+def clock_label(seconds: float) -> str:
+    """``m:ss`` or ``h:mm:ss``."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def viewer_chart(
+    samples: list[ViewerSample], started_at: datetime | None, duration_s: float | None
+) -> Chart | None:
+    """Scale samples into a polyline; x is seconds since the start, y the viewers."""
+    if not samples:
+        return None
+    origin = started_at or samples[0].at
+    offsets = [max(0.0, (sample.at - origin).total_seconds()) for sample in samples]
+    span = max(duration_s or 0.0, offsets[-1], 1.0)
+    top = max(max(sample.viewers for sample in samples), 1)
+    points = " ".join(
+        f"{offset / span * CHART_WIDTH:.1f},{CHART_HEIGHT - sample.viewers / top * CHART_HEIGHT:.1f}"
+        for offset, sample in zip(offsets, samples, strict=True)
+    )
+    ticks = [(fraction * CHART_WIDTH, clock_label(fraction * span)) for fraction in (0, 0.5, 1)]
+    return Chart(CHART_WIDTH, CHART_HEIGHT, points, top, span, ticks)
+
+
+class Archive:
+    def __init__(self, db: Database, data_dir: Path) -> None:
+        self.db = db
+        self.data_dir = data_dir
+
+    def has_recording(self, session: LiveSession) -> bool:
+        if session.recording_duration_s is not None:
+            return True
+        return (recording_dir(self.data_dir, session.id) / "index.m3u8").is_file()
+
+    async def past(
+        self, community_slug: str | None = None, limit: int = 20, after: int | None = None
+    ) -> ArchivePage:
+        """One page of ended sessions (optionally of one community) and the archive's totals."""
+        async with self.db.read() as s:
+            communities = await all_communities(s)
+            community = None
+            if community_slug:
+                community = await community_by_slug(s, community_slug)
+                if community is None:
+                    raise NotFound(f"no community {community_slug}")
+            community_id = community.id if community else None
+            sessions = await queries.ended_sessions(s, community_id, limit + 1, after)
+            more = len(sessions) > limit
+            sessions = sessions[:limit]
+            ids = [session.id for session in sessions]
+            messages = await queries.message_counts(s, ids)
+            opinions = await queries.opinion_counts(s, ids)
+            totals = await queries.archive_totals(s, community_id)
+        by_id = {c.id: c for c in communities}
+        entries = [
+            ArchiveEntry(
+                session=session,
+                community=by_id[session.community_id],
+                messages=messages.get(session.id, 0),
+                opinions=opinions.get(session.id, 0),
+                duration_s=session_duration(session),
+                has_recording=self.has_recording(session),
+            )
+            for session in sessions
+        ]
+        next_after = sessions[-1].id if more and sessions else None
+        return ArchivePage(entries, totals, community, communities, next_after)
+
+    async def replay(self, session_id: int) -> Replay:
+        """An ended session's chat, opinions, viewer samples and recording, for its replay page."""
+        async with self.db.read() as s:
+            session = await s.get(LiveSession, session_id)
+            if session is None or session.status != "ended":
+                raise NotFound("no such past session")
+            community = await s.get(Community, session.community_id)
+            if community is None:  # pragma: no cover - foreign key
+                raise NotFound("no such community")
+            messages = await queries.visible_messages(s, session_id, REPLAY_MESSAGES_MAX)
+            opinions = await queries.public_opinions(s, session_id)
+            samples = await queries.viewer_samples(s, session_id)
+            categories = await queries.category_names(s)
+        duration = session_duration(session)
+        hls = f"/hls/{session.id}/index.m3u8" if self.has_recording(session) else None
+        chart = viewer_chart(samples, session.started_at, duration)
+        return Replay(session, community, messages, opinions, samples, duration, hls, chart, categories)

@@ -1,0 +1,122 @@
+"""Opinion categories: global rows, defaults seeded idempotently on first use, edited by admins."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from live.errors import Conflict, Invalid, NotFound
+from live.services.actors import Actor, require_admin
+from live.storage.db import Database
+from live.storage.opinions import Category
+
+DEFAULT_CATEGORIES = (
+    ("property", "物业管理", "Property management"),
+    ("garbage", "垃圾分类", "Garbage sorting"),
+    ("parking", "车辆停放", "Parking"),
+    ("renovation", "老旧小区改造", "Old compound renovation"),
+    ("dispute", "邻里纠纷", "Neighbour disputes"),
+    ("environment", "环境卫生", "Sanitation"),
+    ("facilities", "公共设施", "Public facilities"),
+    ("other", "其他", "Other"),
+)
+KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+NAME_MAX = 64
+
+
+class Categories:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._seeded = False
+        self._lock = asyncio.Lock()
+
+    async def ensure_defaults(self) -> None:
+        """Insert the default categories that are missing (safe to run from many processes)."""
+        if self._seeded:
+            return
+        async with self._lock:
+            if self._seeded:
+                return
+            for position, (key, zh, en) in enumerate(DEFAULT_CATEGORIES):
+                try:
+                    async with self.db.transaction() as s:
+                        if await s.scalar(select(Category.id).where(Category.key == key)) is None:
+                            s.add(Category(key=key, name_zh=zh, name_en=en, position=position))
+                except IntegrityError:
+                    pass  # another process inserted it first
+            self._seeded = True
+
+    async def all(self, *, include_inactive: bool = False) -> list[Category]:
+        await self.ensure_defaults()
+        query = select(Category).order_by(Category.position, Category.id)
+        if not include_inactive:
+            query = query.where(Category.active.is_(True))
+        async with self.db.read() as s:
+            return list((await s.execute(query)).scalars())
+
+    async def keys(self) -> set[str]:
+        return {c.key for c in await self.all()}
+
+    async def check(self, key: str | None) -> str:
+        """A valid, active category key (``other`` when none is given)."""
+        if key is None or key == "":
+            return "other"
+        if key not in await self.keys():
+            raise Invalid(f"unknown category {key}", code="bad_category")
+        return key
+
+    async def add(self, actor: Actor, key: str, name_zh: str, name_en: str) -> Category:
+        require_admin(actor)
+        await self.ensure_defaults()
+        if not KEY.match(key):
+            raise Invalid("key: lowercase letters, digits, underscores", code="bad_key")
+        name_zh, name_en = _name(name_zh, "name_zh"), _name(name_en or name_zh, "name_en")
+        try:
+            async with self.db.transaction() as s:
+                if await s.scalar(select(Category.id).where(Category.key == key)) is not None:
+                    raise Conflict(f"category {key} exists")
+                last = await s.scalar(select(Category.position).order_by(Category.position.desc()))
+                category = Category(key=key, name_zh=name_zh, name_en=name_en, position=(last or 0) + 1)
+                s.add(category)
+                await s.flush()
+                return category
+        except IntegrityError as err:
+            raise Conflict(f"category {key} exists") from err
+
+    async def update(
+        self,
+        actor: Actor,
+        key: str,
+        *,
+        name_zh: str | None = None,
+        name_en: str | None = None,
+        position: int | None = None,
+        active: bool | None = None,
+    ) -> Category:
+        require_admin(actor)
+        await self.ensure_defaults()
+        async with self.db.transaction() as s:
+            category = await s.scalar(select(Category).where(Category.key == key))
+            if category is None:
+                raise NotFound(f"no category {key}")
+            if name_zh is not None:
+                category.name_zh = _name(name_zh, "name_zh")
+            if name_en is not None:
+                category.name_en = _name(name_en, "name_en")
+            if position is not None:
+                category.position = position
+            if active is not None:
+                if not active and key == "other":
+                    raise Invalid("the category other cannot be switched off")
+                category.active = active
+            return category
+
+
+def _name(value: str, field: str) -> str:
+    value = value.strip()
+    if not value or len(value) > NAME_MAX:
+        raise Invalid(f"{field}: 1-{NAME_MAX} characters")
+    return value

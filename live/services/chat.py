@@ -1,0 +1,163 @@
+"""Chat: posting under the room's rules (limits, slow mode, mutes, bans, word list) and history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from live.clock import Clock, to_ms
+from live.errors import DomainError, Invalid, NotFound
+from live.services.actors import Actor
+from live.services.limits import TokenBucket
+from live.services.sanctions import active_ban, active_mute
+from live.services.wordfilter import WordFilter
+from live.storage.chat import Message
+from live.storage.db import Database
+from live.storage.rooms import LiveSession
+
+TEXT_MAX = 500
+NONCE_MAX = 64
+HISTORY = 50
+VISIBLE = "visible"
+HELD = "held"
+HIDDEN = "hidden"
+DELETED = "deleted"
+
+
+class ChatRefused(DomainError):
+    """A message the room's rules refuse; ``code`` says which rule."""
+
+    status = 403
+
+
+def message_payload(message: Message) -> dict[str, Any]:
+    """A chat message as the socket and the HTTP API show it (ids are strings)."""
+    return {
+        "id": str(message.id),
+        "session": str(message.session_id),
+        "author": {"id": message.author_key, "name": message.author_name, "role": message.author_role},
+        "text": message.text,
+        "nonce": message.nonce,
+        "ts": to_ms(message.created_at),
+        "offset_ms": message.offset_ms,
+        "status": message.status,
+    }
+
+
+def clean_text(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise Invalid("text must be a string", code="empty")
+    text = raw.strip()
+    if not text:
+        raise Invalid("say something first", code="empty")
+    if len(text) > TEXT_MAX:
+        raise Invalid(f"at most {TEXT_MAX} characters", code="too_long")
+    return text
+
+
+def clean_nonce(raw: object) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str | int) or isinstance(raw, bool) or len(str(raw)) > NONCE_MAX:
+        raise Invalid(f"nonce: a string of at most {NONCE_MAX} characters", code="bad_nonce")
+    return str(raw)
+
+
+def offset_ms(session: LiveSession, now: datetime) -> int:
+    """Milliseconds since the session went live (0 before it did), for the replay."""
+    if session.started_at is None:
+        return 0
+    return max(0, int((now - session.started_at).total_seconds() * 1000))
+
+
+class Chat:
+    def __init__(self, db: Database, clock: Clock, words: WordFilter, bucket: TokenBucket) -> None:
+        self.db = db
+        self.clock = clock
+        self.words = words
+        self.bucket = bucket
+
+    async def post(
+        self, actor: Actor, session_id: int, raw_text: object, raw_nonce: object = None
+    ) -> Message:
+        """Check every rule, then persist; the returned message is committed."""
+        text = clean_text(raw_text)
+        nonce = clean_nonce(raw_nonce)
+        now = self.clock.now()
+        async with self.db.read() as s:
+            session = await s.get(LiveSession, session_id)
+            if session is None:
+                raise NotFound("no such session")
+            staff = actor.can("moderator", session.community_id)
+            if await active_ban(s, session.community_id, actor):
+                raise ChatRefused("you are banned from this community's chat", code="banned")
+            if not staff:
+                if not session.chat_open or session.status == "ended":
+                    raise ChatRefused("the chat is closed", code="chat_closed")
+                mute = await active_mute(s, session.community_id, actor.key, now)
+                if mute is not None:
+                    wait = int((mute.until - now).total_seconds()) + 1
+                    raise ChatRefused(f"you are muted for {wait} more seconds", code="muted")
+                if session.slow_mode_s > 0:
+                    last = await s.scalar(
+                        select(func.max(Message.created_at)).where(
+                            Message.session_id == session_id, Message.author_key == actor.key
+                        )
+                    )
+                    if last is not None and (now - last).total_seconds() < session.slow_mode_s:
+                        raise ChatRefused(
+                            f"slow mode: one message every {session.slow_mode_s} seconds", code="slow_mode"
+                        )
+        if not await self.bucket.take(actor.key):
+            raise ChatRefused("you are sending too fast", code="rate_limited")
+        held = not staff and bool(await self.words.matches(text))
+        message = Message(
+            session_id=session_id,
+            community_id=session.community_id,
+            author_key=actor.key,
+            author_name=actor.name[:64],
+            author_role=actor.role,
+            text=text,
+            nonce=nonce,
+            created_at=now,
+            offset_ms=offset_ms(session, now),
+            status=HELD if held else VISIBLE,
+            address=(actor.address or "")[:64] or None,
+        )
+        async with self.db.transaction() as s:
+            s.add(message)
+        return message
+
+    async def history(self, session_id: int, limit: int = HISTORY) -> list[Message]:
+        """The last ``limit`` visible messages, oldest first."""
+        query = (
+            select(Message)
+            .where(Message.session_id == session_id, Message.status == VISIBLE)
+            .order_by(Message.id.desc())
+            .limit(limit)
+        )
+        async with self.db.read() as s:
+            return list(reversed((await s.execute(query)).scalars().all()))
+
+    async def list(
+        self, session_id: int, *, moderator: bool, after: int | None = None, limit: int = 100
+    ) -> list[Message]:
+        """Messages in order; moderators also see held and hidden ones."""
+        query = select(Message).where(Message.session_id == session_id)
+        if not moderator:
+            query = query.where(Message.status == VISIBLE)
+        else:
+            query = query.where(Message.status != DELETED)
+        if after is not None:
+            query = query.where(Message.id > after)
+        async with self.db.read() as s:
+            return list((await s.execute(query.order_by(Message.id).limit(limit))).scalars())
+
+    async def get(self, message_id: int) -> Message:
+        async with self.db.read() as s:
+            message = await s.get(Message, message_id)
+        if message is None:
+            raise NotFound("no such message")
+        return message

@@ -1,0 +1,65 @@
+"""Per-person token buckets for chat: in memory for one process, in Redis for several."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Protocol
+
+from live.clock import Clock
+
+
+class TokenBucket(Protocol):
+    async def take(self, key: str) -> bool:
+        """Spend one token of ``key``'s bucket; False when it is empty."""
+
+
+class MemoryTokenBucket:
+    def __init__(self, clock: Clock, rate_per_s: float, burst: int) -> None:
+        self.clock = clock
+        self.rate = rate_per_s
+        self.burst = float(burst)
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    async def take(self, key: str) -> bool:
+        now = self.clock.now().timestamp()
+        tokens, at = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + max(0.0, now - at) * self.rate)
+        allowed = tokens >= 1.0
+        if allowed:
+            tokens -= 1.0
+        self._buckets[key] = (tokens, now)
+        if len(self._buckets) > 100_000:
+            self._buckets.clear()
+        return allowed
+
+
+_TAKE = """
+local v = redis.call('HMGET', KEYS[1], 't', 'at')
+local rate, burst, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local tokens, at = tonumber(v[1]), tonumber(v[2])
+if tokens == nil then tokens = burst; at = now end
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+local ok = 0
+if tokens >= 1 then tokens = tokens - 1; ok = 1 end
+redis.call('HSET', KEYS[1], 't', tostring(tokens), 'at', tostring(now))
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+return ok
+"""
+
+
+class RedisTokenBucket:
+    """The same bucket, kept in Redis so that it holds across processes."""
+
+    def __init__(self, redis: Any, clock: Clock, rate_per_s: float, burst: int, prefix: str) -> None:
+        self.redis = redis
+        self.clock = clock
+        self.rate = rate_per_s
+        self.burst = burst
+        self.prefix = prefix + ":bucket:"
+        self.ttl = max(5, math.ceil(burst / max(rate_per_s, 0.001)) + 5)
+        self._script = redis.register_script(_TAKE)
+
+    async def take(self, key: str) -> bool:
+        now = self.clock.now().timestamp()
+        ok = await self._script(keys=[self.prefix + key], args=[self.rate, self.burst, now, self.ttl])
+        return bool(int(ok))

@@ -1,0 +1,175 @@
+"""Deliberation meetings in seven formats: time, place, items discussed, attendance, minutes,
+a decision per item. Setting a meeting schedules its proposed items."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from live.clock import Clock
+from live.errors import Invalid, NotFound
+from live.events import AgendaChanged, EventBus
+from live.services.actors import Actor, require_staff
+from live.services.agenda import move
+from live.storage.agenda import AgendaItem
+from live.storage.db import Database
+from live.storage.meetings import MEETING_FORMATS, Meeting, MeetingItem
+from live.storage.places import Community, community_by_slug
+
+TITLE_MAX = 200
+PLACE_MAX = 200
+TEXT_MAX = 20000
+
+
+@dataclass
+class MeetingView:
+    meeting: Meeting
+    community: str
+    items: list[tuple[AgendaItem, str]] = field(default_factory=list)
+
+
+def _clean(value: str, name: str, max_len: int) -> str:
+    value = value.strip()
+    if not value:
+        raise Invalid(f"{name} is empty", code="empty")
+    if len(value) > max_len:
+        raise Invalid(f"{name}: at most {max_len} characters", code="too_long")
+    return value
+
+
+class Meetings:
+    def __init__(self, db: Database, clock: Clock, events: EventBus) -> None:
+        self.db = db
+        self.clock = clock
+        self.events = events
+
+    async def create(
+        self,
+        actor: Actor,
+        *,
+        community_slug: str,
+        format: str,
+        title: str,
+        starts_at: datetime,
+        place: str,
+        item_ids: Sequence[int] = (),
+    ) -> Meeting:
+        if format not in MEETING_FORMATS:
+            raise Invalid(f"format must be one of {', '.join(MEETING_FORMATS)}", code="bad_format")
+        clean_title, clean_place = _clean(title, "title", TITLE_MAX), _clean(place, "place", PLACE_MAX)
+        moved: list[tuple[int, int, str]] = []
+        async with self.db.transaction() as s:
+            community = await community_by_slug(s, community_slug)
+            if community is None:
+                raise NotFound(f"no community {community_slug}")
+            require_staff(actor, "moderator", community.id)
+            meeting = Meeting(
+                community_id=community.id,
+                format=format,
+                title=clean_title,
+                starts_at=starts_at,
+                place=clean_place,
+                minutes="",
+                created_by=actor.key,
+                created_at=self.clock.now(),
+            )
+            s.add(meeting)
+            await s.flush()
+            for item_id in dict.fromkeys(item_ids):
+                item = await s.get(AgendaItem, item_id, with_for_update=True)
+                if item is None or item.community_id != community.id:
+                    raise Invalid(f"no agenda item {item_id} in this community", code="bad_item")
+                s.add(MeetingItem(meeting_id=meeting.id, item_id=item.id, decision=""))
+                item.meeting_id = meeting.id
+                if item.status == "proposed":
+                    when = starts_at.strftime("%Y-%m-%d %H:%M")
+                    await move(
+                        s, self.clock, item, "scheduled", actor, f"{clean_title}（{when}，{clean_place}）"
+                    )
+                    moved.append((item.id, item.community_id, "proposed"))
+        for item_id, community_id, before in moved:
+            await self.events.publish(AgendaChanged(item_id, community_id, before, "scheduled"))
+        return meeting
+
+    async def update(
+        self,
+        actor: Actor,
+        meeting_id: int,
+        *,
+        attendance: int | None = None,
+        minutes: str | None = None,
+        decisions: Mapping[int, str] | None = None,
+        title: str | None = None,
+        place: str | None = None,
+        starts_at: datetime | None = None,
+    ) -> Meeting:
+        """Record attendance, minutes and a decision per discussed item."""
+        async with self.db.transaction() as s:
+            meeting = await s.get(Meeting, meeting_id, with_for_update=True)
+            if meeting is None:
+                raise NotFound("no such meeting")
+            require_staff(actor, "moderator", meeting.community_id)
+            if attendance is not None:
+                if not 0 <= attendance <= 100000:
+                    raise Invalid("attendance: 0-100000")
+                meeting.attendance = attendance
+            if minutes is not None:
+                if len(minutes) > TEXT_MAX:
+                    raise Invalid(f"minutes: at most {TEXT_MAX} characters", code="too_long")
+                meeting.minutes = minutes.strip()
+            if title is not None:
+                meeting.title = _clean(title, "title", TITLE_MAX)
+            if place is not None:
+                meeting.place = _clean(place, "place", PLACE_MAX)
+            if starts_at is not None:
+                meeting.starts_at = starts_at
+            for item_id, decision in (decisions or {}).items():
+                row = await s.scalar(
+                    select(MeetingItem).where(
+                        MeetingItem.meeting_id == meeting.id, MeetingItem.item_id == item_id
+                    )
+                )
+                if row is None:
+                    raise Invalid(f"agenda item {item_id} is not on this meeting", code="bad_item")
+                if len(decision) > TEXT_MAX:
+                    raise Invalid("decision too long", code="too_long")
+                row.decision = decision.strip()
+        return meeting
+
+    async def view(self, meeting_id: int) -> MeetingView:
+        async with self.db.read() as s:
+            meeting = await s.get(Meeting, meeting_id)
+            if meeting is None:
+                raise NotFound("no such meeting")
+            return await self._view(s, meeting)
+
+    async def _view(self, s: AsyncSession, meeting: Meeting) -> MeetingView:
+        community = await s.get(Community, meeting.community_id)
+        assert community is not None
+        rows = await s.execute(
+            select(AgendaItem, MeetingItem.decision)
+            .join(MeetingItem, MeetingItem.item_id == AgendaItem.id)
+            .where(MeetingItem.meeting_id == meeting.id)
+            .order_by(MeetingItem.id)
+        )
+        return MeetingView(meeting, community.slug, [(item, decision) for item, decision in rows])
+
+    async def list(
+        self, *, community_slug: str | None = None, limit: int = 100, after: int | None = None
+    ) -> builtins.list[MeetingView]:
+        """Meetings newest first."""
+        query = select(Meeting)
+        if community_slug:
+            query = query.join(Community, Community.id == Meeting.community_id).where(
+                Community.slug == community_slug
+            )
+        if after is not None:
+            query = query.where(Meeting.id < after)
+        async with self.db.read() as s:
+            meetings = list((await s.execute(query.order_by(Meeting.id.desc()).limit(limit))).scalars())
+            return [await self._view(s, m) for m in meetings]

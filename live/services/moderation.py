@@ -1,0 +1,269 @@
+"""Moderation actions on a session's room, each one written to the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from live.clock import Clock
+from live.errors import Forbidden, Invalid, NotFound
+from live.services.actors import Actor, require_staff
+from live.services.chat import DELETED, HELD, HIDDEN, VISIBLE
+from live.services.sanctions import address_bannable
+from live.storage.accounts import User
+from live.storage.chat import Message
+from live.storage.db import Database
+from live.storage.moderation import AuditEntry, Ban, Mute
+from live.storage.rooms import LiveSession
+
+MESSAGE_ACTIONS = ("hide", "unhide", "approve", "delete", "pin")
+PERSON_ACTIONS = ("mute", "unmute", "ban", "unban")
+ROOM_ACTIONS = ("unpin", "slow_mode", "close_chat", "open_chat")
+ACTIONS = MESSAGE_ACTIONS + PERSON_ACTIONS + ROOM_ACTIONS
+MAX_SECONDS = 7 * 24 * 3600
+REASON_MAX = 500
+
+
+@dataclass
+class Outcome:
+    """What an action changed, for the transport to broadcast after the commit."""
+
+    action: str
+    session: LiveSession
+    shown: list[Message] = field(default_factory=list)
+    hidden: list[Message] = field(default_factory=list)
+    pin_changed: bool = False
+    pinned: Message | None = None
+    chat_state_changed: bool = False
+    banned: str | None = None
+    banned_address: str | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    action: str
+    message_id: int | None = None
+    person: str | None = None
+    seconds: int | None = None
+    reason: str = ""
+
+
+def _seconds(value: int | None, *, allow_zero: bool) -> int:
+    if value is None or not (0 if allow_zero else 1) <= value <= MAX_SECONDS:
+        raise Invalid(f"seconds: {0 if allow_zero else 1}-{MAX_SECONDS}", code="bad_seconds")
+    return value
+
+
+class Moderation:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def act(self, actor: Actor, session_id: int, req: Request) -> Outcome:
+        if req.action not in ACTIONS:
+            raise Invalid(f"action must be one of {', '.join(ACTIONS)}", code="bad_action")
+        if len(req.reason) > REASON_MAX:
+            raise Invalid(f"reason: at most {REASON_MAX} characters", code="too_long")
+        async with self.db.transaction() as s:
+            session = await s.get(LiveSession, session_id, with_for_update=True)
+            if session is None:
+                raise NotFound("no such session")
+            if not actor.can("moderator", session.community_id):
+                raise Forbidden("needs moderator, host or admin of this community")
+            out = Outcome(req.action, session)
+            if req.action in MESSAGE_ACTIONS:
+                target = await self._message_action(s, session, req, out)
+            elif req.action in PERSON_ACTIONS:
+                target = await self._person_action(s, actor, session, req, out)
+            else:
+                target = self._room_action(session, req, out)
+            s.add(
+                AuditEntry(
+                    community_id=session.community_id,
+                    session_id=session.id,
+                    actor_key=actor.key,
+                    actor_name=actor.name[:64],
+                    action=req.action,
+                    target=target,
+                    reason=req.reason,
+                    at=self.clock.now(),
+                )
+            )
+        return out
+
+    async def audit(
+        self, actor: Actor, session: LiveSession, action: str, target: str, reason: str = ""
+    ) -> None:
+        """Record an action that another service carried out (e.g. ``to_opinion``)."""
+        async with self.db.transaction() as s:
+            s.add(
+                AuditEntry(
+                    community_id=session.community_id,
+                    session_id=session.id,
+                    actor_key=actor.key,
+                    actor_name=actor.name[:64],
+                    action=action,
+                    target=target,
+                    reason=reason,
+                    at=self.clock.now(),
+                )
+            )
+
+    async def _message_action(self, s: AsyncSession, session: LiveSession, req: Request, out: Outcome) -> str:
+        if req.message_id is None:
+            raise Invalid("message is required", code="missing_field")
+        message = await s.get(Message, req.message_id, with_for_update=True)
+        if message is None or message.session_id != session.id or message.status == DELETED:
+            raise NotFound("no such message in this session")
+        if req.action in ("unhide", "approve"):
+            if message.status != VISIBLE:
+                message.status = VISIBLE
+                out.shown.append(message)
+        elif req.action in ("hide", "delete"):
+            was_visible = message.status == VISIBLE
+            message.status = HIDDEN if req.action == "hide" else DELETED
+            if was_visible or message.status == DELETED:
+                out.hidden.append(message)
+            if session.pinned_message_id == message.id:
+                session.pinned_message_id = None
+                out.pin_changed = True
+        elif req.action == "pin":
+            if message.status != VISIBLE:
+                raise Invalid("only a visible message can be pinned", code="not_visible")
+            session.pinned_message_id = message.id
+            out.pin_changed, out.pinned = True, message
+        return str(message.id)
+
+    async def _person_action(
+        self, s: AsyncSession, actor: Actor, session: LiveSession, req: Request, out: Outcome
+    ) -> str:
+        person = req.person
+        if not isinstance(person, str) or not person.startswith(("u:", "g:")) or len(person) > 80:
+            raise Invalid("user: the author.id of their messages", code="missing_field")
+        now = self.clock.now()
+        community = session.community_id
+        if req.action == "mute":
+            seconds = _seconds(req.seconds, allow_zero=False)
+            s.add(
+                Mute(
+                    community_id=community,
+                    person_key=person,
+                    until=now + timedelta(seconds=seconds),
+                    reason=req.reason,
+                )
+            )
+        elif req.action == "unmute":
+            await s.execute(
+                update(Mute)
+                .where(Mute.community_id == community, Mute.person_key == person, Mute.until > now)
+                .values(until=now)
+            )
+        elif req.action == "ban":
+            await self._refuse_staff(s, person, community)
+            address = await self._last_address(s, community, person)
+            s.add(
+                Ban(
+                    community_id=community,
+                    person_key=person,
+                    address=address,
+                    reason=req.reason,
+                    created_at=now,
+                    created_by=actor.key,
+                )
+            )
+            hidden = await s.execute(
+                select(Message)
+                .where(
+                    Message.community_id == community,
+                    Message.author_key == person,
+                    Message.status.in_((VISIBLE, HELD)),
+                )
+                .with_for_update()
+            )
+            for message in hidden.scalars():
+                if message.status == VISIBLE:
+                    out.hidden.append(message)
+                message.status = HIDDEN
+                if session.pinned_message_id == message.id:
+                    session.pinned_message_id = None
+                    out.pin_changed = True
+            out.banned, out.banned_address = person, address
+        elif req.action == "unban":
+            await s.execute(
+                update(Ban)
+                .where(Ban.community_id == community, Ban.person_key == person, Ban.lifted_at.is_(None))
+                .values(lifted_at=now)
+            )
+        return person
+
+    async def _refuse_staff(self, s: AsyncSession, person: str, community_id: int) -> None:
+        if not person.startswith("u:") or not person[2:].isdigit():
+            return
+        user = await s.get(User, int(person[2:]))
+        if user is not None and (
+            user.role == "admin" or (user.role in ("moderator", "host") and user.community_id == community_id)
+        ):
+            raise Forbidden("staff of this community cannot be banned")
+
+    async def _last_address(self, s: AsyncSession, community_id: int, person: str) -> str | None:
+        address = await s.scalar(
+            select(Message.address)
+            .where(
+                Message.community_id == community_id,
+                Message.author_key == person,
+                Message.address.is_not(None),
+            )
+            .order_by(Message.id.desc())
+            .limit(1)
+        )
+        return address if address_bannable(address) else None
+
+    def _room_action(self, session: LiveSession, req: Request, out: Outcome) -> str:
+        if req.action == "unpin":
+            session.pinned_message_id = None
+            out.pin_changed = True
+        elif req.action == "slow_mode":
+            session.slow_mode_s = _seconds(req.seconds, allow_zero=True)
+            out.chat_state_changed = True
+        else:
+            session.chat_open = req.action == "open_chat"
+            out.chat_state_changed = True
+        return str(session.id)
+
+    async def audit_log(
+        self,
+        actor: Actor,
+        *,
+        session_id: int | None = None,
+        community_id: int | None = None,
+        after: int | None = None,
+        limit: int = 100,
+    ) -> list[AuditEntry]:
+        """Audit entries of a session or a community, oldest first (staff of that community)."""
+        query = select(AuditEntry)
+        if session_id is not None:
+            async with self.db.read() as s:
+                session = await s.get(LiveSession, session_id)
+            if session is None:
+                raise NotFound("no such session")
+            require_staff(actor, "moderator", session.community_id)
+            query = query.where(AuditEntry.session_id == session_id)
+        elif community_id is not None:
+            require_staff(actor, "moderator", community_id)
+            query = query.where(AuditEntry.community_id == community_id)
+        else:
+            require_staff(actor, "admin", 0)
+        if after is not None:
+            query = query.where(AuditEntry.id > after)
+        async with self.db.read() as s:
+            return list((await s.execute(query.order_by(AuditEntry.id).limit(limit))).scalars())
+
+    async def pinned(self, session: LiveSession) -> Message | None:
+        if session.pinned_message_id is None:
+            return None
+        async with self.db.read() as s:
+            message = await s.get(Message, session.pinned_message_id)
+        return message if message is not None and message.status == VISIBLE else None

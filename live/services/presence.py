@@ -1,0 +1,224 @@
+"""Presence: who is watching a session now (distinct people, across tabs and processes),
+the peak, the unique viewers, and viewer samples for the chart.
+
+Without Redis the counts live in this process. With Redis each process keeps its people in a
+sorted set scored by a heartbeat deadline, so a dead process's viewers drop out within the TTL."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from live.clock import Clock
+from live.storage.db import Database
+from live.storage.presence import SessionViewer, ViewerSample
+from live.storage.rooms import LiveSession
+
+
+@dataclass(frozen=True)
+class Counts:
+    current: int
+    peak: int
+    unique: int
+
+    def payload(self) -> dict[str, int]:
+        return {"current": self.current, "peak": self.peak, "unique": self.unique}
+
+
+class Presence:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        redis: Any = None,
+        prefix: str = "rt",
+        ttl_s: float = 30.0,
+        sample_s: float = 10.0,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.redis = redis
+        self.prefix = prefix + ":presence:"
+        self.ttl_s = ttl_s
+        self.sample_s = sample_s
+        self.process = uuid.uuid4().hex[:12]
+        self._local: dict[int, dict[str, int]] = defaultdict(dict)
+        self._seen: set[tuple[int, str]] = set()
+        self._dirty: set[int] = set()
+        self._last_sent: dict[int, Counts] = {}
+
+    # -- joining and leaving ------------------------------------------------------------
+    async def join(self, session_id: int, person: str) -> None:
+        """One connection of ``person`` joined (several tabs count once)."""
+        if (session_id, person) not in self._seen:
+            await self._record_unique(session_id, person)  # first, so that unique >= current
+            self._seen.add((session_id, person))
+        people = self._local[session_id]
+        people[person] = people.get(person, 0) + 1
+        if people[person] == 1 and self.redis is not None:
+            await self._beat([(session_id, person)])
+        self._dirty.add(session_id)
+        await self._raise_peak(session_id, await self.current(session_id))
+
+    async def leave(self, session_id: int, person: str) -> None:
+        people = self._local.get(session_id)
+        if not people or person not in people:
+            return
+        people[person] -= 1
+        if people[person] <= 0:
+            del people[person]
+            if self.redis is not None:
+                await self.redis.zrem(self._key(session_id), self._member(person))
+        if not people:
+            self._local.pop(session_id, None)
+        self._dirty.add(session_id)
+
+    # -- counting -------------------------------------------------------------------------
+    async def current(self, session_id: int) -> int:
+        if self.redis is None:
+            return len(self._local.get(session_id, {}))
+        now = self.clock.now().timestamp()
+        members = await self.redis.zrangebyscore(self._key(session_id), now, "+inf")
+        return len({_text(m).split("|", 1)[1] for m in members})
+
+    async def counts(self, session_id: int) -> Counts:
+        current = await self.current(session_id)
+        async with self.db.read() as s:
+            row = (
+                await s.execute(
+                    select(LiveSession.peak_viewers, LiveSession.unique_viewers).where(
+                        LiveSession.id == session_id
+                    )
+                )
+            ).one_or_none()
+        peak, unique = (int(row[0]), int(row[1])) if row else (0, 0)
+        return Counts(current, max(peak, current), unique)
+
+    async def changes(self) -> list[tuple[int, Counts]]:
+        """Sessions whose counts changed since the last broadcast (call at most once a second)."""
+        candidates = set(self._dirty)
+        self._dirty.clear()
+        if self.redis is not None:
+            candidates |= set(self._local)
+        changed = []
+        for session_id in candidates:
+            counts = await self.counts(session_id)
+            if await self._first_to_see(session_id, counts):
+                changed.append((session_id, counts))
+        return changed
+
+    async def _first_to_see(self, session_id: int, counts: Counts) -> bool:
+        """True if ``counts`` differ from the last ones sent (by any process)."""
+        if self.redis is None:
+            if self._last_sent.get(session_id) == counts:
+                return False
+            self._last_sent[session_id] = counts
+            return True
+        value = f"{counts.current}:{counts.peak}:{counts.unique}"
+        old = await self.redis.set(self.prefix + f"sent:{session_id}", value, ex=3600, get=True)
+        return old is None or _text(old) != value
+
+    # -- heartbeats and samples ---------------------------------------------------------------
+    async def heartbeat(self) -> None:
+        """Renew this process's people in Redis; drop the expired entries of dead processes."""
+        if self.redis is None:
+            return
+        await self._beat([(sid, person) for sid, people in self._local.items() for person in people])
+        now = self.clock.now().timestamp()
+        for session_id in list(self._local):
+            await self.redis.zremrangebyscore(self._key(session_id), "-inf", now)
+            await self._raise_peak(session_id, await self.current(session_id))
+
+    async def sample(self) -> int:
+        """Store one viewer sample for every live session (once per interval across processes)."""
+        async with self.db.read() as s:
+            live = list(
+                (await s.execute(select(LiveSession.id).where(LiveSession.status == "live"))).scalars()
+            )
+        now = self.clock.now()
+        stored = 0
+        for session_id in live:
+            if self.redis is not None:
+                slot = int(now.timestamp() // max(self.sample_s, 1.0))
+                key = self.prefix + f"sample:{session_id}:{slot}"
+                if not await self.redis.set(key, self.process, nx=True, ex=int(self.sample_s) + 30):
+                    continue
+            current = await self.current(session_id)
+            async with self.db.transaction() as s:
+                s.add(ViewerSample(session_id=session_id, at=now, viewers=current))
+            await self._raise_peak(session_id, current)
+            stored += 1
+        return stored
+
+    async def samples(
+        self, session_id: int, limit: int = 1000, after: int | None = None
+    ) -> list[ViewerSample]:
+        query = select(ViewerSample).where(ViewerSample.session_id == session_id)
+        if after is not None:
+            query = query.where(ViewerSample.id > after)
+        async with self.db.read() as s:
+            return list((await s.execute(query.order_by(ViewerSample.id).limit(limit))).scalars())
+
+    async def close(self) -> None:
+        """Leave cleanly on shutdown: remove this process's people from Redis."""
+        if self.redis is None:
+            return
+        for session_id, people in self._local.items():
+            if people:
+                await self.redis.zrem(self._key(session_id), *[self._member(p) for p in people])
+        self._local.clear()
+
+    # -- internals ------------------------------------------------------------------------------
+    def _key(self, session_id: int) -> str:
+        return self.prefix + f"s:{session_id}"
+
+    def _member(self, person: str) -> str:
+        return f"{self.process}|{person}"
+
+    async def _beat(self, entries: list[tuple[int, str]]) -> None:
+        if not entries:
+            return
+        deadline = self.clock.now().timestamp() + self.ttl_s
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for session_id, person in entries:
+                pipe.zadd(self._key(session_id), {self._member(person): deadline})
+                pipe.expire(self._key(session_id), int(self.ttl_s * 4) + 60)
+            await pipe.execute()
+
+    async def _record_unique(self, session_id: int, person: str) -> None:
+        try:
+            async with self.db.transaction() as s:
+                exists = await s.scalar(
+                    select(func.count(SessionViewer.id)).where(
+                        SessionViewer.session_id == session_id, SessionViewer.person_key == person
+                    )
+                )
+                if exists:
+                    return
+                s.add(SessionViewer(session_id=session_id, person_key=person, first_seen=self.clock.now()))
+                await s.flush()
+                await s.execute(
+                    update(LiveSession)
+                    .where(LiveSession.id == session_id)
+                    .values(unique_viewers=LiveSession.unique_viewers + 1)
+                )
+        except IntegrityError:
+            return  # another tab or process recorded this person first
+
+    async def _raise_peak(self, session_id: int, current: int) -> None:
+        async with self.db.transaction() as s:
+            await s.execute(
+                update(LiveSession)
+                .where(LiveSession.id == session_id, LiveSession.peak_viewers < current)
+                .values(peak_viewers=current)
+            )
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

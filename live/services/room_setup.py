@@ -1,0 +1,55 @@
+"""Builds the live room's services (chat, word list, moderation, presence, signals) for one app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from live.clock import Clock
+from live.services.chat import Chat
+from live.services.limits import MemoryTokenBucket, RedisTokenBucket, TokenBucket
+from live.services.moderation import Moderation
+from live.services.presence import Presence
+from live.services.signals import Signals
+from live.services.wordfilter import WordFilter
+from live.services.words import WordList
+from live.settings import Settings
+from live.storage.db import Database
+
+
+@dataclass
+class RoomServices:
+    words: WordList
+    wordfilter: WordFilter
+    chat: Chat
+    moderation: Moderation
+    presence: Presence
+    signals: Signals
+
+
+def build_room_services(settings: Settings, clock: Clock, db: Database, redis: Any) -> RoomServices:
+    """In memory without Redis; shared through Redis (under ``settings.redis_prefix``) with it."""
+    prefix = settings.redis_prefix
+    bucket: TokenBucket = (
+        RedisTokenBucket(redis, clock, settings.chat_rate_per_s, settings.chat_burst, prefix)
+        if redis is not None
+        else MemoryTokenBucket(clock, settings.chat_rate_per_s, settings.chat_burst)
+    )
+    words = WordList(db, clock)
+    wordfilter = WordFilter(words, clock)
+    presence = Presence(
+        db,
+        clock,
+        redis=redis,
+        prefix=prefix,
+        ttl_s=settings.presence_ttl_s,
+        sample_s=settings.viewer_sample_s,
+    )
+    return RoomServices(
+        words=words,
+        wordfilter=wordfilter,
+        chat=Chat(db, clock, wordfilter, bucket),
+        moderation=Moderation(db, clock),
+        presence=presence,
+        signals=Signals(redis, f"{prefix}:signals"),
+    )

@@ -1,0 +1,227 @@
+"""The board, item, triage and inbox pages over HTTP, and the whole flow in Chromium on a phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+from aiohttp.test_utils import TestClient
+
+from live.clock import FakeClock
+from tests.conftest import PASSWORD, World, login
+from tests.opinions.conftest import Api, guest_api
+
+PARKING_OLD = "小区晚上电动车乱停，消防通道被堵住了，希望划定停车位。"
+PARKING_NEW = "消防通道晚上总被电动车堵住，能不能规划一下停车？"
+
+
+async def test_board_columns_filters_and_counts(client: TestClient[Any, Any], world: World) -> None:
+    mod = Api(client, await login(client, "mod-a"))
+    a = await mod.post(
+        "/api/agenda",
+        {"community": "hexie", "title": "规划电动车停放区", "category": "parking", "location": "幸福里"},
+        201,
+    )
+    b = await mod.post(
+        "/api/agenda", {"community": "hexie", "title": "垃圾投放点调整", "category": "garbage"}, 201
+    )
+    await mod.patch(f"/api/agenda/{b['id']}", {"status": "scheduled"})
+    html = await (await client.get("/agenda")).text()
+    assert "规划电动车停放区" in html and "垃圾投放点调整" in html
+    assert 'data-testid="board-column-proposed"' in html and 'data-count="scheduled">1<' in html
+    assert 'data-testid="board-total">2<' in html and "已排期" in html
+    only = await (await client.get("/agenda?category=parking")).text()
+    assert "规划电动车停放区" in only and "垃圾投放点调整" not in only
+    place = await (await client.get("/agenda?location=幸福里")).text()
+    assert "规划电动车停放区" in place and "垃圾投放点调整" not in place
+    english = await (await client.get("/agenda", headers={"Cookie": "lang=en"})).text()
+    assert "Agenda board" in english
+    item = await (await client.get(f"/agenda/{a['id']}")).text()
+    assert "规划电动车停放区" in item and 'data-testid="timeline"' in item and 'data-testid="follow"' in item
+    assert (await client.get("/agenda/9999")).status == 404
+
+
+async def test_item_page_links_to_the_moment(
+    client: TestClient[Any, Any], world: World, clock: FakeClock, other_browser: aiohttp.ClientSession
+) -> None:
+    host = Api(client, await login(client, "host-a"))
+    session = await host.post("/api/sessions", {"community": "hexie", "title": "直播"}, expect=201)
+    await host.post(f"/api/sessions/{session['id']}/start")
+    clock.advance(125)
+    guest = await guest_api(other_browser)
+    opinion = await guest.post("/api/opinions", {"session": session["id"], "text": PARKING_NEW}, expect=201)
+    item = await host.post(
+        "/api/agenda", {"community": "hexie", "title": "停车", "opinions": [opinion["id"]]}, 201
+    )
+    html = await (await client.get(f"/agenda/{item['id']}")).text()
+    assert f'href="/archive/{session["id"]}?t=125"' in html and PARKING_NEW in html
+
+
+async def test_triage_and_inbox_pages(client: TestClient[Any, Any], world: World) -> None:
+    response = await client.get("/triage", allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"].startswith("/login")
+    await login(client, "resident")
+    assert (await client.get("/triage")).status == 403
+    inbox = await client.get("/inbox")
+    assert inbox.status == 200 and 'data-testid="inbox"' in await inbox.text()
+    await login(client, "mod-a")
+    html = await (await client.get("/triage")).text()
+    assert 'data-testid="triage"' in html and 'data-community="hexie"' in html
+    assert (await client.get("/triage?community=xingfu")).status == 403
+    await login(client, "admin")
+    assert 'data-community="xingfu"' in await (await client.get("/triage?community=xingfu")).text()
+
+
+async def test_places_for_tagging(client: TestClient[Any, Any], world: World) -> None:
+    from live.keys import SERVICES
+    from live.storage.places import Building, Compound, Unit
+
+    services = client.app[SERVICES]
+    community = await services.places.by_slug("hexie")
+    async with services.db.transaction() as s:
+        compound = Compound(community_id=community.id, name="幸福里")
+        s.add(compound)
+        await s.flush()
+        building = Building(compound_id=compound.id, name="3栋")
+        s.add(building)
+        await s.flush()
+        s.add(Unit(building_id=building.id, name="2单元"))
+    labels = await (await client.get("/api/places?community=hexie")).json()
+    assert labels == ["幸福里", "幸福里 3栋", "幸福里 3栋 2单元"]
+    assert (await client.get("/api/places?community=nowhere")).status == 404
+    assert (await client.get("/api/places")).status == 400
+    api = Api(client, (await (await client.get("/api/me")).json())["csrf"])
+    tagged = await api.post(
+        "/api/opinions", {"community": "hexie", "text": "楼道灯坏了", "location": "幸福里 3栋 2单元"}, 201
+    )
+    await api.post("/api/opinions", {"community": "hexie", "text": "路灯坏了", "location": "梧桐苑"}, 201)
+    from live.storage.opinions import Opinion
+
+    async with services.db.read() as s:
+        row = await s.get(Opinion, int(tagged["id"]))
+        assert row is not None and row.compound_id == compound.id
+    found = await api.get("/api/opinions?community=hexie&location=幸福里")
+    assert [o["id"] for o in found] == [tagged["id"]]
+
+
+async def test_opinion_to_outcome_in_chromium(
+    client: TestClient[Any, Any], world: World, browser: Any, phone: Any, base_url: str
+) -> None:
+    host = Api(client, await login(client, "host-a"))
+    session = await host.post("/api/sessions", {"community": "hexie", "title": "小区停车议事"}, expect=201)
+    await host.post(f"/api/sessions/{session['id']}/start")
+    earlier = await host.post(
+        "/api/opinions", {"community": "hexie", "text": PARKING_OLD, "category": "parking"}, 201
+    )
+    await host.post("/api/opinions", {"community": "hexie", "text": "垃圾分类投放点太远，老人不方便。"}, 201)
+
+    # A resident on a phone raises an opinion on the watch page.
+    errors: list[str] = []
+    resident = await phone.new_page()
+    resident.on("pageerror", lambda err: errors.append(str(err)))
+    await resident.goto(f"{base_url}/live/{session['id']}")
+    await resident.get_by_test_id("opinion-category").select_option("parking")
+    await resident.get_by_test_id("opinion-input").fill(PARKING_NEW)
+    await resident.get_by_test_id("opinion-submit").click()
+    mine = resident.get_by_test_id("session-opinions").locator("li", has_text=PARKING_NEW)
+    await mine.wait_for()
+    assert "谢谢" in await resident.locator('[data-role="opinion-status"]').inner_text()
+    width = await resident.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the watch page scrolls sideways on a phone: {width}px"
+
+    # A moderator merges it with the similar earlier one and makes an agenda item.
+    desk = await browser.new_context(viewport={"width": 1024, "height": 900})
+    moderator = await desk.new_page()
+    moderator.on("pageerror", lambda err: errors.append(str(err)))
+    await moderator.goto(f"{base_url}/login?next=/triage")
+    await moderator.get_by_test_id("login-username").fill("mod-a")
+    await moderator.get_by_test_id("login-password").fill(PASSWORD)
+    await moderator.get_by_test_id("login-submit").click()
+    await moderator.wait_for_url(f"{base_url}/triage")
+    # an opinion heard on a door-knocking visit, entered by staff
+    await moderator.get_by_test_id("entry-open").click()
+    await moderator.get_by_test_id("entry-text").fill("入户走访：3单元楼道堆放杂物")
+    await moderator.get_by_test_id("entry-submit").click()
+    await moderator.get_by_test_id("triage-item").filter(has_text="入户走访：3单元楼道堆放杂物").wait_for()
+    new_card = moderator.get_by_test_id("triage-item").filter(has_text=PARKING_NEW)
+    await new_card.get_by_test_id("triage-find-similar").click()
+    suggestion = new_card.locator(f'[data-similar-id="{earlier["id"]}"]')
+    await suggestion.wait_for()
+    first = new_card.get_by_test_id("triage-similar").locator("li").first
+    assert await first.get_attribute("data-similar-id") == earlier["id"], "the true duplicate ranks first"
+    await suggestion.get_by_test_id("triage-merge").click()
+    await new_card.wait_for(state="detached")
+    await moderator.get_by_test_id("triage-status").select_option("accepted")
+    survivor = moderator.get_by_test_id("triage-item").filter(has_text=PARKING_OLD)
+    assert "2" in await survivor.locator(".meta").first.inner_text()
+    await survivor.get_by_test_id("triage-select").check()
+    await moderator.get_by_test_id("agenda-title").fill("规划电动车停放区，清理消防通道")
+    await moderator.get_by_test_id("agenda-create").click()
+    link = moderator.get_by_test_id("agenda-link")
+    await link.wait_for()
+    item_path = await link.get_attribute("href")
+    assert item_path and item_path.startswith("/agenda/")
+
+    # The resident sees it on the board, proposed; the moderator schedules it; it moves.
+    await resident.goto(f"{base_url}/agenda?community=hexie")
+    proposed = resident.get_by_test_id("board-column-proposed")
+    assert "规划电动车停放区" in await proposed.inner_text()
+    await moderator.goto(base_url + item_path)
+    await moderator.get_by_test_id("item-next-status").select_option("scheduled")
+    await moderator.get_by_test_id("item-note").fill("下周一楼道口会议讨论")
+    await moderator.get_by_test_id("item-save").click()
+    await moderator.get_by_test_id("item-status").filter(has_text="已排期").wait_for()
+    await resident.reload()
+    scheduled = resident.get_by_test_id("board-column-scheduled")
+    assert "规划电动车停放区" in await scheduled.inner_text()
+    assert "规划电动车停放区" not in await resident.get_by_test_id("board-column-proposed").inner_text()
+    await resident.get_by_text("规划电动车停放区").click()
+    await resident.get_by_test_id("timeline").filter(has_text="下周一楼道口会议讨论").wait_for()
+    # the resident's merged opinion told them so, in their inbox
+    await resident.goto(f"{base_url}/inbox")
+    assert "合并" in await resident.get_by_test_id("inbox").inner_text()
+    await desk.close()
+    assert errors == []
+
+
+async def test_moderation_console_includes_triage(client: TestClient[Any, Any], world: World) -> None:
+    host = Api(client, await login(client, "host-a"))
+    session = await host.post("/api/sessions", {"community": "hexie", "title": "直播"}, expect=201)
+    html = await (await client.get(f"/moderate/{session['id']}")).text()
+    assert 'data-testid="triage"' in html
+    assert 'data-community="hexie"' in html and f'data-session="{session["id"]}"' in html
+
+
+async def test_you_said_we_did_card_in_chromium(
+    client: TestClient[Any, Any], world: World, browser: Any, phone: Any, base_url: str
+) -> None:
+    host = Api(client, await login(client, "host-a"))
+    session = await host.post("/api/sessions", {"community": "hexie", "title": "你说我做"}, expect=201)
+    await host.post(f"/api/sessions/{session['id']}/start")
+    item = await host.post("/api/agenda", {"community": "hexie", "title": "健身器材维修"}, expect=201)
+    await host.patch(
+        f"/api/agenda/{item['id']}", {"outcome": "区城管局已更换全部器材", "responsible": "区城管局"}
+    )
+    resident = await phone.new_page()
+    await resident.goto(f"{base_url}/live/{session['id']}")
+    await resident.locator('[data-role="opinions"][data-live="joined"]').wait_for()
+    card = resident.get_by_test_id("showcase")
+    assert not await card.is_visible()
+
+    desk = await browser.new_context(viewport={"width": 1024, "height": 900})
+    console = await desk.new_page()
+    await console.goto(f"{base_url}/login?next=/moderate/{session['id']}")
+    await console.get_by_test_id("login-username").fill("host-a")
+    await console.get_by_test_id("login-password").fill(PASSWORD)
+    await console.get_by_test_id("login-submit").click()
+    await console.wait_for_url(f"{base_url}/moderate/{session['id']}")
+    await (
+        console.get_by_test_id("showcase-item")
+        .locator(f'option[value="{item["id"]}"]')
+        .wait_for(state="attached")
+    )
+    await console.get_by_test_id("showcase-item").select_option(item["id"])
+    await console.get_by_test_id("showcase-send").click()
+    await card.filter(has_text="区城管局已更换全部器材").wait_for()
+    assert "健身器材维修" in await card.inner_text() and "你说我做" in await card.inner_text()
+    await desk.close()

@@ -1,0 +1,141 @@
+"""Real Socket.IO clients against the test server, and a live session to chat in."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+import socketio
+from aiohttp.test_utils import TestClient
+
+from tests.conftest import PASSWORD, World, login
+
+
+class Peer:
+    """A connected socket.io client that records every event it receives."""
+
+    def __init__(self, sio: socketio.AsyncClient) -> None:
+        self.sio = sio
+        self.events: dict[str, list[Any]] = defaultdict(list)
+        self.changed = asyncio.Event()
+        self.disconnected = asyncio.Event()
+
+        async def catch_all(event: str, data: Any = None) -> None:
+            self.events[event].append(data)
+            self.changed.set()
+
+        async def on_disconnect(*_: Any) -> None:
+            self.disconnected.set()
+
+        sio.on("*", catch_all)
+        sio.on("disconnect", on_disconnect)
+
+    async def call(self, event: str, data: Any) -> Any:
+        return await self.sio.call(event, data, timeout=10)
+
+    async def chat(self, session: str, text: str, nonce: str | None = None) -> Any:
+        return await self.call("chat", {"session": session, "text": text, "nonce": nonce})
+
+    async def wait_for(
+        self, event: str, match: Callable[[Any], bool] = lambda _: True, within: float = 10
+    ) -> Any:
+        """The first received ``event`` payload (a list payload is searched item by item)."""
+
+        async def look() -> Any:
+            while True:
+                for data in self.events[event]:
+                    for item in data if isinstance(data, list) else [data]:
+                        if match(item):
+                            return item
+                self.changed.clear()
+                await self.changed.wait()
+
+        return await asyncio.wait_for(look(), within)
+
+    def received(self, event: str) -> list[Any]:
+        out: list[Any] = []
+        for data in self.events[event]:
+            out.extend(data if isinstance(data, list) else [data])
+        return out
+
+
+Connect = Callable[..., Awaitable[Peer]]
+
+
+async def open_peer(url: str, *, name: str | None = "居民甲", guest: str | None = None, **kw: Any) -> Peer:
+    sio = socketio.AsyncClient(reconnection=False)
+    peer = Peer(sio)
+    auth: dict[str, Any] = {}
+    if name is not None:
+        auth["name"] = name
+    if guest is not None:
+        auth["guest"] = guest
+    await sio.connect(url, auth=auth, transports=kw.pop("transports", ["websocket"]), wait_timeout=10, **kw)
+    return peer
+
+
+@pytest.fixture
+async def connect(client: TestClient[Any, Any]) -> AsyncIterator[Connect]:
+    """Open real socket.io connections to the test server; all closed at the end."""
+    url = str(client.make_url("")).rstrip("/")
+    peers: list[Peer] = []
+
+    async def make(**kw: Any) -> Peer:
+        peer = await open_peer(url, **kw)
+        peers.append(peer)
+        return peer
+
+    yield make
+    for peer in peers:
+        if peer.sio.connected:
+            await peer.sio.disconnect()
+
+
+async def session_cookie(client: TestClient[Any, Any], username: str) -> str:
+    """Sign ``username`` in from a fresh cookie jar; the ``Cookie`` header a socket sends."""
+    async with aiohttp.ClientSession(
+        base_url=str(client.make_url("/")), cookie_jar=aiohttp.CookieJar(unsafe=True)
+    ) as browser:
+        csrf = (await (await browser.get("/api/me")).json())["csrf"]
+        response = await browser.post(
+            "/api/auth/login",
+            json={"username": username, "password": PASSWORD},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert response.status == 200
+        token = response.cookies["rt_session"].value
+    return f"rt_session={token}"
+
+
+@dataclass
+class Room:
+    id: str
+    host_csrf: str
+
+
+@pytest.fixture
+async def room(client: TestClient[Any, Any], world: World) -> Room:
+    """A live session of community hexie (the ``client`` is signed in as its host)."""
+    csrf = await login(client, "host-a")
+    created = await client.post(
+        "/api/sessions", json={"community": "hexie", "title": "小区停车议事"}, headers={"X-CSRF-Token": csrf}
+    )
+    assert created.status == 201, await created.text()
+    session_id = (await created.json())["id"]
+    started = await client.post(f"/api/sessions/{session_id}/start", headers={"X-CSRF-Token": csrf})
+    assert started.status == 200
+    return Room(session_id, csrf)
+
+
+@pytest.fixture
+async def staff(client: TestClient[Any, Any], connect: Connect, room: Room) -> Peer:
+    """The moderator of hexie, connected with their session cookie and joined to the room."""
+    peer = await connect(name=None, headers={"Cookie": await session_cookie(client, "mod-a")})
+    ack = await peer.call("join", {"session": room.id})
+    assert ack["ok"], ack
+    return peer

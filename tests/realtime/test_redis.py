@@ -1,0 +1,47 @@
+"""The room's Redis backends inside one process: presence with heartbeats, shared token buckets."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from live.clock import FakeClock
+from live.keys import SERVICES
+from live.settings import Settings
+from tests.realtime.conftest import Connect, Room
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Presence and rate limits in Redis, under a prefix of this test's own."""
+    return replace(settings, redis_url=REDIS_URL, redis_prefix=f"rt-test-{uuid.uuid4().hex[:10]}")
+
+
+async def test_redis_presence_and_limits_in_one_process(
+    client: TestClient[Any, Any], connect: Connect, room: Room, clock: FakeClock
+) -> None:
+    services = client.app[SERVICES]
+    assert services.presence.redis is not None
+    tab1 = await connect(name="王阿姨", guest="guest-alice-1")
+    tab2 = await connect(name="王阿姨", guest="guest-alice-1")
+    await tab1.call("join", {"session": room.id})
+    assert (await tab2.call("join", {"session": room.id}))["viewers"] == {
+        "current": 1,
+        "peak": 1,
+        "unique": 1,
+    }
+    errors = [(await tab1.chat(room.id, f"第{i}条")).get("error") for i in range(25)]
+    assert "rate_limited" in errors and errors[0] is None
+    clock.advance(20)  # the bucket refills with time
+    assert (await tab2.chat(room.id, "过了一会儿"))["ok"]
+    clock.advance(services.settings.presence_ttl_s + 1)
+    assert await services.presence.current(int(room.id)) == 0  # no heartbeat within the TTL
+    await services.presence.heartbeat()
+    assert await services.presence.current(int(room.id)) == 1

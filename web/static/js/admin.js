@@ -1,0 +1,71 @@
+// The admin page: every form with data-api sends its fields as JSON to that endpoint
+// (with the CSRF token) and reloads the page when the server accepted it.
+// Field rules: checkboxes send true/false, inputs marked data-list send a list of words,
+// a place's parent ("grid:5") is sent as its id only when it fits the kind of place.
+
+const csrf = document.querySelector("meta[name=csrf-token]").content;
+const messages = document.getElementById("admin-messages");
+
+function message(key) {
+  const node = messages && messages.content.querySelector(`[data-key="${key}"]`);
+  return node ? node.textContent : key;
+}
+
+const PARENT_OF = { compound: "grid", building: "compound", unit: "building" };
+
+function fieldsOf(form) {
+  const body = {};
+  for (const element of form.elements) {
+    if (!element.name || element.disabled) continue;
+    if (element.type === "checkbox") body[element.name] = element.checked;
+    else if (element.hasAttribute("data-list")) {
+      body[element.name] = element.value.split(/[\s,，、]+/).filter(Boolean);
+    } else body[element.name] = element.value;
+  }
+  if (form.classList.contains("place-form")) {
+    const [kind, id] = (body.parent || "").split(":");
+    body.parent = kind && kind === PARENT_OF[body.kind] ? id : null;
+  }
+  if (form.classList.contains("user-row") && body.community === "") body.community = null;
+  return body;
+}
+
+async function submit(form) {
+  const error = form.querySelector(".form-error");
+  const button = form.querySelector("button[type=submit]");
+  if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
+  error.hidden = true;
+  button.disabled = true;
+  try {
+    const method = form.dataset.method || "POST";
+    const response = await fetch(form.dataset.api, {
+      method,
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: method === "GET" ? undefined : JSON.stringify(fieldsOf(form)),
+      credentials: "same-origin",
+    });
+    if (response.ok) {
+      button.textContent = message("saved");
+      window.location.reload();
+      return;
+    }
+    let detail = message("failed");
+    try {
+      const body = await response.json();
+      if (body && body.detail) detail = body.detail;
+    } catch (_) { /* not JSON */ }
+    error.textContent = detail;
+    error.hidden = false;
+  } catch (_) {
+    error.textContent = message("failed");
+    error.hidden = false;
+  }
+  button.disabled = false;
+}
+
+document.querySelectorAll("form[data-api]").forEach((form) => {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit(form);
+  });
+});

@@ -1,0 +1,175 @@
+// Opinion triage (moderation console and /triage): accept, reject, similar suggestions, merge,
+// bulk actions, agenda items from the selected, staff entry of offline opinions.
+import { io } from "/static/vendor/socket.io.esm.min.js";
+import { api, el, fillPlaces, fillSelect, loadCategories } from "./opinions-common.js";
+
+function start(root) {
+  const strings = JSON.parse(root.dataset.strings || "{}");
+  const community = root.dataset.community;
+  const session = root.dataset.session || "";
+  const list = root.querySelector('[data-role="list"]');
+  const filter = root.querySelector('[data-role="status-filter"]');
+  const sessionOnly = root.querySelector('[data-role="session-only"]');
+  const bulk = root.querySelector('[data-role="bulk"]');
+  const count = root.querySelector('[data-role="count"]');
+  const status = root.querySelector('[data-role="status"]');
+  const titleInput = root.querySelector('[data-role="agenda-title"]');
+  const entry = root.querySelector('[data-role="entry"]');
+  const selected = new Map();
+  let names = new Map();
+  const say = (text, link) => {
+    status.replaceChildren(text || "");
+    if (link) status.append(" ", el("a", { href: link, text: strings.open_item, "data-testid": "agenda-link" }));
+  };
+  const sync = () => {
+    count.textContent = String(selected.size);
+    if (!titleInput.value && selected.size) titleInput.value = [...selected.values()][0].text.slice(0, 60);
+  };
+
+  const meta = (o) =>
+    [
+      `${o.supporters} ${strings.supporters}`,
+      names.get(o.category) || o.category,
+      o.location,
+      strings["source_" + o.source] || o.source,
+      strings["status_" + o.status] || o.status,
+    ].filter(Boolean).join(" · ");
+
+  const card = (o) => {
+    const box = el("input", { type: "checkbox", "data-testid": "triage-select", "aria-label": o.text.slice(0, 40) });
+    box.checked = selected.has(o.id);
+    box.addEventListener("change", () => {
+      if (box.checked) selected.set(o.id, o); else selected.delete(o.id);
+      sync();
+    });
+    const similar = el("ul", { class: "similar", "data-role": "similar", "data-testid": "triage-similar" });
+    const buttons = el("div", { class: "row-buttons" });
+    if (o.status === "new") {
+      buttons.append(button(strings.accept, "triage-accept", () => act(`/api/opinions/${o.id}/accept`, {})));
+      buttons.append(button(strings.reject, "triage-reject", () => act(`/api/opinions/${o.id}/reject`, { reason: root.querySelector('[data-role="reason"]').value })));
+    }
+    if (o.status === "new" || o.status === "accepted") {
+      buttons.append(button(strings.similar, "triage-find-similar", () => showSimilar(o, similar)));
+    }
+    return el(
+      "li",
+      { class: "triage-item opinion-card", "data-opinion-id": o.id, "data-testid": "triage-item" },
+      el("label", { class: "check" }, box, el("span", { class: "text", text: o.text })),
+      el("span", { class: "meta", text: meta(o) }),
+      o.author && o.author.name ? el("span", { class: "meta", text: o.author.name + (o.contact ? " · " + o.contact : "") }) : null,
+      buttons,
+      similar,
+    );
+  };
+  const button = (label, testid, onClick) => {
+    const b = el("button", { type: "button", "data-testid": testid, text: label });
+    b.addEventListener("click", async () => { b.disabled = true; await onClick(); b.disabled = false; });
+    return b;
+  };
+
+  async function showSimilar(o, target) {
+    const answer = await api("GET", `/api/opinions/${o.id}/similar`);
+    if (!answer.ok) { say(strings.failed); return; }
+    target.replaceChildren();
+    if (!answer.body.length) target.append(el("li", { class: "muted", text: strings.no_similar }));
+    for (const s of answer.body) {
+      const merge = button(strings.merge_into, "triage-merge", async () => {
+        const done = await api("POST", `/api/opinions/${o.id}/merge`, { into: s.opinion.id });
+        if (!done.ok) { say((done.body && done.body.detail) || strings.failed); return; }
+        selected.delete(o.id);
+        say(strings.merged);
+        await load();
+      });
+      target.append(
+        el("li", { "data-similar-id": s.opinion.id },
+          el("span", { class: "score", text: `${Math.round(s.score * 100)}% ${strings.score}` }), " ",
+          el("span", { text: s.opinion.text }), " ",
+          el("span", { class: "meta", text: `${s.opinion.supporters} ${strings.supporters}` }), " ",
+          merge),
+      );
+    }
+  }
+
+  async function act(path, body) {
+    const answer = await api("POST", path, body);
+    if (!answer.ok) { say((answer.body && answer.body.detail) || strings.failed); return false; }
+    say(strings.saved);
+    await load();
+    return true;
+  }
+
+  async function load() {
+    const params = new URLSearchParams({ community, status: filter.value, limit: "200" });
+    if (session && sessionOnly && sessionOnly.checked) params.set("session", session);
+    const answer = await api("GET", "/api/opinions?" + params);
+    if (!answer.ok) return;
+    list.replaceChildren();
+    if (!answer.body.length) list.append(el("li", { class: "muted", text: strings.empty }));
+    for (const o of answer.body) list.append(card(o));
+  }
+
+  bulk.addEventListener("click", async (event) => {
+    const action = event.target.closest("[data-action]")?.dataset.action;
+    if (!action) return;
+    const ids = [...selected.keys()];
+    if (!ids.length) return;
+    if (action === "agenda") {
+      const title = titleInput.value.trim();
+      if (!title) { titleInput.focus(); return; }
+      const answer = await api("POST", "/api/agenda", { community, title, opinions: ids });
+      if (!answer.ok) { say((answer.body && answer.body.detail) || strings.failed); return; }
+      selected.clear(); titleInput.value = ""; sync();
+      say(strings.created, `/agenda/${answer.body.id}`);
+      await load();
+      return;
+    }
+    const body = { ids, action };
+    if (action === "reject") body.reason = root.querySelector('[data-role="reason"]').value;
+    if (await act("/api/opinions/bulk", body)) { selected.clear(); sync(); }
+  });
+
+  entry.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(entry));
+    const body = { community, text: data.text, source: data.source };
+    for (const key of ["category", "location", "contact"]) if (data[key]) body[key] = data[key];
+    if (await act("/api/opinions", body)) entry.reset();
+  });
+
+  filter.addEventListener("change", load);
+  if (sessionOnly) sessionOnly.addEventListener("change", load);
+  loadCategories().then((loaded) => {
+    names = loaded;
+    fillSelect(entry.querySelector('[data-role="categories"]'), names, false);
+    load();
+  });
+  fillPlaces(root.querySelector('[data-role="places"]'), community);
+
+  if (session) {
+    // New opinions reach moderators live through the staff room of the session's community.
+    const socket = io({ transports: ["websocket", "polling"] });
+    socket.on("connect", () => socket.emit("join", { session }));
+    const showcase = root.querySelector('[data-role="showcase-form"]');
+    const items = root.querySelector('[data-role="showcase-item"]');
+    api("GET", `/api/agenda?community=${encodeURIComponent(community)}&limit=200`).then((answer) => {
+      if (!answer.ok) return;
+      items.replaceChildren(...answer.body.map((i) => el("option", { value: i.id, text: i.title })));
+    });
+    showcase.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!items.value) return;
+      const ack = await socket.timeout(10000).emitWithAck("showcase", { session, item: items.value }).catch(() => null);
+      say(ack && ack.ok ? strings.shown : (ack && ack.detail) || strings.failed);
+    });
+    socket.on("opinion", (o) => {
+      if (filter.value !== "new") return;
+      if (list.querySelector(`[data-opinion-id="${CSS.escape(o.id)}"]`)) return;
+      list.querySelector(".muted")?.remove();
+      list.prepend(card(o));
+    });
+  } else {
+    setInterval(() => { if (!document.hidden && !selected.size) load(); }, 20000);
+  }
+}
+
+for (const root of document.querySelectorAll('[data-role="triage"]')) start(root);
