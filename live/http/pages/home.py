@@ -27,7 +27,11 @@ async def home(request: web.Request) -> web.Response:
                 "community": community,
                 "live": [s for s in live if s.community_id == community.id],
                 "upcoming": sorted(mine, key=lambda s: (s.scheduled_at is None, s.scheduled_at))[:3],
-                "recent": [s for s in recent if s.community_id == community.id][:3],
+                "recent": sorted(
+                    (s for s in recent if s.community_id == community.id),
+                    key=lambda s: s.ended_at or s.created_at,
+                    reverse=True,
+                )[:3],
             }
         )
     by_community.sort(key=lambda c: (not c["live"], not c["upcoming"], c["community"].id))
