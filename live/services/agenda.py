@@ -14,6 +14,7 @@ from live.errors import BadTransition, Invalid, NotFound
 from live.events import AgendaChanged, EventBus
 from live.services.actors import Actor, require_staff
 from live.services.inbox import add_follow, deliver, followers
+from live.services.text import clean_text
 from live.storage.agenda import AgendaEvent, AgendaItem, AgendaOpinion
 from live.storage.db import Database
 from live.storage.meetings import Meeting
@@ -67,9 +68,9 @@ def _text(value: str | None, name: str, max_len: int, *, required: bool = False)
         if required:
             raise Invalid(f"{name} is required", code="missing_field")
         return None
+    if required:
+        return clean_text(value, name, max_len)
     value = value.strip()
-    if required and not value:
-        raise Invalid(f"{name} is empty", code="empty")
     if len(value) > max_len:
         raise Invalid(f"{name}: at most {max_len} characters", code="too_long")
     return value

@@ -16,6 +16,7 @@ from live.errors import Invalid, NotFound
 from live.events import AgendaChanged, EventBus
 from live.services.actors import Actor, require_staff
 from live.services.agenda import move
+from live.services.text import clean_text
 from live.storage.agenda import AgendaItem
 from live.storage.db import Database
 from live.storage.meetings import MEETING_FORMATS, Meeting, MeetingItem
@@ -31,15 +32,6 @@ class MeetingView:
     meeting: Meeting
     community: str
     items: list[tuple[AgendaItem, str]] = field(default_factory=list)
-
-
-def _clean(value: str, name: str, max_len: int) -> str:
-    value = value.strip()
-    if not value:
-        raise Invalid(f"{name} is empty", code="empty")
-    if len(value) > max_len:
-        raise Invalid(f"{name}: at most {max_len} characters", code="too_long")
-    return value
 
 
 class Meetings:
@@ -61,7 +53,10 @@ class Meetings:
     ) -> Meeting:
         if format not in MEETING_FORMATS:
             raise Invalid(f"format must be one of {', '.join(MEETING_FORMATS)}", code="bad_format")
-        clean_title, clean_place = _clean(title, "title", TITLE_MAX), _clean(place, "place", PLACE_MAX)
+        clean_title, clean_place = (
+            clean_text(title, "title", TITLE_MAX),
+            clean_text(place, "place", PLACE_MAX),
+        )
         moved: list[tuple[int, int, str]] = []
         async with self.db.transaction() as s:
             community = await community_by_slug(s, community_slug)
@@ -123,9 +118,9 @@ class Meetings:
                     raise Invalid(f"minutes: at most {TEXT_MAX} characters", code="too_long")
                 meeting.minutes = minutes.strip()
             if title is not None:
-                meeting.title = _clean(title, "title", TITLE_MAX)
+                meeting.title = clean_text(title, "title", TITLE_MAX)
             if place is not None:
-                meeting.place = _clean(place, "place", PLACE_MAX)
+                meeting.place = clean_text(place, "place", PLACE_MAX)
             if starts_at is not None:
                 meeting.starts_at = starts_at
             for item_id, decision in (decisions or {}).items():

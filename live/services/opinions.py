@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from live.services.inbox import deliver
 from live.services.limits import MemoryTokenBucket, RedisTokenBucket, TokenBucket
 from live.services.sanctions import active_ban
 from live.services.similarity import rank_similar
+from live.services.text import clean_text, optional_clean
 from live.storage.chat import Message
 from live.storage.db import Database
 from live.storage.opinions import Opinion, OpinionSupport
@@ -45,23 +45,6 @@ SUBMIT_RATE_PER_S = 1 / 30
 class Similar:
     opinion: Opinion
     score: float
-
-
-def clean_text(raw: str, field: str = "text", max_len: int = TEXT_MAX) -> str:
-    value = unicodedata.normalize("NFC", raw).strip()
-    if not value:
-        raise Invalid(f"{field} is empty", code="empty")
-    if len(value) > max_len:
-        raise Invalid(f"{field}: at most {max_len} characters", code="too_long")
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
-        raise Invalid(f"{field} has control characters")
-    return value
-
-
-def optional_clean(raw: str | None, field: str, max_len: int) -> str | None:
-    if raw is None or not raw.strip():
-        return None
-    return clean_text(raw, field, max_len)
 
 
 def opinion_limiter(redis: Any, clock: Clock, prefix: str) -> TokenBucket:
@@ -99,7 +82,7 @@ class Opinions:
         contact: str | None = None,
     ) -> Opinion:
         """Store a new opinion (durable on return) and tell moderators."""
-        body = clean_text(text)
+        body = clean_text(text, "text", TEXT_MAX)
         place = optional_clean(location, "location", LOCATION_MAX)
         contact = optional_clean(contact, "contact", CONTACT_MAX)
         if source not in SOURCES:
@@ -171,7 +154,7 @@ class Opinions:
                 return existing
             opinion = Opinion(
                 community_id=message.community_id,
-                text=clean_text(message.text),
+                text=clean_text(message.text, "text", TEXT_MAX),
                 category="other",
                 source="live_chat",
                 session_id=message.session_id,
