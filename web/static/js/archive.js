@@ -45,12 +45,13 @@ function replayAt(page) {
   };
 }
 
-async function attachRecording(video, url) {
+async function attachRecording(video, url, start) {
   if (video.canPlayType("application/vnd.apple.mpegurl")) return; // Safari: native HLS
   const { default: Hls } = await import("/static/vendor/hls.mjs");
   if (!Hls.isSupported()) return;
   video.removeAttribute("src");
-  const hls = new Hls({ maxBufferLength: 20 });
+  // hls.js picks its own start position when the manifest loads: tell it ours (?t=).
+  const hls = new Hls({ maxBufferLength: 20, startPosition: start ?? -1 });
   hls.loadSource(url);
   hls.attachMedia(video);
 }
@@ -72,7 +73,7 @@ function init(page) {
     if (start !== null) {
       video.addEventListener("loadedmetadata", () => { video.currentTime = start; }, { once: true });
     }
-    attachRecording(video, page.dataset.hls).catch(() => {});
+    attachRecording(video, page.dataset.hls, start).catch(() => {});
     show(start ?? 0);
   } else {
     // Nothing to play: the scrubber walks through the chat; start at ?t= or show it all.
