@@ -136,3 +136,29 @@ async def test_sign_in_in_chromium(phone: Any, base_url: str, world: World) -> N
     await page.get_by_test_id("login-submit").click()
     await page.wait_for_url(base_url + "/")
     assert "退出" in await page.content()
+
+
+async def test_browsers_get_html_error_pages_and_scripts_json(
+    client: TestClient[Any, Any], world: World
+) -> None:
+    from tests.conftest import login
+
+    html = {"Accept": "text/html,application/xhtml+xml"}
+    missing = await client.get("/live/999999", headers=html)
+    assert missing.status == 404
+    assert "找不到这个页面" in await missing.text()
+    assert (await client.get("/no/such/page", headers=html)).status == 404
+    api = await client.get("/api/sessions/999999", headers=html)
+    assert api.status == 404
+    assert (await api.json())["error"] == "not_found"
+    csrf = await login(client, "host-b")
+    created = await client.post(
+        "/api/sessions", json={"community": "xingfu", "title": "幸福直播"}, headers={"X-CSRF-Token": csrf}
+    )
+    session_id = (await created.json())["id"]
+    await login(client, "host-a")
+    forbidden = await client.get(f"/host/{session_id}", headers=html)
+    assert forbidden.status == 403
+    assert "没有权限" in await forbidden.text()
+    script = await client.get(f"/host/{session_id}")
+    assert script.status == 403

@@ -13,8 +13,35 @@ from live.http.responses import json_response
 log = logging.getLogger(__name__)
 
 
+NOT_PAGES = ("/api/", "/hls/", "/static/", "/socket.io/")
+
+
 def error_response(status: int, code: str, detail: str) -> web.Response:
     return json_response({"error": code, "detail": detail}, status=status)
+
+
+def wants_page(request: web.Request) -> bool:
+    """A browser navigating to a page gets an HTML error page; API clients get JSON."""
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.path.startswith(NOT_PAGES)
+        and "text/html" in request.headers.get("Accept", "")
+    )
+
+
+def error_page(request: web.Request, status: int, code: str) -> web.Response:
+    from live.http.auth import ACTOR
+    from live.http.templates import render
+
+    if ACTOR not in request:  # failed before we knew who was asking
+        return error_response(status, code, code)
+    return render(request, "error.html", {"status": status, "code": code}, status=status)
+
+
+def domain_error_response(request: web.Request, status: int, code: str, detail: str) -> web.Response:
+    if wants_page(request):
+        return error_page(request, status, code)
+    return error_response(status, code, detail)
 
 
 @web.middleware
@@ -22,8 +49,10 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
     try:
         return await handler(request)
     except DomainError as err:
-        return error_response(err.status, err.code, err.detail)
+        return domain_error_response(request, err.status, err.code, err.detail)
     except web.HTTPException as exc:
+        if exc.status >= 400 and wants_page(request):
+            return error_page(request, exc.status, "not_found" if exc.status == 404 else "http_error")
         if exc.status >= 400 and request.path.startswith("/api/"):
             code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
                 exc.status, "http_error"
