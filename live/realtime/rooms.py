@@ -46,7 +46,8 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
             await sio.enter_room(sid, session_room(session.id))
             if actor.can("moderator", session.community_id):
                 await sio.enter_room(sid, staff_room(session.community_id))
-            await services.presence.join(session.id, actor.key)
+            if session.status != "ended":  # replays of a past broadcast don't change its numbers
+                await services.presence.join(session.id, actor.key)
         history = await services.chat.history(session.id)
         counts = await services.presence.counts(session.id)
         pinned = await services.moderation.pinned(session)

@@ -87,3 +87,19 @@ async def test_allowed_origins_setting_admits_a_listed_origin() -> None:
     assert check(None, environ)
     assert not check("https://evil.example", environ)
     assert not check("http://live.example", environ)
+
+
+async def test_watching_a_replay_does_not_change_the_broadcasts_numbers(
+    client: TestClient[Any, Any], connect: Connect, room: Room
+) -> None:
+    alice = await connect(name="王阿姨", guest="guest-alice-1")
+    assert (await alice.call("join", {"session": room.id}))["viewers"]["unique"] == 1
+    await alice.sio.disconnect()
+    ended = await client.post(f"/api/sessions/{room.id}/end", headers={"X-CSRF-Token": room.host_csrf})
+    assert ended.status == 200
+    later = await connect(name="李叔", guest="guest-bob-01")
+    ack = await later.call("join", {"session": room.id})
+    assert ack["ok"] and ack["status"] == "ended"
+    assert ack["viewers"] == {"current": 0, "peak": 1, "unique": 1}
+    stats = (await (await client.get(f"/api/sessions/{room.id}")).json())["stats"]
+    assert (stats["current_viewers"], stats["peak_viewers"], stats["unique_viewers"]) == (0, 1, 1)
