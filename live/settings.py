@@ -30,6 +30,7 @@ class Settings:
     presence_ttl_s: float = 30.0
     viewer_sample_s: float = 10.0
     redis_prefix: str = "rt"
+    ice_servers: tuple[str, ...] = ()
     metrics_public: bool = False
     timezone: str = "Asia/Shanghai"
     extra: dict[str, str] = field(default_factory=dict)
@@ -53,6 +54,7 @@ class Settings:
             chat_burst=int(env.get("LIVE_CHAT_BURST", "20")),
             metrics_public=env.get("LIVE_METRICS_PUBLIC", "") in ("1", "true", "yes"),
             timezone=env.get("LIVE_TIMEZONE", "Asia/Shanghai"),
+            ice_servers=tuple(u.strip() for u in env.get("LIVE_ICE_SERVERS", "").split() if u.strip()),
             presence_ttl_s=float(env.get("LIVE_PRESENCE_TTL_S", "30")),
             viewer_sample_s=float(env.get("LIVE_VIEWER_SAMPLE_S", "10")),
             redis_prefix=env.get("LIVE_REDIS_PREFIX") or "rt",

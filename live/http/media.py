@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from aiortc import RTCIceServer
 
 from live.events import Event, SessionStatusChanged, Subscriber
 from live.keys import MEDIA_HUB, SERVICES, SETTINGS
@@ -47,10 +48,21 @@ def _on_session_ended(services: Services) -> Subscriber:
     return subscriber
 
 
+def ice_server(url: str) -> RTCIceServer:
+    """``stun:host:port`` or ``turn:user:password@host:port`` from LIVE_ICE_SERVERS."""
+    scheme, _, rest = url.partition(":")
+    if scheme in ("turn", "turns") and "@" in rest:
+        credentials, _, address = rest.rpartition("@")
+        username, _, password = credentials.partition(":")
+        return RTCIceServer(urls=f"{scheme}:{address}", username=username, credential=password)
+    return RTCIceServer(urls=url)
+
+
 async def media_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, services = app[SETTINGS], app[SERVICES]
     hub = MediaHub(
         settings.data_dir,
+        ice_servers=[ice_server(url) for url in settings.ice_servers],
         max_viewers=settings.max_webrtc_viewers,
         grace_s=settings.publisher_grace_s,
     )
