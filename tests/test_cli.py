@@ -12,10 +12,21 @@ import pytest
 
 def run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
-    env.update({"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
-                "LIVE_DATA_DIR": str(tmp_path / "data")})
-    return subprocess.run([sys.executable, "-m", "live", *args], input=stdin, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    env.update(
+        {
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+            "LIVE_DATA_DIR": str(tmp_path / "data"),
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "live", *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_help_explains_each_command(tmp_path: Path) -> None:
@@ -30,12 +41,23 @@ def test_communities_users_and_words(tmp_path: Path) -> None:
     made = run(tmp_path, "communities", "add", "hexie", "--name", "和谐社区")
     assert made.returncode == 0, made.stderr
     assert "和谐社区" in run(tmp_path, "communities", "list").stdout
-    user = run(tmp_path, "users", "add", "wang", "--role", "host", "--community", "hexie",
-               "--password-stdin", stdin="s3cret-password\n")
+    user = run(
+        tmp_path,
+        "users",
+        "add",
+        "wang",
+        "--role",
+        "host",
+        "--community",
+        "hexie",
+        "--password-stdin",
+        stdin="s3cret-password\n",
+    )
     assert user.returncode == 0, user.stderr
     assert "wang\thost" in run(tmp_path, "users", "list").stdout
-    no_community = run(tmp_path, "users", "add", "li", "--role", "moderator", "--password-stdin",
-                       stdin="s3cret-password\n")
+    no_community = run(
+        tmp_path, "users", "add", "li", "--role", "moderator", "--password-stdin", stdin="s3cret-password\n"
+    )
     assert no_community.returncode == 2
     assert "community" in no_community.stderr
     duplicate = run(tmp_path, "communities", "add", "hexie", "--name", "x")

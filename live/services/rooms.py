@@ -115,9 +115,7 @@ class Rooms:
             await self.events.publish(SessionStatusChanged(session.id, session.community_id, "live"))
         return session
 
-    async def set_recording(
-        self, session_id: int, path: str, duration_s: float, size_bytes: int
-    ) -> None:
+    async def set_recording(self, session_id: int, path: str, duration_s: float, size_bytes: int) -> None:
         """Store where a session's finished recording is, how long and how large."""
         async with self.db.transaction() as s:
             session = await s.get(LiveSession, session_id, with_for_update=True)

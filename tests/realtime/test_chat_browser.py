@@ -71,6 +71,24 @@ async def test_two_residents_chat_html_is_text_and_a_hide_removes_it(
         await staff_context.close()
 
 
+async def test_a_guest_phone_opens_at_the_top_and_the_name_field_waits_for_them(
+    phone: Any, base_url: str, room: Room
+) -> None:
+    page = await phone.new_page()
+    await page.route("**/whep*", lambda route: route.abort())
+    await page.goto(f"{base_url}/live/{room.id}")
+    await expect(page.get_by_test_id("viewer-count")).not_to_have_text("0")  # joined
+    name = page.get_by_test_id("chat-name-input")
+    await name.wait_for()
+    # the name field shows but takes no focus on load, so the page doesn't jump past the video
+    assert await page.evaluate("window.scrollY") == 0
+    await expect(name).not_to_be_focused()
+    # sending without a name points them to it
+    await page.get_by_test_id("chat-input").fill("你好")
+    await page.get_by_test_id("chat-send").click()
+    await expect(name).to_be_focused()
+
+
 async def test_the_reconnecting_banner_shows_and_the_chat_recovers_by_itself(
     phone: Any, base_url: str, room: Room, client: Any
 ) -> None:

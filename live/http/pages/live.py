@@ -22,6 +22,4 @@ async def watch_page(request: web.Request) -> web.Response:
         "community": community.slug,
         "hls": f"/hls/{session.id}/index.m3u8",
     }
-    return render(
-        request, "live.html", {"session": session, "community": community, "config": config}
-    )
+    return render(request, "live.html", {"session": session, "community": community, "config": config})

@@ -68,9 +68,9 @@ export function init(root, config) {
     else if (state.slow_mode > 0) say(strings.slow.replace("{s}", state.slow_mode));
     else say("");
   };
-  const showNameForm = (show) => {
+  const showNameForm = (show, focus = show) => {
     nameForm.hidden = !show;
-    if (show) nameInput.focus();
+    if (focus) nameInput.focus();
   };
 
   const socket = io({ transports: ["websocket", "polling"], auth: { name: name || undefined } });
@@ -146,5 +146,6 @@ export function init(root, config) {
     else { say(""); add(ack.message); scrollDown(); }
   });
 
-  if (!signedIn && !name) showNameForm(true);
+  // shown on load without taking focus: focusing would scroll a phone's page past the video
+  if (!signedIn && !name) showNameForm(true, false);
 }

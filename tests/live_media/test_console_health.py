@@ -1,0 +1,71 @@
+"""In Chromium with a fake camera: the host console's stream health shows a real bitrate and
+frame rate soon after going live, and its viewer numbers move when a resident starts watching."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from tests.conftest import PASSWORD, World
+
+from .test_browser import PLAYING
+from .test_whip_whep import create_session
+
+RATE = """([testid, unit]) => {
+  const text = document.querySelector(`[data-testid="${testid}"]`).textContent.trim();
+  const match = text.match(new RegExp(`^(\\\\d+) ${unit}$`));
+  return match !== null && Number(match[1]) > 0;
+}"""
+
+TEXT = '([testid]) => document.querySelector(`[data-testid="${testid}"]`).textContent.trim()'
+
+
+async def sign_in(page: Any, base_url: str, username: str, next_path: str) -> None:
+    await page.goto(f"{base_url}/login?next={next_path}")
+    await page.fill('[data-testid="login-username"]', username)
+    await page.fill('[data-testid="login-password"]', PASSWORD)
+    await page.click('[data-testid="login-submit"]')
+    await page.wait_for_url(f"{base_url}{next_path}")
+
+
+async def test_console_shows_bitrate_fps_and_viewers(
+    client: TestClient[Any, Any], world: World, browser: Any, phone: Any, base_url: str, sqlite_only: None
+) -> None:
+    session, _, _ = await create_session(client)
+    host_context = await browser.new_context()
+    try:
+        host = await host_context.new_page()
+        await sign_in(host, base_url, "host-a", f"/host/{session}")
+        await host.wait_for_function(
+            "() => document.querySelector('[data-role=preview]').videoWidth > 0", timeout=15_000
+        )
+        await host.click('[data-testid="go-live"]')
+        await host.wait_for_function(
+            "() => document.querySelector('[data-testid=end-live]').disabled === false", timeout=15_000
+        )
+
+        # the health display fills in with the publisher's own numbers
+        await host.wait_for_function(RATE, arg=["health-bitrate", "kbps"], timeout=15_000)
+        await host.wait_for_function(RATE, arg=["health-fps", "fps"], timeout=15_000)
+        await host.wait_for_function(f"() => ({TEXT})(['health-viewers']) === '0'", timeout=10_000)
+        watching = int(await host.evaluate(TEXT, ["viewer-count"]))
+
+        # a resident opens the watch page on a phone: both viewer numbers on the console move
+        resident = await phone.new_page()
+        await sign_in(resident, base_url, "resident", f"/live/{session}")
+        await resident.wait_for_function(PLAYING, arg=[0.5], timeout=30_000)
+        assert await resident.get_attribute('[data-role="player"]', "data-mode") == "webrtc"
+        await host.wait_for_function(f"() => ({TEXT})(['health-viewers']) === '1'", timeout=15_000)
+        await host.wait_for_function(
+            f"() => Number(({TEXT})(['viewer-count'])) === {watching + 1}", timeout=15_000
+        )
+        # and the health numbers are still live (not stuck at a stale value or a dash)
+        await host.wait_for_function(RATE, arg=["health-bitrate", "kbps"], timeout=5_000)
+        await host.wait_for_function(RATE, arg=["health-fps", "fps"], timeout=5_000)
+
+        # the resident leaves: the WebRTC viewer count goes back down
+        await resident.close()
+        await host.wait_for_function(f"() => ({TEXT})(['health-viewers']) === '0'", timeout=15_000)
+    finally:
+        await host_context.close()
