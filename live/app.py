@@ -93,7 +93,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         meetings=Meetings(db, clock, events),
         inbox=Inbox(db, clock),
         archive=Archive(db, settings.data_dir),
-        admin=Admin(db, settings.data_dir),
+        admin=Admin(db, settings.data_dir, events),
         words=room.words,
         wordfilter=room.wordfilter,
         chat=room.chat,

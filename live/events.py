@@ -94,3 +94,11 @@ class AgendaChanged(Event):
     community_id: int
     from_status: str | None
     to_status: str | None
+
+
+@dataclass(frozen=True)
+class AccountChanged(Event):
+    """An admin changed a user's role or community, or disabled them."""
+
+    user_id: int
+    disabled: bool

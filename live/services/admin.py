@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from live.errors import Conflict, Invalid, NotFound
+from live.events import AccountChanged, EventBus
 from live.services.actors import ROLES, Actor, require_admin
 from live.services.archive import directory_bytes, recording_dir
 from live.storage.accounts import AuthSession, User
@@ -65,9 +66,10 @@ class PlaceAdded:
 
 
 class Admin:
-    def __init__(self, db: Database, data_dir: Path) -> None:
+    def __init__(self, db: Database, data_dir: Path, events: EventBus) -> None:
         self.db = db
         self.data_dir = data_dir
+        self.events = events
 
     def mp4_path(self, session_id: int) -> Path:
         """The MP4 remuxed from a recording on request (media/hub.py keeps it here)."""
@@ -193,7 +195,9 @@ class Admin:
                 user.disabled = disabled
                 if disabled:
                     await s.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
-            return UserRow(user, community)
+            row = UserRow(user, community)
+        await self.events.publish(AccountChanged(user_id, bool(user.disabled)))
+        return row
 
     async def recordings(self, actor: Actor) -> list[Recording]:
         """Ended sessions with a recording, in the database or on disk, newest first."""

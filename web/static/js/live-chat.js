@@ -75,6 +75,7 @@ export function init(root, config) {
 
   const socket = io({ transports: ["websocket", "polling"], auth: { name: name || undefined } });
   config.socket = socket; // the opinions part shares this connection
+  socket.on("reload", () => location.reload()); // our account changed: pick up the new role
 
   socket.on("connect", async () => {
     banner.hidden = true;

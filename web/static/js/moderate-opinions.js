@@ -148,6 +148,7 @@ function start(root) {
   if (session) {
     // New opinions reach moderators live through the staff room of the session's community.
     const socket = io({ transports: ["websocket", "polling"] });
+    socket.on("reload", () => location.reload());
     socket.on("connect", () => socket.emit("join", { session }));
     const showcase = root.querySelector('[data-role="showcase-form"]');
     const items = root.querySelector('[data-role="showcase-item"]');

@@ -18,6 +18,7 @@ const lang = document.documentElement.lang;
 const showNothingHeld = () => { nothingHeld.hidden = held.children.length > 0; };
 const session = config.session;
 const socket = io({ transports: ["websocket", "polling"] });
+socket.on("reload", () => location.reload()); // our account changed: pick up the new role
 
 const asList = (payload) => (Array.isArray(payload) ? payload : [payload]);
 const find = (id) => root.querySelectorAll(`.mod-item[data-message-id="${CSS.escape(String(id))}"]`);
