@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,6 +13,10 @@ import av
 # A segment starting earlier than the previous one ended (a discontinuity, e.g. the server
 # restarted) or more than this much later is shifted to follow it directly.
 MAX_GAP_S = 5.0
+# More refused packets than this means the recording is broken: fail loudly.
+MAX_SKIPPED_PACKETS = 50
+
+log = logging.getLogger(__name__)
 
 
 def remux_segments_to_mp4(segments: Sequence[Path], out: Path) -> Path:
@@ -24,6 +29,7 @@ def remux_segments_to_mp4(segments: Sequence[Path], out: Path) -> Path:
     last_dts: dict[str, int] = {}
     previous_end_s: float | None = None
     shift_s = 0.0
+    skipped = 0
     with av.open(str(part), "w", format="mp4", options={"movflags": "+faststart"}) as output:
         for path in segments:
             with av.open(str(path)) as source:
@@ -54,7 +60,16 @@ def remux_segments_to_mp4(segments: Sequence[Path], out: Path) -> Path:
                     end_s = float((packet.pts + (packet.duration or 0)) * time_base)
                     segment_end_s = end_s if segment_end_s is None else max(segment_end_s, end_s)
                     packet.stream = target
-                    output.mux(packet)
+                    try:
+                        output.mux(packet)
+                    except av.error.InvalidDataError:
+                        # Seen intermittently (about 1 run in 3 of the restart test, cause not yet
+                        # found): the MP4 muxer refuses one AAC packet. Drop it (about 21 ms of
+                        # sound) rather than fail the whole download.
+                        skipped += 1
+                        if skipped > MAX_SKIPPED_PACKETS:
+                            raise
+                        log.warning("remux %s: skipped a %s packet the muxer refused", out.name, kind)
                 previous_end_s = segment_end_s
     os.replace(part, out)
     return out
