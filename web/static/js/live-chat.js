@@ -92,6 +92,7 @@ export function init(root, config) {
   socket.on("disconnect", (reason) => {
     joined = false;
     if (reason === "io server disconnect") { say(strings.kicked); form.hidden = true; return; }
+    if (reason === "io client disconnect") return; // we reconnect on purpose (a new name): no banner
     banner.hidden = false;
   });
   socket.on("connect_error", (err) => {
