@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from playwright.async_api import expect
 
 from live.keys import SERVICES
 from tests.conftest import PASSWORD, World
@@ -124,8 +125,7 @@ async def test_home_renders_on_a_phone_in_chromium(phone: Any, base_url: str, wo
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
     await page.get_by_test_id("lang-switch").click()
-    await page.wait_for_load_state()
-    assert await page.locator("h1").inner_text() == "Community livestream room"
+    await expect(page.locator("h1")).to_have_text("Community livestream room")
 
 
 async def test_sign_in_in_chromium(phone: Any, base_url: str, world: World) -> None:

@@ -155,7 +155,7 @@ async def test_opinion_to_outcome_in_chromium(
     await new_card.wait_for(state="detached")
     await moderator.get_by_test_id("triage-status").select_option("accepted")
     survivor = moderator.get_by_test_id("triage-item").filter(has_text=PARKING_OLD)
-    assert "2" in await survivor.locator(".meta").first.inner_text()
+    await expect(survivor.locator(".meta").first).to_contain_text("2")  # the list re-renders
     await survivor.get_by_test_id("triage-select").check()
     await moderator.get_by_test_id("agenda-title").fill("规划电动车停放区，清理消防通道")
     await moderator.get_by_test_id("agenda-create").click()
