@@ -100,7 +100,6 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         moderation=room.moderation,
         presence=room.presence,
         signals=room.signals,
-        viewer_counter=room.presence.current,
     )
     yield
 

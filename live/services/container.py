@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from live.clock import Clock
 from live.events import EventBus
@@ -49,10 +48,3 @@ class Services:
     moderation: Moderation
     presence: Presence
     signals: Signals
-    viewer_counter: Callable[[int], Awaitable[int]] | None = field(default=None)
-
-    async def viewer_count(self, session_id: int) -> int:
-        """People watching a session now (0 until the presence service is attached)."""
-        if self.viewer_counter is None:
-            return 0
-        return await self.viewer_counter(session_id)

@@ -21,7 +21,7 @@ routes = web.RouteTableDef()
 async def full_session(services: Services, session: LiveSession, *, with_key: bool = False) -> dict[str, Any]:
     community = await services.places.by_id(session.community_id)
     counts = await session_counts(services.db, session.id)
-    current = await services.viewer_count(session.id)
+    current = await services.presence.current(session.id)
     stats = {
         "current_viewers": current,
         "peak_viewers": max(session.peak_viewers, current),
