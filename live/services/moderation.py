@@ -80,18 +80,7 @@ class Moderation:
                 target = await self._person_action(s, actor, session, req, out)
             else:
                 target = self._room_action(session, req, out)
-            s.add(
-                AuditEntry(
-                    community_id=session.community_id,
-                    session_id=session.id,
-                    actor_key=actor.key,
-                    actor_name=actor.name[:64],
-                    action=req.action,
-                    target=target,
-                    reason=req.reason,
-                    at=self.clock.now(),
-                )
-            )
+            s.add(self._audit_entry(actor, session, req.action, target, req.reason))
         return out
 
     async def audit(
@@ -99,18 +88,21 @@ class Moderation:
     ) -> None:
         """Record an action that another service carried out (e.g. ``to_opinion``)."""
         async with self.db.transaction() as s:
-            s.add(
-                AuditEntry(
-                    community_id=session.community_id,
-                    session_id=session.id,
-                    actor_key=actor.key,
-                    actor_name=actor.name[:64],
-                    action=action,
-                    target=target,
-                    reason=reason,
-                    at=self.clock.now(),
-                )
-            )
+            s.add(self._audit_entry(actor, session, action, target, reason))
+
+    def _audit_entry(
+        self, actor: Actor, session: LiveSession, action: str, target: str | None, reason: str
+    ) -> AuditEntry:
+        return AuditEntry(
+            community_id=session.community_id,
+            session_id=session.id,
+            actor_key=actor.key,
+            actor_name=actor.name[:64],
+            action=action,
+            target=target,
+            reason=reason,
+            at=self.clock.now(),
+        )
 
     async def _message_action(self, s: AsyncSession, session: LiveSession, req: Request, out: Outcome) -> str:
         if req.message_id is None:
