@@ -13,6 +13,7 @@ from live.http.auth import setup_auth
 from live.http.csrf import setup_csrf
 from live.http.errors import setup_errors
 from live.http.media import setup_media
+from live.http.navigation import setup_navigation
 from live.http.routes import setup_routes
 from live.http.security_headers import setup_security_headers
 from live.keys import CLOCK, REDIS, SERVICES, SETTINGS
@@ -25,6 +26,7 @@ from live.services.categories import Categories
 from live.services.container import Services
 from live.services.inbox import Inbox
 from live.services.meetings import Meetings
+from live.services.navigation import Navigation
 from live.services.opinions import Opinions, opinion_limiter
 from live.services.places import Places
 from live.services.room_setup import build_room_services
@@ -100,6 +102,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         moderation=room.moderation,
         presence=room.presence,
         signals=room.signals,
+        navigation=Navigation(db),
     )
     yield
 
@@ -116,6 +119,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     setup_security_headers(app)
     setup_auth(app)
     setup_csrf(app)
+    setup_navigation(app)
     setup_routes(app)
     setup_media(app)
     setup_realtime(app)

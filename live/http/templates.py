@@ -15,6 +15,7 @@ from aiohttp import web
 
 from live.http import i18n
 from live.http.auth import ACTOR, CSRF
+from live.http.navigation import NAV
 from live.keys import SETTINGS
 from live.payloads import user_payload
 
@@ -68,6 +69,15 @@ def local_time_formatter(zone_name: str) -> Any:
     return local
 
 
+def local_iso_formatter(zone_name: str) -> Any:
+    """``local_iso(moment)`` for ``<time datetime>``: ISO 8601 with the community's UTC offset."""
+
+    def local_iso(moment: datetime | None) -> str:
+        return moment.astimezone(_zone(zone_name)).isoformat(timespec="seconds") if moment else ""
+
+    return local_iso
+
+
 def render(
     request: web.Request, name: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> web.Response:
@@ -81,9 +91,11 @@ def render(
             other_lang="en" if lang == "zh-CN" else "zh-CN",
             actor=actor,
             user=user_payload(actor),
+            nav=request.get(NAV),
             csrf=request[CSRF],
             path=request.path_qs,
             local=local_time_formatter(request.app[SETTINGS].timezone),
+            local_iso=local_iso_formatter(request.app[SETTINGS].timezone),
             **(context or {}),
         )
     finally:

@@ -15,6 +15,7 @@ from live.services.chat import Chat
 from live.services.inbox import Inbox
 from live.services.meetings import Meetings
 from live.services.moderation import Moderation
+from live.services.navigation import Navigation
 from live.services.opinions import Opinions
 from live.services.places import Places
 from live.services.presence import Presence
@@ -48,3 +49,4 @@ class Services:
     moderation: Moderation
     presence: Presence
     signals: Signals
+    navigation: Navigation

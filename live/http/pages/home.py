@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from live.http.templates import render
+from live.http.templates import STATIC, render
 from live.keys import SERVICES
 
 routes = web.RouteTableDef()
@@ -42,3 +42,11 @@ async def home(request: web.Request) -> web.Response:
         **(await services.places.counts()),
     }
     return render(request, "home.html", {"groups": by_community, "live": live, "totals": totals})
+
+
+@routes.get("/favicon.ico")
+async def favicon(request: web.Request) -> web.FileResponse:
+    """The site icon browsers ask for on every page."""
+    response = web.FileResponse(STATIC / "favicon.ico", headers={"Cache-Control": "public, max-age=86400"})
+    response.content_type = "image/x-icon"
+    return response
