@@ -50,7 +50,8 @@ async def test_staff_find_triage_count_and_the_live_console(
     # A resident's opinion shows up as a count beside triage.
     me = await (await other_browser.get("/api/me")).json()
     posted = await other_browser.post(
-        "/api/opinions", json={"community": "hexie", "text": "楼下电动车充电太乱"},
+        "/api/opinions",
+        json={"community": "hexie", "text": "楼下电动车充电太乱"},
         headers={"X-CSRF-Token": me["csrf"]},
     )
     assert posted.status == 201
@@ -70,7 +71,8 @@ async def test_staff_of_another_community_get_no_console_link(
     assert started.status == 200
     me = await (await other_browser.get("/api/me")).json()
     signed = await other_browser.post(
-        "/api/auth/login", json={"username": "host-b", "password": world.password},
+        "/api/auth/login",
+        json={"username": "host-b", "password": world.password},
         headers={"X-CSRF-Token": me["csrf"]},
     )
     assert signed.status == 200

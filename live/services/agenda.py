@@ -13,7 +13,7 @@ from live.clock import Clock
 from live.errors import BadTransition, Invalid, NotFound
 from live.events import AgendaChanged, EventBus
 from live.services.actors import Actor, require_staff
-from live.services.inbox import add_follow, deliver, followers
+from live.services.inbox import add_follow, deliver, followers, participants
 from live.services.text import clean_text
 from live.storage.agenda import AgendaEvent, AgendaItem, AgendaOpinion
 from live.storage.db import Database
@@ -93,7 +93,8 @@ async def move(
     item.updated_at = clock.now()
     s.add(event)
     text = f"「{item.title}」{STATE_ZH[target]}" + (f"：{note.strip()}" if note.strip() else "")
-    await deliver(s, clock, await followers(s, item.id), text, item.id)
+    people = set(await followers(s, item.id)) | await participants(s, item.id)
+    await deliver(s, clock, people, text, item.id)
     return event
 
 

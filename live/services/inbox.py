@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from live.clock import Clock
 from live.errors import NotFound
 from live.services.actors import Actor
-from live.storage.agenda import AgendaItem, Follow, InboxEntry
+from live.storage.agenda import AgendaItem, AgendaOpinion, Follow, InboxEntry
 from live.storage.db import Database
+from live.storage.opinions import Opinion, OpinionSupport
 
 
 async def deliver(
@@ -30,6 +31,17 @@ async def deliver(
 async def followers(s: AsyncSession, item_id: int) -> list[str]:
     rows = await s.execute(select(Follow.person_key).where(Follow.item_id == item_id))
     return list(rows.scalars())
+
+
+async def participants(s: AsyncSession, item_id: int) -> set[str]:
+    """Everyone who raised or supported an opinion of the item (merged ones included)."""
+    linked = select(AgendaOpinion.opinion_id).where(AgendaOpinion.item_id == item_id)
+    opinions = select(Opinion.id).where(or_(Opinion.id.in_(linked), Opinion.merged_into_id.in_(linked)))
+    authors = await s.execute(select(Opinion.author_key).where(Opinion.id.in_(opinions)))
+    supporters = await s.execute(
+        select(OpinionSupport.person_key).where(OpinionSupport.opinion_id.in_(opinions))
+    )
+    return set(authors.scalars()) | set(supporters.scalars())
 
 
 async def add_follow(s: AsyncSession, clock: Clock, item_id: int, person_key: str) -> bool:

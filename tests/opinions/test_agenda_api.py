@@ -204,3 +204,33 @@ async def test_follow_and_inbox_for_guests(
     await mod.patch(f"/api/agenda/{item['id']}", {"status": "deliberating"})
     assert len(await guest.get("/api/inbox")) == 1
     await guest.post("/api/agenda/9999/follow", expect=404)
+
+
+async def test_supporters_hear_of_every_step_of_the_item(client: TestClient[Any, Any], world: World) -> None:
+    """A person who only pressed "me too" (and never followed) is told of each status change,
+    also when the opinion they supported was merged into the item's opinion."""
+    base = str(client.make_url("/"))
+    sessions = [
+        aiohttp.ClientSession(base_url=base, cookie_jar=aiohttp.CookieJar(unsafe=True)) for _ in range(3)
+    ]
+    try:
+        author, supporter, merged_supporter = [await guest_api(s) for s in sessions]
+        first = await author.post(
+            "/api/opinions", {"community": "hexie", "text": "楼道灯坏了三周"}, expect=201
+        )
+        second = await author.post(
+            "/api/opinions", {"community": "hexie", "text": "三号楼楼道灯不亮"}, expect=201
+        )
+        await supporter.post(f"/api/opinions/{first['id']}/support")
+        await merged_supporter.post(f"/api/opinions/{second['id']}/support")
+        mod = Api(client, await login(client, "mod-a"))
+        await mod.post(f"/api/opinions/{second['id']}/merge", {"into": first["id"]})
+        item = await make_item(mod, [first["id"]], title="修复三号楼楼道灯")
+        assert await supporter.get("/api/inbox") == []
+        await mod.patch(f"/api/agenda/{item['id']}", {"status": "scheduled"})
+        for person in (supporter, merged_supporter):
+            inbox = await person.get("/api/inbox")
+            assert [entry["item"] for entry in inbox] == [item["id"]]
+    finally:
+        for s in sessions:
+            await s.close()
