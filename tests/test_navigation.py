@@ -85,3 +85,19 @@ async def test_favicon(client: TestClient[Any, Any]) -> None:
     assert response.status == 200
     assert response.content_type == "image/x-icon"
     assert (await response.read())[:4] == b"\x00\x00\x01\x00"
+
+
+async def test_an_ended_broadcast_closes_its_chat_and_links_to_the_replay(
+    client: TestClient[Any, Any], world: World
+) -> None:
+    csrf = await login(client, "host-a")
+    sid = await _schedule(client, csrf)
+    live = await _page(client, f"/live/{sid}")
+    assert 'data-testid="replay-link"' not in live and 'data-testid="chat-ended"' not in live
+    for step in ("start", "end"):
+        answer = await client.post(f"/api/sessions/{sid}/{step}", headers={"X-CSRF-Token": csrf})
+        assert answer.status == 200
+    ended = await _page(client, f"/live/{sid}")
+    assert f'href="/archive/{sid}" data-testid="replay-link"' in ended
+    assert 'data-testid="chat-ended"' in ended
+    assert re.search(r'<form class="chat-form" data-role="chat-form" hidden>', ended)
