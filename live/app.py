@@ -24,6 +24,7 @@ from live.services.agenda import Agenda
 from live.services.archive import Archive
 from live.services.categories import Categories
 from live.services.container import Services
+from live.services.households import Households
 from live.services.inbox import Inbox
 from live.services.meetings import Meetings
 from live.services.navigation import Navigation
@@ -34,7 +35,9 @@ from live.services.rooms import Rooms
 from live.services.throttle import FailureCounter, MemoryFailureCounter
 from live.settings import Settings
 from live.storage.db import Database
+from live.storage.households import HouseholdStore
 from live.storage.migrate import upgrade
+from live.storage.moderation import AuditStore
 from live.storage.redis_counters import RedisFailureCounter
 
 log = logging.getLogger(__name__)
@@ -103,6 +106,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         presence=room.presence,
         signals=room.signals,
         navigation=Navigation(db),
+        households=Households(HouseholdStore(db), AuditStore(db, clock), clock, events, failures),
     )
     yield
 

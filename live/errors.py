@@ -64,3 +64,8 @@ class RateLimited(DomainError):
 class Unavailable(DomainError):
     code = "unavailable"
     status = 503
+
+
+class Gone(DomainError):
+    code = "gone"
+    status = 410

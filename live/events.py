@@ -102,3 +102,11 @@ class AccountChanged(Event):
 
     user_id: int
     disabled: bool
+
+
+@dataclass(frozen=True)
+class HouseholdChanged(Event):
+    """A resident joined, was verified into, moved out of or removed from a household."""
+
+    user_id: int
+    household_id: int | None

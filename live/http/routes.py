@@ -10,6 +10,7 @@ from live.http.api import agenda as agenda_api
 from live.http.api import auth, communities, sessions
 from live.http.api import categories as categories_api
 from live.http.api import chat as chat_api
+from live.http.api import households as households_api
 from live.http.api import inbox as inbox_api
 from live.http.api import meetings as meetings_api
 from live.http.api import moderation as moderation_api
@@ -29,6 +30,7 @@ ROUTE_MODULES += [opinions_api, categories_api, agenda_api, meetings_api, inbox_
 ROUTE_MODULES += [agenda_pages, triage_page, inbox_page]
 ROUTE_MODULES += [host_pages]
 ROUTE_MODULES += [chat_api, moderation_api, moderate_page]
+ROUTE_MODULES += [households_api]
 
 
 def setup_routes(app: web.Application) -> None:

@@ -12,6 +12,7 @@ from live.services.agenda import Agenda
 from live.services.archive import Archive
 from live.services.categories import Categories
 from live.services.chat import Chat
+from live.services.households import Households
 from live.services.inbox import Inbox
 from live.services.meetings import Meetings
 from live.services.moderation import Moderation
@@ -50,3 +51,4 @@ class Services:
     presence: Presence
     signals: Signals
     navigation: Navigation
+    households: Households

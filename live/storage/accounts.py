@@ -21,6 +21,8 @@ class User(Base):
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     contact: Mapped[str | None] = mapped_column(String(128))
+    #: A resident's mainland mobile number (11 digits), confirmed by an SMS code; personal data.
+    phone: Mapped[str | None] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     disabled: Mapped[bool] = mapped_column(default=False)
 
@@ -35,6 +37,24 @@ class AuthSession(Base):
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PhoneCode(Base):
+    """A one-time code sent by SMS: to confirm a registration (``register``, holding the name and
+    password hash until then) or a password reset (``reset``). Only the code's hash is kept."""
+
+    __tablename__ = "phone_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(16), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(64))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=0)
 
 
 async def user_by_username(db: AsyncSession, username: str) -> User | None:

@@ -4,6 +4,7 @@ from live.storage import (  # noqa: F401
     accounts,
     agenda,
     chat,
+    households,
     meetings,
     moderation,
     opinions,

@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from live.clock import Clock
 from live.storage.base import Base, UTCDateTime
+from live.storage.db import Database
 
 
 class Ban(Base):
@@ -30,6 +32,8 @@ class Mute(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     person_key: Mapped[str] = mapped_column(String(80), index=True)
     until: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The muted person's address when muted (a fresh identity from it stays muted).
+    address: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -55,3 +59,34 @@ class AuditEntry(Base):
     target: Mapped[str | None] = mapped_column(String(80))
     reason: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuditStore:
+    """Writes audit entries for actions outside a live session (households, accounts)."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def record(
+        self,
+        community_id: int | None,
+        actor_key: str,
+        actor_name: str,
+        action: str,
+        target: str | None,
+        reason: str = "",
+    ) -> None:
+        async with self.db.transaction() as s:
+            s.add(
+                AuditEntry(
+                    community_id=community_id,
+                    session_id=None,
+                    actor_key=actor_key,
+                    actor_name=actor_name[:64],
+                    action=action,
+                    target=target,
+                    reason=reason,
+                    at=self.clock.now(),
+                )
+            )

@@ -53,4 +53,6 @@ class OpinionSupport(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     opinion_id: Mapped[int] = mapped_column(ForeignKey("opinions.id"), index=True)
     person_key: Mapped[str] = mapped_column(String(80))
+    #: The supporter's account when they were signed in (how verified households are counted).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

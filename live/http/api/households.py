@@ -1,0 +1,124 @@
+"""Households: codes issued by moderators, redeemed by residents; staff verify, revoke, move."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from aiohttp import web
+
+from live.http.auth import ACTOR
+from live.http.params import ident, json_body, text
+from live.http.responses import json_response
+from live.keys import SERVICES
+from live.payloads import iso
+from live.services.households import clean_code
+from live.storage.households import HouseholdPlace, Membership
+
+routes = web.RouteTableDef()
+
+
+def household_payload(place: HouseholdPlace) -> dict[str, Any]:
+    return {
+        "id": str(place.id),
+        "label": place.label,
+        "community": place.community.slug,
+        "unit": str(place.unit.id),
+        "room": place.household.room,
+    }
+
+
+def membership_payload(membership: Membership) -> dict[str, Any]:
+    return {
+        "household": household_payload(membership.place),
+        "user": str(membership.member.user_id),
+        "method": membership.member.method,
+        "verified_at": iso(membership.member.verified_at),
+    }
+
+
+def join_url(request: web.Request, code: str) -> str:
+    return str(request.url.with_path("/households/join").with_query({"code": code}))
+
+
+@routes.post("/api/households/codes")
+async def issue_code(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    issued = await request.app[SERVICES].households.issue_code(
+        request[ACTOR], ident(body.get("unit"), "unit"), body.get("room")
+    )
+    return json_response(
+        {
+            "code": issued.code,
+            "household": household_payload(issued.place),
+            "expires_at": iso(issued.expires_at),
+            "qr": f"/households/qr/{issued.code}.svg",
+            "url": join_url(request, issued.code),
+        },
+        status=201,
+    )
+
+
+@routes.get("/households/qr/{code}.svg")
+async def code_qr(request: web.Request) -> web.Response:
+    """The QR code of the page that redeems ``code`` (no lookup: it tells nothing about codes)."""
+    try:
+        code = clean_code(request.match_info["code"])
+    except Exception as err:
+        raise web.HTTPNotFound() from err
+    qr = segno.make(join_url(request, code), error="m")
+    svg = qr.svg_inline(scale=6, border=2, dark="#000", light="#fff")
+    return web.Response(
+        text=svg,
+        content_type="image/svg+xml",
+        headers={"Cache-Control": "private, max-age=86400"},
+    )
+
+
+@routes.post("/api/households/join")
+async def join(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    place = await request.app[SERVICES].households.join(request[ACTOR], body.get("code"))
+    return json_response({"household": household_payload(place)})
+
+
+@routes.get("/api/households/mine")
+async def mine(request: web.Request) -> web.Response:
+    membership = await request.app[SERVICES].households.mine(request[ACTOR])
+    return json_response({"household": household_payload(membership.place) if membership else None})
+
+
+@routes.post("/api/households/verify")
+async def verify(request: web.Request) -> web.Response:
+    """Staff verify (or move) a resident on the spot: ``{user, unit, room}``."""
+    body = await json_body(request)
+    place = await request.app[SERVICES].households.verify(
+        request[ACTOR], ident(body.get("user"), "user"), ident(body.get("unit"), "unit"), body.get("room")
+    )
+    return json_response({"household": household_payload(place), "user": str(body.get("user"))})
+
+
+@routes.post("/api/households/move")
+async def move(request: web.Request) -> web.Response:
+    """Staff move a verified resident to another household: ``{user, unit, room}``."""
+    body = await json_body(request)
+    place = await request.app[SERVICES].households.move(
+        request[ACTOR], ident(body.get("user"), "user"), ident(body.get("unit"), "unit"), body.get("room")
+    )
+    return json_response({"household": household_payload(place), "user": str(body.get("user"))})
+
+
+@routes.post("/api/households/revoke")
+async def revoke(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    place = await request.app[SERVICES].households.revoke(request[ACTOR], ident(body.get("user"), "user"))
+    return json_response({"household": household_payload(place), "user": str(body.get("user"))})
+
+
+@routes.get("/api/households/members")
+async def members(request: web.Request) -> web.Response:
+    """A community's verified memberships (moderators of it): ``?community=slug``."""
+    services = request.app[SERVICES]
+    community = await services.places.by_slug(text(dict(request.query), "community", max_len=64))
+    rows = await services.households.members_in(request[ACTOR], community.id)
+    return json_response([membership_payload(m) for m in rows])
