@@ -4,6 +4,7 @@ Ids are strings in every payload; HTTP times are ISO 8601 with an offset."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -104,14 +105,19 @@ def opinion_payload(opinion: Any, community_slug: str, *, staff: bool = False) -
     return body
 
 
-def agenda_event_payload(event: Any) -> dict[str, Any]:
-    """One step of an agenda item's timeline (``live.storage.agenda.AgendaEvent``)."""
+def agenda_event_payload(event: Any, note: str | None = None) -> dict[str, Any]:
+    """One step of an agenda item's timeline (``live.storage.agenda.AgendaEvent``).
+
+    ``note`` is the line rendered in the reader's language (the code's text, then the person's
+    own words); ``kind`` and ``params`` are the stored code and values for scripts."""
     return {
         "at": iso(event.at),
         "actor": event.actor,
         "from": event.from_status,
         "to": event.to_status,
-        "note": event.note,
+        "note": event.note if note is None else note,
+        "kind": event.kind,
+        "params": event.params or {},
     }
 
 
@@ -121,6 +127,7 @@ def agenda_payload(
     *,
     opinions: list[dict[str, Any]] | None = None,
     events: list[Any] | None = None,
+    event_note: Callable[[Any], str] | None = None,
 ) -> dict[str, Any]:
     """An agenda item (``live.storage.agenda.AgendaItem``); opinions and events when given."""
     body: dict[str, Any] = {
@@ -141,7 +148,7 @@ def agenda_payload(
     if opinions is not None:
         body["opinions"] = opinions
     if events is not None:
-        body["events"] = [agenda_event_payload(e) for e in events]
+        body["events"] = [agenda_event_payload(e, event_note(e) if event_note else None) for e in events]
     return body
 
 
@@ -164,10 +171,13 @@ def meeting_payload(meeting: Any, community_slug: str, items: list[tuple[Any, st
     }
 
 
-def inbox_payload(entry: Any) -> dict[str, Any]:
+def inbox_payload(entry: Any, text: str) -> dict[str, Any]:
+    """An inbox entry with ``text`` rendered in the reader's language from its ``kind``/``params``."""
     return {
         "id": str(entry.id),
-        "text": entry.text,
+        "text": text,
+        "kind": entry.kind,
+        "params": entry.params or {},
         "item": str(entry.item_id) if entry.item_id is not None else None,
         "created_at": iso(entry.created_at),
         "read": entry.read,

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from aiohttp import web
 
-from live.http import i18n
+from live.http import i18n, notices
 from live.http.auth import ACTOR, CSRF
 from live.http.navigation import NAV
 from live.keys import SETTINGS
@@ -48,6 +48,8 @@ def _environment() -> jinja2.Environment:
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["static_url"] = static_url
+    env.globals["inbox_text"] = notices.render_inbox
+    env.globals["timeline_text"] = notices.render_timeline
     env.filters["tojson_attr"] = lambda value: json.dumps(value, ensure_ascii=False)
     return env
 

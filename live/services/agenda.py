@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,7 @@ from live.errors import BadTransition, Invalid, NotFound
 from live.events import AgendaChanged, EventBus
 from live.services.actors import Actor, require_staff
 from live.services.inbox import add_follow, deliver, followers, participants
+from live.services.notices import Change, InboxKind, Notice, Params, TimelineKind, change
 from live.services.text import clean_text
 from live.storage.agenda import AgendaEvent, AgendaItem, AgendaOpinion
 from live.storage.db import Database
@@ -23,15 +25,6 @@ from live.storage.places import Community, community_by_slug
 
 FLOW = ("proposed", "scheduled", "deliberating", "decided", "in_progress", "resolved")
 STATES = (*FLOW, "closed")
-STATE_ZH = {
-    "proposed": "已提议",
-    "scheduled": "已排期",
-    "deliberating": "协商中",
-    "decided": "已决定",
-    "in_progress": "办理中",
-    "resolved": "已解决",
-    "closed": "已关闭",
-}
 TITLE_MAX = 200
 TEXT_MAX = 5000
 SHORT_MAX = 128
@@ -77,10 +70,20 @@ def _text(value: str | None, name: str, max_len: int, *, required: bool = False)
 
 
 async def move(
-    s: AsyncSession, clock: Clock, item: AgendaItem, target: str, actor: Actor, note: str = ""
+    s: AsyncSession,
+    clock: Clock,
+    item: AgendaItem,
+    target: str,
+    actor: Actor,
+    note: str = "",
+    *,
+    kind: TimelineKind = TimelineKind.STATUS,
+    params: Params | None = None,
 ) -> AgendaEvent:
-    """Apply one transition inside the caller's transaction and record it."""
+    """Apply one transition inside the caller's transaction and record it (``kind``/``params``:
+    what the system adds to the person's note, e.g. the fields changed with it, or ``reopened``)."""
     check_transition(item.status, target, note)
+    values = dict(params or {})
     event = AgendaEvent(
         item_id=item.id,
         at=clock.now(),
@@ -88,13 +91,15 @@ async def move(
         from_status=item.status,
         to_status=target,
         note=note.strip(),
+        kind=str(kind),
+        params=values,
     )
     item.status = target
     item.updated_at = clock.now()
     s.add(event)
-    text = f"「{item.title}」{STATE_ZH[target]}" + (f"：{note.strip()}" if note.strip() else "")
+    notice = {"title": item.title, "status": target, "note": note.strip(), **values}
     people = set(await followers(s, item.id)) | await participants(s, item.id)
-    await deliver(s, clock, people, text, item.id)
+    await deliver(s, clock, people, Notice(InboxKind.ITEM_STATUS, notice), item.id)
     return event
 
 
@@ -156,6 +161,8 @@ class Agenda:
                     from_status=None,
                     to_status="proposed",
                     note="",
+                    kind=str(TimelineKind.CREATED),
+                    params={"opinions": len(opinions)} if opinions else {},
                 )
             )
             await s.flush()
@@ -163,7 +170,7 @@ class Agenda:
                 s,
                 self.clock,
                 {o.author_key for o in opinions},
-                f"您的意见已列入议题「{item.title}」",
+                Notice(InboxKind.OPINION_LISTED, {"title": item.title}),
                 item.id,
             )
         await self.events.publish(AgendaChanged(item.id, item.community_id, None, "proposed"))
@@ -205,27 +212,28 @@ class Agenda:
                 raise NotFound("no such agenda item")
             require_staff(actor, "moderator", item.community_id)
             before = item.status
-            changes: list[str] = []
+            changes: list[dict[str, Any]] = []
             if title is not None:
                 item.title = _text(title, "title", TITLE_MAX, required=True) or item.title
-                changes.append(f"标题：{item.title}")
+                changes.append(change(Change.TITLE, item.title))
             if summary is not None:
                 item.summary = _text(summary, "summary", TEXT_MAX) or ""
             if responsible is not None:
                 item.responsible = _text(responsible, "responsible", SHORT_MAX) or None
-                changes.append(f"负责方：{item.responsible or '—'}")
+                changes.append(change(Change.RESPONSIBLE, item.responsible))
             if due_date is not None:
                 item.due_date = due_date
-                changes.append(f"期限：{due_date.isoformat()}")
+                changes.append(change(Change.DUE_DATE, due_date.isoformat()))
             if outcome is not None:
                 item.outcome = _text(outcome, "outcome", TEXT_MAX) or None
-                changes.append(f"结果：{item.outcome or '—'}")
+                changes.append(change(Change.OUTCOME, item.outcome))
             if meeting_id is not None:
                 meeting = await s.get(Meeting, meeting_id)
                 if meeting is None or meeting.community_id != item.community_id:
                     raise Invalid("no such meeting in this community", code="bad_meeting")
                 item.meeting_id = meeting.id
-                changes.append(f"会议：{meeting.title}")
+                changes.append(change(Change.MEETING, meeting.title))
+            added = 0
             for opinion in await self._opinions(s, item.community_id, opinion_ids):
                 exists = await s.scalar(
                     select(AgendaOpinion.id).where(
@@ -237,14 +245,15 @@ class Agenda:
                     if opinion.status == "new":
                         opinion.status = "accepted"
                     await add_follow(s, self.clock, item.id, opinion.author_key)
-                    changes.append("新增来源意见")
+                    added += 1
+            if added:
+                changes.append(change(Change.OPINIONS_ADDED, added))
+            values: Params = {"changes": changes} if changes else {}
             if status is not None and status != item.status:
-                extra = "；".join(changes)
-                await move(s, self.clock, item, status, actor, "；".join(p for p in (clean_note, extra) if p))
+                await move(s, self.clock, item, status, actor, clean_note, params=values)
             elif status is not None and status == item.status:
                 raise BadTransition(f"the item is already {status}")
             elif changes or clean_note:
-                text = "；".join(p for p in (clean_note, *changes) if p)
                 s.add(
                     AgendaEvent(
                         item_id=item.id,
@@ -252,13 +261,14 @@ class Agenda:
                         actor=actor.name[:64],
                         from_status=None,
                         to_status=None,
-                        note=text,
+                        note=clean_note,
+                        kind=str(TimelineKind.NOTE),
+                        params=values,
                     )
                 )
                 item.updated_at = self.clock.now()
-                await deliver(
-                    s, self.clock, await followers(s, item.id), f"「{item.title}」进展：{text}", item.id
-                )
+                notice = Notice(InboxKind.ITEM_UPDATED, {"title": item.title, "note": clean_note, **values})
+                await deliver(s, self.clock, await followers(s, item.id), notice, item.id)
             else:
                 raise Invalid("nothing to change", code="empty")
         await self.events.publish(

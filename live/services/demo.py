@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from live.clock import Clock
 from live.services.categories import DEFAULT_CATEGORIES
+from live.services.notices import TimelineKind
 from live.services.passwords import hash_password
 from live.storage.accounts import User
 from live.storage.agenda import AgendaEvent, AgendaItem, AgendaOpinion
@@ -303,7 +304,9 @@ async def _sessions(
                 actor=host.display_name,
                 from_status=None,
                 to_status="proposed",
-                note="由直播间意见生成",
+                note="",
+                kind=str(TimelineKind.CREATED),
+                params={"opinions": 1} if n < len(accepted) else {},
             )
         )
         for step in range(1, STATES.index(status) + 1):
@@ -315,6 +318,8 @@ async def _sessions(
                     from_status=STATES[step - 1],
                     to_status=STATES[step],
                     note="",
+                    kind=str(TimelineKind.STATUS),
+                    params={},
                 )
             )
         if status != "proposed":

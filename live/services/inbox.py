@@ -11,19 +11,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from live.clock import Clock
 from live.errors import NotFound
 from live.services.actors import Actor
+from live.services.notices import Notice
 from live.storage.agenda import AgendaItem, AgendaOpinion, Follow, InboxEntry
 from live.storage.db import Database
 from live.storage.opinions import Opinion, OpinionSupport
 
 
 async def deliver(
-    s: AsyncSession, clock: Clock, people: Iterable[str], text: str, item_id: int | None = None
+    s: AsyncSession, clock: Clock, people: Iterable[str], notice: Notice, item_id: int | None = None
 ) -> int:
-    """Add one inbox entry per person (inside the caller's transaction)."""
+    """Add one inbox entry per person (inside the caller's transaction): a code and its values,
+    rendered in each reader's language when shown (``live/http/notices.py``)."""
     now = clock.now()
     count = 0
     for key in sorted(set(people)):
-        s.add(InboxEntry(person_key=key, item_id=item_id, text=text, created_at=now, read=False))
+        s.add(
+            InboxEntry(
+                person_key=key,
+                item_id=item_id,
+                kind=str(notice.kind),
+                params=dict(notice.params),
+                created_at=now,
+                read=False,
+            )
+        )
         count += 1
     return count
 

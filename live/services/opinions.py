@@ -19,6 +19,7 @@ from live.services.actors import Actor, require_staff
 from live.services.categories import Categories
 from live.services.inbox import deliver
 from live.services.limits import MemoryTokenBucket, RedisTokenBucket, TokenBucket
+from live.services.notices import InboxKind, Notice
 from live.services.sanctions import active_ban
 from live.services.similarity import rank_similar
 from live.services.text import clean_text, optional_clean
@@ -363,7 +364,7 @@ class Opinions:
                 s,
                 self.clock,
                 authors,
-                f"您的意见已与相似意见合并，共 {survivor.supporters} 人支持：「{excerpt}」",
+                Notice(InboxKind.OPINION_MERGED, {"supporters": survivor.supporters, "excerpt": excerpt}),
             )
         await self.events.publish(OpinionChanged(merged.id, merged.community_id, merged.session_id, "merged"))
         await self.events.publish(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from live.storage.base import Base, UTCDateTime
@@ -47,7 +48,9 @@ class AgendaEvent(Base):
     actor: Mapped[str] = mapped_column(String(64))
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str | None] = mapped_column(String(16))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")  # the person's own words, as typed
+    kind: Mapped[str] = mapped_column(String(32), default="note")  # live.services.notices.TimelineKind
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class Follow(Base):
@@ -66,6 +69,7 @@ class InboxEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_key: Mapped[str] = mapped_column(String(80), index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
-    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(48))  # live.services.notices.InboxKind
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     read: Mapped[bool] = mapped_column(default=False)

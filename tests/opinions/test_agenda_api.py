@@ -66,13 +66,25 @@ async def test_item_from_opinions_and_its_timeline(
     assert shown["due_date"] == "2026-12-31"
     events = shown["events"]
     assert [e["to"] for e in events] == ["proposed", *steps, None]
-    assert all(set(e) == {"at", "actor", "from", "to", "note"} for e in events)
+    assert all({"at", "actor", "from", "to", "note", "kind", "params"} <= set(e) for e in events)
     assert events[1] == {**events[1], "from": "proposed", "to": "scheduled", "note": "到scheduled"}
     assert "负责方：物业公司" in events[-1]["note"]
     # the opinion's author follows automatically and was told about each step
     inbox = await guest.get("/api/inbox")
     assert len(inbox) == 1 + len(steps) + 1
     assert "已解决" in inbox[1]["text"]
+    assert inbox[1]["kind"] == "item.status" and inbox[1]["params"]["status"] == "resolved"
+    assert inbox[0]["text"] == (
+        "「规划电动车停放区」有新进展；负责方：物业公司；期限：2026-12-31；办理结果：已划定停放区"
+    )
+    # the same stored entries, read in English
+    english = await guest.get("/api/inbox?lang=en")
+    assert english[1]["text"] == "«规划电动车停放区» is now Resolved; 到resolved"
+    assert english[-1]["text"] == "Your opinion is now the agenda item «规划电动车停放区»"
+    shown_en = await guest.get(f"{path}?lang=en")
+    assert shown_en["events"][-1]["note"] == (
+        "Responsible party: 物业公司; Due date: 2026-12-31; Outcome: 已划定停放区"
+    )
 
 
 async def test_skips_backsteps_and_close(client: TestClient[Any, Any], world: World) -> None:

@@ -10,6 +10,8 @@ from aiohttp import web
 from live.errors import Invalid
 from live.http.api.opinions import export_scope, shape, slugs
 from live.http.auth import ACTOR
+from live.http.i18n import request_language
+from live.http.notices import render_timeline
 from live.http.params import ident, json_body, optional_ident, optional_text, page, path_id, text
 from live.http.responses import json_response
 from live.keys import SERVICES
@@ -44,7 +46,14 @@ def day(value: Any, name: str = "due_date") -> date | None:
 async def full(request: web.Request, view: ItemView) -> dict[str, Any]:
     names = await slugs(request.app[SERVICES])
     opinions = [shape(request[ACTOR], o, names) for o in view.opinions]
-    return agenda_payload(view.item, view.community, opinions=opinions, events=view.events)
+    lang = request_language(request)
+    return agenda_payload(
+        view.item,
+        view.community,
+        opinions=opinions,
+        events=view.events,
+        event_note=lambda e: render_timeline(e.kind, e.params, e.note, lang),
+    )
 
 
 @routes.post("/api/agenda")

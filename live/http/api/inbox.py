@@ -5,6 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from live.http.auth import ACTOR
+from live.http.i18n import request_language
+from live.http.notices import render_inbox
 from live.http.params import page
 from live.http.responses import json_response
 from live.keys import SERVICES
@@ -17,7 +19,8 @@ routes = web.RouteTableDef()
 async def inbox(request: web.Request) -> web.Response:
     limit, after = page(request)
     entries = await request.app[SERVICES].inbox.entries(request[ACTOR], limit, after)
-    return json_response([inbox_payload(e) for e in entries])
+    lang = request_language(request)
+    return json_response([inbox_payload(e, render_inbox(e.kind, e.params, lang)) for e in entries])
 
 
 @routes.post("/api/inbox/read")
