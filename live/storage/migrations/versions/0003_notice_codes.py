@@ -5,8 +5,8 @@ Inbox entries lose their stored sentence (``text``) for ``kind`` + ``params``; a
 their sentence has one of the shapes the old services wrote; anything else is kept verbatim as
 ``kind = "text"`` (inbox) or stays a plain note (timeline).
 
-Revision ID: 0002_notice_codes
-Revises: 0001
+Revision ID: 0003_notice_codes
+Revises: 0002_households
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002_notice_codes"
-down_revision: str | None = "0001"
+revision: str = "0003_notice_codes"
+down_revision: str | None = "0002_households"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
