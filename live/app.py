@@ -30,6 +30,8 @@ from live.services.meetings import Meetings
 from live.services.navigation import Navigation
 from live.services.opinions import Opinions, opinion_limiter
 from live.services.places import Places
+from live.services.polls import Polls
+from live.services.questions import Questions
 from live.services.room_setup import build_room_services
 from live.services.rooms import Rooms
 from live.services.throttle import FailureCounter, MemoryFailureCounter
@@ -107,7 +109,10 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         signals=room.signals,
         navigation=Navigation(db),
         households=Households(HouseholdStore(db), AuditStore(db, clock), clock, events, failures),
+        polls=Polls(db, clock, events),
+        questions=Questions(db, clock, events),
     )
+    events.subscribe(app[SERVICES].polls.on_event)
     yield
 
 

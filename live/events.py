@@ -110,3 +110,25 @@ class HouseholdChanged(Event):
 
     user_id: int
     household_id: int | None
+
+
+@dataclass(frozen=True)
+class PollChanged(Event):
+    """A poll was opened, voted on or closed (``change``: opened, voted, closed)."""
+
+    poll_id: int
+    session_id: int
+    community_id: int
+    change: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class QuestionChanged(Event):
+    """A question was asked, upvoted, merged or moved on (``change``: asked, upvoted, a status)."""
+
+    question_id: int
+    session_id: int
+    community_id: int
+    change: str
+    actor: str

@@ -182,3 +182,41 @@ def inbox_payload(entry: Any, text: str) -> dict[str, Any]:
         "created_at": iso(entry.created_at),
         "read": entry.read,
     }
+
+
+def poll_payload(view: Any) -> dict[str, Any]:
+    """A poll (``live.services.polls.PollView``) with its current counts; ``mine`` when known."""
+    poll = view.poll
+    body: dict[str, Any] = {
+        "id": str(poll.id),
+        "session": str(poll.session_id),
+        "question": poll.question,
+        "multiple": poll.multiple,
+        "options": [{"id": str(o.id), "text": o.text, "votes": votes} for o, votes in view.options],
+        "voters": view.voters,
+        "open": view.is_open,
+        "closes_at": iso(poll.closes_at),
+        "offset_ms": poll.offset_ms,
+        "closed_offset_ms": poll.closed_offset_ms,
+        "created_at": iso(poll.created_at),
+    }
+    if view.mine is not None:
+        body["mine"] = [str(o) for o in view.mine]
+    return body
+
+
+def question_payload(question: Any) -> dict[str, Any]:
+    """A question of the queue (``live.storage.questions.Question``)."""
+    return {
+        "id": str(question.id),
+        "session": str(question.session_id),
+        "text": question.text,
+        "author": {"name": question.author_name},
+        "votes": question.votes,
+        "status": question.status,
+        "offset_ms": question.offset_ms,
+        "answering_offset_ms": question.answering_offset_ms,
+        "answered_offset_ms": question.answered_offset_ms,
+        "merged_into": str(question.merged_into_id) if question.merged_into_id else None,
+        "created_at": iso(question.created_at),
+    }

@@ -15,6 +15,8 @@ from live.http.api import inbox as inbox_api
 from live.http.api import meetings as meetings_api
 from live.http.api import moderation as moderation_api
 from live.http.api import opinions as opinions_api
+from live.http.api import polls as polls_api
+from live.http.api import questions as questions_api
 from live.http.pages import admin as admin_page
 from live.http.pages import agenda as agenda_pages
 from live.http.pages import archive, home, live, login
@@ -31,6 +33,7 @@ ROUTE_MODULES += [agenda_pages, triage_page, inbox_page]
 ROUTE_MODULES += [host_pages]
 ROUTE_MODULES += [chat_api, moderation_api, moderate_page]
 ROUTE_MODULES += [households_api]
+ROUTE_MODULES += [polls_api, questions_api]
 
 
 def setup_routes(app: web.Application) -> None:

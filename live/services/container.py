@@ -19,7 +19,9 @@ from live.services.moderation import Moderation
 from live.services.navigation import Navigation
 from live.services.opinions import Opinions
 from live.services.places import Places
+from live.services.polls import Polls
 from live.services.presence import Presence
+from live.services.questions import Questions
 from live.services.rooms import Rooms
 from live.services.signals import Signals
 from live.services.wordfilter import WordFilter
@@ -52,3 +54,5 @@ class Services:
     signals: Signals
     navigation: Navigation
     households: Households
+    polls: Polls
+    questions: Questions

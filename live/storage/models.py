@@ -9,7 +9,9 @@ from live.storage import (  # noqa: F401
     moderation,
     opinions,
     places,
+    polls,
     presence,
+    questions,
     rooms,
 )
 from live.storage.base import Base
