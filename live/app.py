@@ -113,7 +113,10 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         questions=Questions(db, clock, events),
     )
     events.subscribe(app[SERVICES].polls.on_event)
+    unsubscribe = events.subscribe(room.chat.rules.on_event)
     yield
+    unsubscribe()
+    await room.chat.close()
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> web.Application:

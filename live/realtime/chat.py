@@ -15,11 +15,14 @@ from live.services.chat import VISIBLE, message_payload
 def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
     async def chat(sid: str, data: dict[str, Any]) -> Ack:
         connection, session_id = joined_session(ctx, sid, data)
-        message = await ctx.services.chat.post(
+        posted = await ctx.services.chat.submit(
             connection.actor, session_id, data.get("text"), data.get("nonce")
         )
+        message = posted.message
         payload = message_payload(message)
-        if message.status == VISIBLE:
+        if posted.replayed:
+            pass  # a resent nonce: the first copy was broadcast already
+        elif message.status == VISIBLE:
             await ctx.fanout.broadcast(session_room(session_id), "chat", payload)
         else:
             await ctx.fanout.broadcast(staff_room(message.community_id), "held", payload)

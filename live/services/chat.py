@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from live.clock import Clock, to_ms
-from live.errors import DomainError, Invalid, NotFound
+from live.errors import Invalid, NotFound
 from live.services.actors import Actor
+from live.services.chat_rules import ChatRefused, ChatRules, SessionRules
+from live.services.chat_writer import GroupWriter, Posted, SlowModeRefused
 from live.services.limits import TokenBucket
-from live.services.sanctions import active_ban, active_mute
+from live.services.signals import Signals
 from live.services.wordfilter import WordFilter
 from live.storage.chat import Message
 from live.storage.db import Database
@@ -26,10 +28,7 @@ HIDDEN = "hidden"
 DELETED = "deleted"
 
 
-class ChatRefused(DomainError):
-    """A message the room's rules refuse; ``code`` says which rule."""
-
-    status = 403
+__all__ = ["ChatRefused", "Posted", "SlowModeRefused"]
 
 
 def message_payload(message: Message) -> dict[str, Any]:
@@ -65,7 +64,7 @@ def clean_nonce(raw: object) -> str | None:
     return str(raw)
 
 
-def offset_ms(session: LiveSession, now: datetime) -> int:
+def offset_ms(session: LiveSession | SessionRules, now: datetime) -> int:
     """Milliseconds since the session went live (0 before it did), for the replay."""
     if session.started_at is None:
         return 0
@@ -73,43 +72,48 @@ def offset_ms(session: LiveSession, now: datetime) -> int:
 
 
 class Chat:
-    def __init__(self, db: Database, clock: Clock, words: WordFilter, bucket: TokenBucket) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        words: WordFilter,
+        bucket: TokenBucket,
+        rules: ChatRules | None = None,
+        writer: GroupWriter | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.words = words
         self.bucket = bucket
+        self.rules = rules or ChatRules(db, clock, Signals())
+        self.writer = writer or GroupWriter(db, clock)
 
     async def post(
         self, actor: Actor, session_id: int, raw_text: object, raw_nonce: object = None
     ) -> Message:
         """Check every rule, then persist; the returned message is committed."""
+        return (await self.submit(actor, session_id, raw_text, raw_nonce)).message
+
+    async def submit(
+        self, actor: Actor, session_id: int, raw_text: object, raw_nonce: object = None
+    ) -> Posted:
+        """:meth:`post`, also saying whether the message is the first copy of a resent nonce
+        (then it was already broadcast and must not be again)."""
         text = clean_text(raw_text)
         nonce = clean_nonce(raw_nonce)
         now = self.clock.now()
-        async with self.db.read() as s:
-            session = await s.get(LiveSession, session_id)
-            if session is None:
-                raise NotFound("no such session")
-            staff = actor.can("moderator", session.community_id)
-            if await active_ban(s, session.community_id, actor):
-                raise ChatRefused("you are banned from this community's chat", code="banned")
-            if not staff:
-                if not session.chat_open or session.status == "ended":
-                    raise ChatRefused("the chat is closed", code="chat_closed")
-                mute = await active_mute(s, session.community_id, actor.key, now)
-                if mute is not None:
-                    wait = int((mute.until - now).total_seconds()) + 1
-                    raise ChatRefused(f"you are muted for {wait} more seconds", code="muted")
-                if session.slow_mode_s > 0:
-                    last = await s.scalar(
-                        select(func.max(Message.created_at)).where(
-                            Message.session_id == session_id, Message.author_key == actor.key
-                        )
-                    )
-                    if last is not None and (now - last).total_seconds() < session.slow_mode_s:
-                        raise ChatRefused(
-                            f"slow mode: one message every {session.slow_mode_s} seconds", code="slow_mode"
-                        )
+        session = await self.rules.session(session_id)
+        staff = actor.can("moderator", session.community_id)
+        sanctions = await self.rules.sanctions(session.community_id)
+        if sanctions.bans(actor):
+            raise ChatRefused("you are banned from this community's chat", code="banned")
+        if not staff:
+            if not session.chat_open or session.status == "ended":
+                raise ChatRefused("the chat is closed", code="chat_closed")
+            until = sanctions.muted_until(actor.key, now)
+            if until is not None:
+                wait = int((until - now).total_seconds()) + 1
+                raise ChatRefused(f"you are muted for {wait} more seconds", code="muted")
         if not await self.bucket.take(actor.key):
             raise ChatRefused("you are sending too fast", code="rate_limited")
         held = not staff and bool(await self.words.matches(text))
@@ -126,9 +130,10 @@ class Chat:
             status=HELD if held else VISIBLE,
             address=(actor.address or "")[:64] or None,
         )
-        async with self.db.transaction() as s:
-            s.add(message)
-        return message
+        return await self.writer.write(message, 0 if staff else session.slow_mode_s)
+
+    async def close(self) -> None:
+        await self.writer.close()
 
     async def history(self, session_id: int, limit: int = HISTORY) -> list[Message]:
         """The last ``limit`` visible messages, oldest first."""

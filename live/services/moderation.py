@@ -12,6 +12,7 @@ from live.clock import Clock
 from live.errors import Forbidden, Invalid, NotFound
 from live.services.actors import Actor, require_staff
 from live.services.chat import DELETED, HELD, HIDDEN, VISIBLE
+from live.services.chat_rules import ChatRules
 from live.services.sanctions import address_bannable
 from live.storage.accounts import User
 from live.storage.chat import Message
@@ -58,9 +59,10 @@ def _seconds(value: int | None, *, allow_zero: bool) -> int:
 
 
 class Moderation:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, rules: ChatRules | None = None) -> None:
         self.db = db
         self.clock = clock
+        self.rules = rules
 
     async def act(self, actor: Actor, session_id: int, req: Request) -> Outcome:
         if req.action not in ACTIONS:
@@ -81,6 +83,11 @@ class Moderation:
             else:
                 target = self._room_action(session, req, out)
             s.add(self._audit_entry(actor, session, req.action, target, req.reason))
+        if self.rules is not None:
+            if req.action in PERSON_ACTIONS:
+                await self.rules.changed(community_id=session.community_id)
+            elif req.action in ROOM_ACTIONS:
+                await self.rules.changed(session_id=session.id)
         return out
 
     async def audit(

@@ -7,6 +7,8 @@ from typing import Any
 
 from live.clock import Clock
 from live.services.chat import Chat
+from live.services.chat_rules import ChatRules
+from live.services.chat_writer import GroupWriter
 from live.services.limits import MemoryTokenBucket, RedisTokenBucket, TokenBucket
 from live.services.moderation import Moderation
 from live.services.presence import Presence
@@ -45,11 +47,13 @@ def build_room_services(settings: Settings, clock: Clock, db: Database, redis: A
         ttl_s=settings.presence_ttl_s,
         sample_s=settings.viewer_sample_s,
     )
+    signals = Signals(redis, f"{prefix}:signals")
+    rules = ChatRules(db, clock, signals)
     return RoomServices(
         words=words,
         wordfilter=wordfilter,
-        chat=Chat(db, clock, wordfilter, bucket),
-        moderation=Moderation(db, clock),
+        chat=Chat(db, clock, wordfilter, bucket, rules, GroupWriter(db, clock)),
+        moderation=Moderation(db, clock, rules),
         presence=presence,
-        signals=Signals(redis, f"{prefix}:signals"),
+        signals=signals,
     )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from live.clock import aware
 from live.storage.base import Base, UTCDateTime
 
 
@@ -26,3 +30,59 @@ class Message(Base):
     offset_ms: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(16), default="visible")
     address: Mapped[str | None] = mapped_column(String(64))
+
+
+NONCE_WINDOW_S = 300
+
+
+async def recent_by_nonce(
+    s: AsyncSession, pairs: Sequence[tuple[str, str]], since: datetime
+) -> dict[tuple[str, str], Message]:
+    """Messages sent since ``since`` whose (author, nonce) is one of ``pairs``; one query."""
+    if not pairs:
+        return {}
+    authors = sorted({a for a, _ in pairs})
+    nonces = sorted({n for _, n in pairs})
+    query = select(Message).where(
+        Message.author_key.in_(authors), Message.nonce.in_(nonces), Message.created_at >= since
+    )
+    wanted = set(pairs)
+    found: dict[tuple[str, str], Message] = {}
+    for message in (await s.execute(query.order_by(Message.id))).scalars():
+        key = (message.author_key, message.nonce or "")
+        if key in wanted and key not in found:
+            found[key] = message
+    return found
+
+
+async def last_posts(s: AsyncSession, session_id: int, authors: Sequence[str]) -> dict[str, datetime]:
+    """When each of ``authors`` last posted in the session (slow mode); one query."""
+    if not authors:
+        return {}
+    query = (
+        select(Message.author_key, func.max(Message.created_at))
+        .where(Message.session_id == session_id, Message.author_key.in_(sorted(set(authors))))
+        .group_by(Message.author_key)
+    )
+    return {key: aware(at) for key, at in (await s.execute(query)).all() if at is not None}
+
+
+def lock_key(person_key: str) -> int:
+    """A stable signed 64-bit advisory-lock key for a person."""
+    return int.from_bytes(hashlib.blake2b(person_key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+async def lock_people(s: AsyncSession, person_keys: Sequence[str]) -> None:
+    """PostgreSQL: hold a transaction-scoped advisory lock per person (sorted, so two groups
+    never deadlock), making "check, then insert" atomic across processes. SQLite has one writer
+    process and the group writer serialises within it, so there is nothing to lock."""
+    if not person_keys or s.get_bind().dialect.name != "postgresql":
+        return
+    keys = sorted({lock_key(k) for k in person_keys})
+    await s.execute(
+        text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"), {"keys": keys}
+    )
+
+
+def insert_messages(s: AsyncSession, messages: Sequence[Message]) -> None:
+    s.add_all(messages)

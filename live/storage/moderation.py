@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from live.clock import Clock
+from live.clock import Clock, aware
 from live.storage.base import Base, UTCDateTime
 from live.storage.db import Database
 
@@ -90,3 +91,18 @@ class AuditStore:
                     at=self.clock.now(),
                 )
             )
+
+
+async def active_sanctions(
+    s: AsyncSession, community_id: int, now: datetime
+) -> tuple[list[tuple[str, str | None]], dict[str, datetime]]:
+    """A community's bans in force (person, address) and mutes running (person → until)."""
+    bans = await s.execute(
+        select(Ban.person_key, Ban.address).where(Ban.community_id == community_id, Ban.lifted_at.is_(None))
+    )
+    mutes = await s.execute(
+        select(Mute.person_key, func.max(Mute.until))
+        .where(Mute.community_id == community_id, Mute.until > now)
+        .group_by(Mute.person_key)
+    )
+    return [(k, a) for k, a in bans.all()], {k: aware(u) for k, u in mutes.all() if u is not None}
