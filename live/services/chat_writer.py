@@ -9,6 +9,9 @@ two tabs (or two processes) post at once. On PostgreSQL the people of a group ar
 transaction-scoped advisory locks first, so that holds across processes; SQLite has one writer
 process, and this writer is the only one of its process.
 
+On PostgreSQL up to ``IN_FLIGHT`` groups commit concurrently (the advisory locks keep two
+groups from deciding about one person at once); on SQLite one group at a time.
+
 If a group's transaction fails, its messages are retried one transaction each, so one bad row
 fails only its own poster."""
 
@@ -36,6 +39,7 @@ from live.storage.db import Database
 
 log = logging.getLogger(__name__)
 MAX_GROUP = 500
+IN_FLIGHT = 4
 
 
 class SlowModeRefused(ChatRefused):
@@ -63,6 +67,9 @@ class GroupWriter:
         self.db = db
         self.clock = clock
         self.max_group = max_group
+        # PostgreSQL: a few groups may commit at once (people are serialised by advisory locks,
+        # each connection's messages by the socket server); SQLite has one writer: one group.
+        self.in_flight = 1 if db.engine.dialect.name == "sqlite" else IN_FLIGHT
         self._queue: list[_Pending] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -90,16 +97,24 @@ class GroupWriter:
                 await self._task
 
     async def _run(self) -> None:
+        in_flight: set[asyncio.Task[None]] = set()
         while True:
             if not self._queue:
                 if self._closing:
+                    if in_flight:
+                        await asyncio.gather(*in_flight)
                     return
                 self._wake.clear()
                 await self._wake.wait()
                 continue
+            if len(in_flight) >= self.in_flight:
+                await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                continue
             await asyncio.sleep(0)  # messages of this loop turn join the group
             group, self._queue = self._queue[: self.max_group], self._queue[self.max_group :]
-            await self._commit(group)
+            task = asyncio.get_running_loop().create_task(self._commit(group))
+            in_flight.add(task)
+            task.add_done_callback(in_flight.discard)
 
     async def _commit(self, group: list[_Pending]) -> None:
         self.groups += 1
