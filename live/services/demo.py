@@ -1,17 +1,21 @@
 """Demo data: a subdistrict of ten communities with accounts, sessions, opinions and agenda items.
 
-Idempotent: does nothing when the demo subdistrict already exists."""
+The story (which community broadcasts when, what its residents raise, where each item stands) is
+in ``demo_story.py``. Idempotent: does nothing when the demo subdistrict already exists."""
 
 from __future__ import annotations
 
 import random
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from live.clock import Clock
 from live.services.categories import DEFAULT_CATEGORIES
+from live.services.demo_story import COMMUNITIES, FRESH, MORE_COMPOUNDS, OFF_TOPIC, DemoCommunity
 from live.services.notices import TimelineKind
 from live.services.passwords import hash_password
 from live.storage.accounts import User
@@ -26,73 +30,11 @@ from live.storage.rooms import LiveSession
 
 DEMO_PASSWORD = "roundtable"
 SUBDISTRICT = ("qingshan", "青山街道")
-COMMUNITIES = [
-    ("hexie", "和谐社区"),
-    ("xingfu", "幸福社区"),
-    ("anning", "安宁社区"),
-    ("chaoyang", "朝阳社区"),
-    ("minsheng", "民生社区"),
-    ("yuhua", "雨花社区"),
-    ("jinxiu", "锦绣社区"),
-    ("qinghe", "清河社区"),
-    ("taoyuan", "桃园社区"),
-    ("fengle", "丰乐社区"),
-]
-COMPOUNDS_PER = [11, 11, 11, 11, 11, 10, 10, 10, 10, 10]  # 105 in all
-GRIDS_PER = [14, 14, 14, 14, 13, 13, 13, 13, 13, 13]  # 134 in all
-COMPOUND_NAMES = [
-    "幸福里",
-    "梧桐苑",
-    "春晖园",
-    "锦江花园",
-    "东湖小区",
-    "纺织厂宿舍",
-    "电力新村",
-    "阳光家园",
-    "翠竹苑",
-    "金桂园",
-    "铁路新村",
-]
-OPINIONS = [
-    ("parking", "小区晚上电动车乱停，消防通道被堵住了，希望划定停车位。"),
-    ("parking", "消防通道晚上总被电动车堵住，能不能规划一下停车？"),
-    ("garbage", "垃圾分类投放点太远，老人拿着垃圾要走很远。"),
-    ("garbage", "厨余垃圾桶没有及时清运，夏天味道很大。"),
-    ("renovation", "3号楼外墙脱落，下雨天楼道漏水，希望纳入老旧小区改造。"),
-    ("renovation", "希望给老楼加装电梯，六楼老人上下楼太难了。"),
-    ("property", "物业费涨了但是保洁次数反而少了，希望公开物业收支。"),
-    ("dispute", "楼上装修每天早上七点就开始打电钻，影响休息。"),
-    ("environment", "小区绿化带里堆了很多杂物，蚊子很多。"),
-    ("facilities", "健身器材坏了很久没人修，孩子玩的时候有危险。"),
-    ("facilities", "路灯坏了好几盏，晚上回家路上很黑。"),
-    ("property", "门禁经常坏，陌生人随便进出。"),
-]
-AGENDA = [
-    (
-        "规划电动车停放区，清理消防通道",
-        "parking",
-        "resolved",
-        "物业公司",
-        "已在2号、5号楼之间划定电动车停放区并安装充电桩，消防通道每日巡查。",
-    ),
-    ("老楼加装电梯意愿征集", "renovation", "deliberating", "业主委员会", None),
-    ("垃圾分类投放点调整", "garbage", "scheduled", "社区居委会", None),
-    ("健身器材维修", "facilities", "in_progress", "区城管局", None),
-    ("公开物业收支情况", "property", "proposed", None, None),
-]
-STATES = ["proposed", "scheduled", "deliberating", "decided", "in_progress", "resolved"]
-CHAT_LINES = [
-    "书记好！",
-    "今天说说停车的事吧",
-    "我们楼道灯坏了",
-    "支持加装电梯",
-    "垃圾桶能不能多放几个",
-    "谢谢社区",
-    "物业什么时候来修门禁",
-    "+1",
-    "晚上消防通道又堵了",
-    "听得很清楚",
-]
+ZONE = ZoneInfo("Asia/Shanghai")
+FLOW = ["proposed", "scheduled", "deliberating", "decided", "in_progress", "resolved"]
+BROADCASTS = 3  # past broadcasts per community, one a week
+MINUTES = 45  # each lasts this long
+GENERIC_CHAT = ("大家好", "听得很清楚", "谢谢社区", "+1", "支持", "我也有同样的问题", "辛苦了")
 
 
 async def seed_demo(db: Database, clock: Clock) -> bool:
@@ -120,26 +62,26 @@ async def seed_demo(db: Database, clock: Clock) -> bool:
                     created_at=now,
                 )
             )
-        for index, (slug, name) in enumerate(COMMUNITIES):
+        for story in COMMUNITIES:
             community = (
-                await s.execute(select(Community).where(Community.slug == slug))
+                await s.execute(select(Community).where(Community.slug == story.slug))
             ).scalar_one_or_none()
             if community is None:
-                community = Community(slug=slug, name=name, subdistrict_id=subdistrict.id)
+                community = Community(slug=story.slug, name=story.name, subdistrict_id=subdistrict.id)
                 s.add(community)
                 await s.flush()
-            await _places(s, community, index, rng)
+            await _places(s, community, story)
             host = User(
-                username=f"host-{slug}",
-                display_name=f"{name[:2]}书记",
+                username=f"host-{story.slug}",
+                display_name=story.secretary,
                 role="host",
                 community_id=community.id,
                 password_hash=password_hash,
                 created_at=now,
             )
             moderator = User(
-                username=f"mod-{slug}",
-                display_name=f"{name[:2]}网格员",
+                username=f"mod-{story.slug}",
+                display_name=story.grid_worker,
                 role="moderator",
                 community_id=community.id,
                 password_hash=password_hash,
@@ -147,186 +89,256 @@ async def seed_demo(db: Database, clock: Clock) -> bool:
             )
             s.add_all([host, moderator])
             await s.flush()
-            await _sessions(s, community, host, index, rng, clock)
+            await _sessions(s, community, story, host, moderator, rng, clock)
     return True
 
 
-async def _places(s: object, community: Community, index: int, rng: random.Random) -> None:
-    from sqlalchemy.ext.asyncio import AsyncSession
+def broadcast_times(story: DemoCommunity, now: datetime) -> tuple[datetime, list[datetime]]:
+    """The next weekly broadcast after ``now`` and the past ones (newest first), on the
+    community's weekday and time in Asia/Shanghai."""
+    local = now.astimezone(ZONE)
+    slot = local.replace(hour=story.hour, minute=story.minute, second=0, microsecond=0)
+    slot += timedelta(days=(story.weekday - slot.weekday()) % 7)
+    if slot <= local:
+        slot += timedelta(days=7)
+    past = [slot - timedelta(days=7 * week) for week in range(1, BROADCASTS + 1)]
+    if past[0] + timedelta(minutes=MINUTES) > local:  # the latest one has not ended yet
+        past = [slot - timedelta(days=7 * week) for week in range(2, BROADCASTS + 2)]
+    return slot, past
 
-    assert isinstance(s, AsyncSession)
-    grids = [Grid(community_id=community.id, name=f"第{n + 1}网格") for n in range(GRIDS_PER[index])]
+
+async def _places(s: AsyncSession, community: Community, story: DemoCommunity) -> None:
+    grids = [Grid(community_id=community.id, name=f"第{n + 1}网格") for n in range(story.grids)]
     s.add_all(grids)
     await s.flush()
-    for n in range(COMPOUNDS_PER[index]):
-        compound = Compound(
-            community_id=community.id, grid_id=grids[n % len(grids)].id, name=f"{COMPOUND_NAMES[n]}"
-        )
+    names = list(story.compounds) + [n for n in MORE_COMPOUNDS if n not in story.compounds]
+    for n, name in enumerate(names[: story.compounds_total]):
+        compound = Compound(community_id=community.id, grid_id=grids[n % len(grids)].id, name=name)
         s.add(compound)
         await s.flush()
         if n < 2:
-            for b in range(1, 4):
+            for b in range(1, 7):
                 building = Building(compound_id=compound.id, name=f"{b}号楼")
                 s.add(building)
                 await s.flush()
                 s.add_all([Unit(building_id=building.id, name=f"{u}单元") for u in (1, 2)])
 
 
-async def _sessions(
-    s: object, community: Community, host: User, index: int, rng: random.Random, clock: Clock
-) -> None:
-    from sqlalchemy.ext.asyncio import AsyncSession
+def _resident(rng: random.Random) -> str:
+    return rng.choice("王李张刘陈杨赵黄周吴") + rng.choice(("阿姨", "大爷", "师傅", "大姐", "老师", "奶奶"))
 
-    assert isinstance(s, AsyncSession)
+
+async def _sessions(
+    s: AsyncSession,
+    community: Community,
+    story: DemoCommunity,
+    host: User,
+    moderator: User,
+    rng: random.Random,
+    clock: Clock,
+) -> None:
     now = clock.now()
-    upcoming = LiveSession(
-        community_id=community.id,
-        host_id=host.id,
-        title=f"{community.name}周四直播间：听听大家的意见",
-        description="本周话题：停车、垃圾分类和老楼改造。欢迎在聊天区留言。",
-        status="scheduled",
-        stream_key=secrets.token_urlsafe(24),
-        scheduled_at=(now + timedelta(days=1 + index % 6)).replace(
-            hour=11, minute=30, second=0, microsecond=0
-        ),
-        created_at=now,
+    upcoming_at, past_at = broadcast_times(story, now)
+    s.add(
+        LiveSession(
+            community_id=community.id,
+            host_id=host.id,
+            title=f"{community.name}{story.show}",
+            description=story.upcoming_topic,
+            status="scheduled",
+            stream_key=secrets.token_urlsafe(24),
+            scheduled_at=upcoming_at,
+            created_at=now,
+        )
     )
-    s.add(upcoming)
-    opinions: list[Opinion] = []
-    for week in range(1, 4):
-        started = (now - timedelta(days=7 * week)).replace(hour=11, minute=30, second=0, microsecond=0)
-        ended = started + timedelta(minutes=45)
+    sessions: list[LiveSession] = []
+    for number, started in enumerate(reversed(past_at), start=1):  # oldest first
         past = LiveSession(
             community_id=community.id,
             host_id=host.id,
-            title=f"{community.name}第{40 - week}期直播间",
-            description="每周社区直播间",
+            title=f"{community.name}{story.show}（第{number}期）",
+            description=f"{story.secretary}和居民聊聊{'、'.join(i.title for i in story.items[:2])}。",
             status="ended",
             stream_key=secrets.token_urlsafe(24),
             scheduled_at=started,
             started_at=started,
-            ended_at=ended,
+            ended_at=started + timedelta(minutes=MINUTES),
             created_at=started - timedelta(days=2),
             peak_viewers=rng.randint(40, 160),
             unique_viewers=rng.randint(80, 260),
         )
         s.add(past)
         await s.flush()
-        for minute in range(0, 46, 1):
+        sessions.append(past)
+        for minute in range(0, MINUTES + 1):
             viewers = int(past.peak_viewers * min(1.0, (minute + 3) / 15) * rng.uniform(0.8, 1.0))
             s.add(ViewerSample(session_id=past.id, at=started + timedelta(minutes=minute), viewers=viewers))
         for n in range(20):
             s.add(
                 SessionViewer(
                     session_id=past.id,
-                    person_key=f"g:demo{week}-{n}",
+                    person_key=f"g:demo{past.id}-{n}",
                     first_seen=started + timedelta(seconds=n * 30),
                 )
             )
+        lines = list(story.chat) + list(GENERIC_CHAT)
         for n in range(12):
             at = started + timedelta(seconds=30 + n * 200)
             s.add(
                 Message(
                     session_id=past.id,
                     community_id=community.id,
-                    author_key=f"g:demo{week}-{n}",
-                    author_name=f"居民{n + 1}",
+                    author_key=f"g:demo{past.id}-{n}",
+                    author_name=_resident(rng),
                     author_role="guest",
-                    text=rng.choice(CHAT_LINES),
+                    text=lines[n % len(lines)] if n < len(lines) else rng.choice(lines),
                     created_at=at,
                     offset_ms=int((at - started).total_seconds() * 1000),
                 )
             )
-        for n in range(4):
-            category, text = OPINIONS[(index + week * 4 + n) % len(OPINIONS)]
-            at = started + timedelta(minutes=5 + n * 9)
-            opinion = Opinion(
-                community_id=community.id,
-                text=text,
-                category=category,
-                location=f"{COMPOUND_NAMES[n]}{n + 1}号楼",
-                source="live_chat",
-                session_id=past.id,
-                offset_ms=int((at - started).total_seconds() * 1000),
-                author_key=f"g:demo{week}-{n}",
-                author_name=f"居民{n + 1}",
-                status=["new", "accepted", "accepted", "rejected"][n % 4],
-                reject_reason="off_topic" if n % 4 == 3 else None,
-                supporters=rng.randint(1, 30),
-                created_at=at,
-            )
-            s.add(opinion)
-            opinions.append(opinion)
-    await s.flush()
-    for opinion in opinions:  # "me too" rows behind each count: a person supports once
-        keys = [opinion.author_key] + [f"g:demo-{opinion.id}-{i}" for i in range(1, opinion.supporters)]
-        s.add_all(
-            OpinionSupport(opinion_id=opinion.id, person_key=key, created_at=opinion.created_at)
-            for key in keys
+
+    def raise_opinion(session: LiveSession, n: int, category: str, text: str, location: str | None,
+                      status: str) -> Opinion:
+        assert session.started_at is not None
+        at = session.started_at + timedelta(minutes=4 + n * 7)
+        opinion = Opinion(
+            community_id=community.id,
+            text=text,
+            category=category,
+            location=location,
+            source="live_chat",
+            session_id=session.id,
+            offset_ms=int((at - session.started_at).total_seconds() * 1000),
+            author_key=f"g:demo{session.id}-op{n}",
+            author_name=_resident(rng),
+            status=status,
+            supporters=rng.randint(3, 30),
+            created_at=at,
         )
+        s.add(opinion)
+        return opinion
+
+    # Each item was raised in the first broadcast, echoed later; duplicates merged into the first.
+    linked: list[tuple[int, list[Opinion]]] = []
+    merges: list[tuple[Opinion, Opinion]] = []
+    slot = {session.id: 0 for session in sessions}
+    for index, told in enumerate(story.items):
+        raised: list[Opinion] = []
+        for k, (text, location) in enumerate(told.opinions):
+            session = sessions[min(k, len(sessions) - 1)]
+            raised.append(raise_opinion(session, slot[session.id], told.category, text, location, "accepted"))
+            slot[session.id] += 1
+        if told.duplicate:
+            session = sessions[-1]
+            dup = raise_opinion(session, slot[session.id], told.category, told.duplicate, None, "merged")
+            slot[session.id] += 1
+            merges.append((dup, raised[0]))
+        linked.append((index, raised))
+    latest = sessions[-1]
+    fresh_category, fresh_text = FRESH[len(community.slug) % len(FRESH)]
+    raise_opinion(latest, slot[latest.id], fresh_category, fresh_text, None, "new")
+    off = raise_opinion(latest, slot[latest.id] + 1, "other", OFF_TOPIC, None, "rejected")
+    off.reject_reason = "off_topic"
+    await s.flush()
+    supports: dict[int, set[str]] = {}
+    for opinion in (o for _, ops in linked for o in ops):
+        supports[opinion.id] = {opinion.author_key} | {
+            f"g:demo-{opinion.id}-{i}" for i in range(1, opinion.supporters)
+        }
+    for dup, survivor in merges:  # merging: the duplicate's supporters count on the survivor, once
+        mine = {dup.author_key} | {f"g:demo-{dup.id}-{i}" for i in range(1, dup.supporters)}
+        supports[dup.id] = mine
+        supports[survivor.id] |= mine
+        dup.merged_into_id = survivor.id
+    for opinion_id, keys in supports.items():
+        s.add_all(
+            OpinionSupport(opinion_id=opinion_id, person_key=key, created_at=now) for key in sorted(keys)
+        )
+    for opinion in (o for _, ops in linked for o in ops):
+        opinion.supporters = len(supports[opinion.id])
+    for dup, _survivor in merges:
+        dup.supporters = len(supports[dup.id])
+
     meeting = Meeting(
         community_id=community.id,
-        format="roundtable",
-        title=f"{community.name}圆桌会议",
+        format=story.meeting_format,
+        title=f"{community.name}议事会：{story.items[0].title}",
         starts_at=now - timedelta(days=3),
-        place="社区党群服务中心二楼会议室",
-        attendance=18,
-        minutes="居民代表、物业、业委会共同商议停车与加装电梯事项。",
+        place=story.meeting_place,
+        attendance=rng.randint(12, 30),
+        minutes=f"居民代表、物业、业委会共同商议：{'；'.join(i.title for i in story.items)}。",
         created_by=f"u:{host.id}",
         created_at=now - timedelta(days=10),
     )
     s.add(meeting)
     await s.flush()
-    accepted = [o for o in opinions if o.status == "accepted"]
-    for n, (title, category, status, responsible, outcome) in enumerate(AGENDA):
-        created = now - timedelta(days=20 - n)
+    for index, raised in linked:
+        story_item = story.items[index]
+        created = sessions[0].ended_at or now
+        created += timedelta(days=1 + index)
         item = AgendaItem(
             community_id=community.id,
-            title=title,
-            summary=f"来自直播间的居民意见：{title}",
-            category=category,
-            status=status,
-            responsible=responsible,
-            outcome=outcome,
-            meeting_id=meeting.id if status != "proposed" else None,
-            created_by=f"u:{host.id}",
+            title=story_item.title,
+            summary=raised[0].text,
+            category=story_item.category,
+            location=raised[0].location,
+            status=story_item.status,
+            responsible=story_item.responsible,
+            outcome=story_item.outcome,
+            meeting_id=meeting.id if story_item.status not in ("proposed", "closed") else None,
+            created_by=f"u:{moderator.id}",
             created_at=created,
             updated_at=created,
         )
         s.add(item)
         await s.flush()
-        if n < len(accepted):
-            s.add(AgendaOpinion(item_id=item.id, opinion_id=accepted[n].id))
+        for opinion in raised:
+            s.add(AgendaOpinion(item_id=item.id, opinion_id=opinion.id))
         s.add(
             AgendaEvent(
                 item_id=item.id,
                 at=created,
-                actor=host.display_name,
+                actor=moderator.display_name,
                 from_status=None,
                 to_status="proposed",
                 note="",
                 kind=str(TimelineKind.CREATED),
-                params={"opinions": 1} if n < len(accepted) else {},
+                params={"opinions": len(raised)},
             )
         )
-        for step in range(1, STATES.index(status) + 1):
+        if story_item.status == "closed":
             s.add(
                 AgendaEvent(
                     item_id=item.id,
-                    at=created + timedelta(days=step * 2),
+                    at=created + timedelta(days=3),
                     actor=host.display_name,
-                    from_status=STATES[step - 1],
-                    to_status=STATES[step],
-                    note="",
+                    from_status="proposed",
+                    to_status="closed",
+                    note="楼道口会议上居民自行商定了公约，不再列为议题。",
                     kind=str(TimelineKind.STATUS),
                     params={},
                 )
             )
-        if status != "proposed":
+            continue
+        reached = FLOW.index(story_item.status)
+        for step in range(1, reached + 1):
+            s.add(
+                AgendaEvent(
+                    item_id=item.id,
+                    at=min(created + timedelta(days=step * 2), now),
+                    actor=host.display_name,
+                    from_status=FLOW[step - 1],
+                    to_status=FLOW[step],
+                    note=(story_item.outcome or "") if FLOW[step] == "resolved" else "",
+                    kind=str(TimelineKind.STATUS),
+                    params={},
+                )
+            )
+        if story_item.status != "proposed":
             s.add(
                 MeetingItem(
                     meeting_id=meeting.id,
                     item_id=item.id,
-                    decision="同意推进" if STATES.index(status) >= 3 else "",
+                    decision="同意推进" if reached >= 3 else "",
                 )
             )

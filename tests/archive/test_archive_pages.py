@@ -75,7 +75,7 @@ async def test_replay_page_shows_chat_opinions_and_chart(client: TestClient[Any,
     assert offsets == sorted(m.offset_ms for m in messages)
     for message in messages:
         assert f'data-message-id="{message.id}"' in chat and message.text in chat
-    shown = [o for o in opinions if o.status != "rejected"]
+    shown = [o for o in opinions if o.status not in ("rejected", "merged")]  # merged: see the survivor
     listed = html.split('data-testid="replay-opinions"')[1].split("</ol>")[0]
     assert re.findall(r'data-opinion-id="(\d+)"', listed) == [
         str(o.id) for o in sorted(shown, key=lambda o: (o.offset_ms, o.id))
