@@ -22,6 +22,7 @@ $(VENDOR)/.installed: node_modules/.installed
 	mkdir -p $(VENDOR)
 	cp node_modules/socket.io-client/dist/socket.io.esm.min.js $(VENDOR)/socket.io.esm.min.js
 	cp node_modules/hls.js/dist/hls.mjs $(VENDOR)/hls.mjs
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe.min.js
 	touch $@
 
 deps: $(VENV)/.installed

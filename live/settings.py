@@ -33,6 +33,7 @@ class Settings:
     ice_servers: tuple[str, ...] = ()
     metrics_public: bool = False
     timezone: str = "Asia/Shanghai"
+    public_url: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -54,6 +55,7 @@ class Settings:
             chat_burst=int(env.get("LIVE_CHAT_BURST", "20")),
             metrics_public=env.get("LIVE_METRICS_PUBLIC", "") in ("1", "true", "yes"),
             timezone=env.get("LIVE_TIMEZONE", "Asia/Shanghai"),
+            public_url=env.get("LIVE_PUBLIC_URL", "").strip().rstrip("/"),
             ice_servers=tuple(u.strip() for u in env.get("LIVE_ICE_SERVERS", "").split() if u.strip()),
             presence_ttl_s=float(env.get("LIVE_PRESENCE_TTL_S", "30")),
             viewer_sample_s=float(env.get("LIVE_VIEWER_SAMPLE_S", "10")),

@@ -19,14 +19,15 @@ from live.http.api import polls as polls_api
 from live.http.api import questions as questions_api
 from live.http.pages import admin as admin_page
 from live.http.pages import agenda as agenda_pages
-from live.http.pages import archive, home, live, login
+from live.http.pages import archive, home, live, login, outreach
 from live.http.pages import host as host_pages
 from live.http.pages import inbox as inbox_page
 from live.http.pages import moderate as moderate_page
 from live.http.pages import triage as triage_page
 from live.http.templates import STATIC
 
-ROUTE_MODULES = [health, auth, communities, sessions, home, live, login]
+# outreach first: its /live/{id}.ics must be matched before the watch page's /live/{id}
+ROUTE_MODULES = [outreach, health, auth, communities, sessions, home, live, login]
 ROUTE_MODULES += [admin_api, admin_page, archive]
 ROUTE_MODULES += [opinions_api, categories_api, agenda_api, meetings_api, inbox_api]
 ROUTE_MODULES += [agenda_pages, triage_page, inbox_page]

@@ -14,7 +14,7 @@ import jinja2
 from aiohttp import web
 
 from live.http import i18n, notices
-from live.http.auth import ACTOR, CSRF
+from live.http.auth import ACTOR, CSRF, is_secure
 from live.http.navigation import NAV
 from live.keys import SETTINGS
 from live.payloads import user_payload
@@ -22,6 +22,7 @@ from live.payloads import user_payload
 WEB = Path(__file__).resolve().parents[2] / "web"
 TEMPLATES = WEB / "templates"
 STATIC = WEB / "static"
+CARE_COOKIE = "care"
 
 
 @lru_cache(maxsize=512)
@@ -36,6 +37,15 @@ def static_url(path: str) -> str:
         return f"/static/{path}?v={_fingerprint(path, file.stat().st_mtime)}"
     except OSError:
         return f"/static/{path}"
+
+
+def base_url(request: web.Request) -> str:
+    """The site's address as residents reach it: LIVE_PUBLIC_URL, else this request's host."""
+    configured: str = request.app[SETTINGS].public_url
+    if configured:
+        return configured
+    scheme = "https" if is_secure(request) else "http"
+    return f"{scheme}://{request.host}"
 
 
 def _environment() -> jinja2.Environment:
@@ -96,6 +106,8 @@ def render(
             nav=request.get(NAV),
             csrf=request[CSRF],
             path=request.path_qs,
+            site=base_url(request),
+            care=request.cookies.get(CARE_COOKIE) == "1",
             local=local_time_formatter(request.app[SETTINGS].timezone),
             local_iso=local_iso_formatter(request.app[SETTINGS].timezone),
             **(context or {}),

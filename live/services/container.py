@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from live.clock import Clock
 from live.events import EventBus
@@ -18,6 +18,7 @@ from live.services.meetings import Meetings
 from live.services.moderation import Moderation
 from live.services.navigation import Navigation
 from live.services.opinions import Opinions
+from live.services.outreach import Outreach
 from live.services.places import Places
 from live.services.polls import Polls
 from live.services.presence import Presence
@@ -56,3 +57,8 @@ class Services:
     households: Households
     polls: Polls
     questions: Questions
+    # built from the others: QR codes, posters and calendars of sessions, items and meetings
+    outreach: Outreach = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.outreach = Outreach(self.rooms, self.meetings, self.agenda, self.places, self.clock)
