@@ -45,6 +45,12 @@ def check_transition(current: str, target: str, note: str) -> None:
     raise BadTransition(f"cannot go from {current} to {target}")
 
 
+def next_states(current: str) -> list[str]:
+    """The states an item may move to from ``current``: the next step, and closing before the end."""
+    steps = [FLOW[FLOW.index(current) + 1]] if current in FLOW[:-1] else []
+    return steps + (["closed"] if current not in ("resolved", "closed") else [])
+
+
 @dataclass
 class ItemView:
     """An item with its source opinions and timeline."""

@@ -246,3 +246,17 @@ async def test_supporters_hear_of_every_step_of_the_item(client: TestClient[Any,
     finally:
         for s in sessions:
             await s.close()
+
+
+def test_next_states_are_exactly_what_the_state_machine_allows() -> None:
+    from live.services.agenda import next_states
+
+    for current in STATES:
+        allowed = []
+        for target in STATES:
+            try:
+                check_transition(current, target, "原因")
+            except BadTransition:
+                continue
+            allowed.append(target)
+        assert next_states(current) == allowed, current

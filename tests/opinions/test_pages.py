@@ -169,10 +169,13 @@ async def test_opinion_to_outcome_in_chromium(
     proposed = resident.get_by_test_id("board-column-proposed")
     assert "规划电动车停放区" in await proposed.inner_text()
     await moderator.goto(base_url + item_path)
+    offered = moderator.get_by_test_id("item-next-status").locator("option")
+    assert await offered.evaluate_all("os => os.map(o => o.value)") == ["", "scheduled", "closed"]
     await moderator.get_by_test_id("item-next-status").select_option("scheduled")
     await moderator.get_by_test_id("item-note").fill("下周一楼道口会议讨论")
     await moderator.get_by_test_id("item-save").click()
     await moderator.get_by_test_id("item-status").filter(has_text="已排期").wait_for()
+    await expect(moderator.get_by_test_id("item-save-status")).to_have_text("已保存")
     await resident.reload()
     scheduled = resident.get_by_test_id("board-column-scheduled")
     assert "规划电动车停放区" in await scheduled.inner_text()

@@ -11,7 +11,7 @@ from live.http.auth import ACTOR
 from live.http.params import path_id
 from live.http.templates import render
 from live.keys import SERVICES
-from live.services.agenda import STATES
+from live.services.agenda import STATES, next_states
 from live.services.container import Services
 
 routes = web.RouteTableDef()
@@ -73,6 +73,8 @@ async def item_page(request: web.Request) -> web.Response:
             "meeting": meeting.meeting if meeting else None,
             "decision": decision,
             "states": STATES,
+            "next_states": next_states(view.item.status),
+            "saved": request.query.get("saved") == "1",
             "categories": await category_names(services, request),
             "following": await services.inbox.is_following(actor, view.item.id),
             "staff": actor.can("moderator", view.item.community_id),

@@ -30,11 +30,14 @@ if (root) {
       }
       const answer = await api("PATCH", `/api/agenda/${config.item}`, body);
       if (!answer.ok) {
-        status.textContent = answer.body && answer.body.error === "bad_transition" ? strings.bad_transition : (answer.body && answer.body.detail) || strings.failed;
+        const code = answer.body && answer.body.error;
+        status.textContent = strings[code] || strings.failed;
         return;
       }
       status.textContent = strings.saved;
-      window.location.reload();
+      const url = new URL(window.location.href);
+      url.searchParams.set("saved", "1");
+      window.location.replace(url.toString());
     });
   }
 }
