@@ -10,9 +10,10 @@ class DomainError(Exception):
     code = "bad_request"
     status = 400
 
-    def __init__(self, detail: str = "", *, code: str | None = None) -> None:
+    def __init__(self, detail: str = "", *, code: str | None = None, field: str | None = None) -> None:
         super().__init__(detail or self.code)
         self.detail = detail or self.code
+        self.field = field
         if code is not None:
             self.code = code
 

@@ -16,7 +16,12 @@ from live.storage.rooms import LiveSession
 
 def iso(value: datetime | None) -> str | None:
     """ISO 8601 in UTC with its offset."""
-    return value.astimezone(UTC).isoformat() if value is not None else None
+    if value is None:
+        return None
+    try:
+        return value.astimezone(UTC).isoformat()
+    except (OverflowError, ValueError):  # stored out of range: as it is, never a 500
+        return value.isoformat()
 
 
 def user_payload(actor: Actor) -> dict[str, Any] | None:

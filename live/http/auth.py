@@ -6,6 +6,7 @@ Sets ``request[ACTOR]``, ``request[CSRF]`` (the token this requester must send w
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -23,6 +24,14 @@ CSRF = web.RequestKey("csrf", str)
 COOKIE_AUTH = web.RequestKey("cookie_auth", bool)
 SESSION_TOKEN = web.RequestKey("session_token", str)
 NEW_GUEST = web.RequestKey("new_guest", str)
+
+
+def ascii_cookie(cookies: Mapping[str, str], name: str) -> str | None:
+    """A cookie's value, or None when absent or not plain ASCII (a damaged cookie is no cookie)."""
+    value = cookies.get(name)
+    if not value or not value.isascii() or len(value) > 4096:
+        return None
+    return value
 
 
 def client_address(request: web.Request) -> str:
@@ -61,7 +70,7 @@ async def _identify(request: web.Request) -> None:
     services = request.app[SERVICES]
     secret = request.app[SETTINGS].secret
     address = client_address(request)
-    token = request.cookies.get(SESSION_COOKIE)
+    token = ascii_cookie(request.cookies, SESSION_COOKIE)
     if token:
         resolved = await services.accounts.resolve(token, address)
         if resolved:
@@ -69,7 +78,7 @@ async def _identify(request: web.Request) -> None:
             request[COOKIE_AUTH] = True
             request[SESSION_TOKEN] = token
             return
-    signed = request.cookies.get(GUEST_COOKIE)
+    signed = ascii_cookie(request.cookies, GUEST_COOKIE)
     guest_id = verify_guest(secret, signed) if signed else None
     if guest_id:
         request[ACTOR] = guest_actor(guest_id, None, address)

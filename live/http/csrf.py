@@ -38,7 +38,7 @@ async def presented_token(request: web.Request) -> str:
 async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.method not in SAFE_METHODS and request[COOKIE_AUTH] and not exempt(request):
         token = await presented_token(request)
-        if not token or not hmac.compare_digest(token, request[CSRF]):
+        if not token or not token.isascii() or not hmac.compare_digest(token, request[CSRF]):
             return error_response(403, "csrf", "missing or wrong X-CSRF-Token")
     return await handler(request)
 

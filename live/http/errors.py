@@ -16,8 +16,8 @@ log = logging.getLogger(__name__)
 NOT_PAGES = ("/api/", "/hls/", "/static/", "/socket.io/")
 
 
-def error_response(status: int, code: str, detail: str) -> web.Response:
-    return json_response({"error": code, "detail": detail}, status=status)
+def error_response(status: int, code: str, detail: str, field: str | None = None) -> web.Response:
+    return json_response({"error": code, "detail": detail, "field": field}, status=status)
 
 
 def wants_page(request: web.Request) -> bool:
@@ -38,10 +38,12 @@ def error_page(request: web.Request, status: int, code: str) -> web.Response:
     return render(request, "error.html", {"status": status, "code": code}, status=status)
 
 
-def domain_error_response(request: web.Request, status: int, code: str, detail: str) -> web.Response:
+def domain_error_response(
+    request: web.Request, status: int, code: str, detail: str, field: str | None = None
+) -> web.Response:
     if wants_page(request):
         return error_page(request, status, code)
-    return error_response(status, code, detail)
+    return error_response(status, code, detail, field)
 
 
 @web.middleware
@@ -49,7 +51,7 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
     try:
         return await handler(request)
     except DomainError as err:
-        return domain_error_response(request, err.status, err.code, err.detail)
+        return domain_error_response(request, err.status, err.code, err.detail, err.field)
     except web.HTTPException as exc:
         if exc.status >= 400 and wants_page(request):
             return error_page(request, exc.status, "not_found" if exc.status == 404 else "http_error")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from live.http import health
+from live.http import health, openapi
 from live.http.api import admin as admin_api
 from live.http.api import agenda as agenda_api
 from live.http.api import auth, communities, sessions
@@ -27,7 +27,7 @@ from live.http.pages import triage as triage_page
 from live.http.templates import STATIC
 
 # outreach first: its /live/{id}.ics must be matched before the watch page's /live/{id}
-ROUTE_MODULES = [outreach, health, auth, communities, sessions, home, live, login]
+ROUTE_MODULES = [outreach, health, openapi, auth, communities, sessions, home, live, login]
 ROUTE_MODULES += [admin_api, admin_page, archive]
 ROUTE_MODULES += [opinions_api, categories_api, agenda_api, meetings_api, inbox_api]
 ROUTE_MODULES += [agenda_pages, triage_page, inbox_page]

@@ -76,7 +76,13 @@ def local_time_formatter(zone_name: str) -> Any:
     """``local(moment, fmt)`` for templates: a UTC moment shown in the community's time zone."""
 
     def local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-        return moment.astimezone(_zone(zone_name)).strftime(fmt) if moment else ""
+        if not moment:
+            return ""
+        try:
+            return moment.astimezone(_zone(zone_name)).strftime(fmt)
+        except (OverflowError, ValueError):
+            # stored out of range (before the schemas bounded years): show it, never fail the page
+            return moment.strftime(fmt)
 
     return local
 

@@ -17,8 +17,11 @@ Ack = dict[str, Any]
 Handler = Callable[[str, dict[str, Any]], Awaitable[Ack]]
 
 
-def refusal(code: str, detail: str) -> Ack:
-    return {"ok": False, "error": code, "detail": detail}
+def refusal(code: str, detail: str, field: str | None = None) -> Ack:
+    ack: Ack = {"ok": False, "error": code, "detail": detail}
+    if field is not None:
+        ack["field"] = field
+    return ack
 
 
 def acked(handler: Handler) -> Callable[..., Awaitable[Ack]]:
@@ -31,7 +34,7 @@ def acked(handler: Handler) -> Callable[..., Awaitable[Ack]]:
                 raise Invalid("the payload must be an object", code="bad_request")
             return await handler(sid, data)
         except DomainError as err:
-            return refusal(err.code, err.detail)
+            return refusal(err.code, err.detail, err.field)
         except Exception:
             log.exception("socket handler %s failed", handler.__name__)
             return refusal("internal", "internal error")

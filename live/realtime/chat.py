@@ -6,6 +6,7 @@ from typing import Any
 
 import socketio
 
+from live import schemas
 from live.realtime.acks import Ack, acked
 from live.realtime.context import RealtimeContext, session_room, staff_room
 from live.realtime.rooms import joined_session
@@ -14,10 +15,9 @@ from live.services.chat import VISIBLE, message_payload
 
 def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
     async def chat(sid: str, data: dict[str, Any]) -> Ack:
+        form = schemas.decode_payload(data, schemas.ChatMessage)
         connection, session_id = joined_session(ctx, sid, data)
-        posted = await ctx.services.chat.submit(
-            connection.actor, session_id, data.get("text"), data.get("nonce")
-        )
+        posted = await ctx.services.chat.submit(connection.actor, session_id, form.text, form.nonce)
         message = posted.message
         payload = message_payload(message)
         if posted.replayed:

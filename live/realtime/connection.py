@@ -12,7 +12,7 @@ from aiohttp import web
 
 from live.errors import DomainError
 from live.events import AccountChanged, Event
-from live.http.auth import GUEST_COOKIE, SESSION_COOKIE, client_address
+from live.http.auth import GUEST_COOKIE, SESSION_COOKIE, ascii_cookie, client_address
 from live.keys import SETTINGS
 from live.realtime.context import Connection, RealtimeContext
 from live.services.actors import Actor
@@ -41,12 +41,12 @@ async def identify(ctx: RealtimeContext, environ: dict[str, Any], auth: Any) -> 
     auth = auth if isinstance(auth, dict) else {}
     cookies = _cookies(environ)
     secret = ctx.app[SETTINGS].secret
-    token = cookies.get(SESSION_COOKIE)
+    token = ascii_cookie(cookies, SESSION_COOKIE)
     if token:
         resolved = await ctx.services.accounts.resolve(token, address)
         if resolved is not None:
             return resolved[0]
-    signed = cookies.get(GUEST_COOKIE)
+    signed = ascii_cookie(cookies, GUEST_COOKIE)
     guest_id = verify_guest(secret, signed) if signed else None
     if guest_id is None:
         claimed = auth.get("guest")

@@ -7,8 +7,8 @@ from typing import Any
 
 import socketio
 
+from live import schemas
 from live.errors import Forbidden, Invalid, NotFound
-from live.http.params import ident, optional_ident
 from live.payloads import opinion_payload
 from live.realtime.acks import Ack, acked
 from live.realtime.context import RealtimeContext, session_room
@@ -23,22 +23,25 @@ KICK = "kick"
 
 
 def parse_request(data: dict[str, Any]) -> Request:
-    action = data.get("action")
-    if not isinstance(action, str):
-        raise Invalid("action is required", code="bad_action")
+    if not isinstance(data.get("action"), str):
+        raise Invalid("action is required", code="bad_action", field="action")
     seconds = data.get("seconds")
     if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int | float)):
-        raise Invalid("seconds must be a number", code="bad_seconds")
-    reason = data.get("reason") or ""
-    if not isinstance(reason, str):
-        raise Invalid("reason must be text")
-    user = data.get("user")
+        raise Invalid("seconds must be a number", code="bad_seconds", field="seconds")
+    if isinstance(seconds, float) and seconds.is_integer():
+        data = {**data, "seconds": int(seconds)}
+    try:
+        form = schemas.decode_payload(data, schemas.Moderate)
+    except Invalid as err:
+        if err.field == "seconds":
+            raise Invalid(err.detail, code="bad_seconds", field="seconds") from err
+        raise
     return Request(
-        action=action,
-        message_id=optional_ident(data.get("message"), "message"),
-        person=user if isinstance(user, str) else None,
-        seconds=int(seconds) if seconds is not None else None,
-        reason=reason.strip(),
+        action=form.action or "",
+        message_id=form.message,
+        person=form.user,
+        seconds=form.seconds,
+        reason=form.reason or "",
     )
 
 
@@ -75,7 +78,9 @@ async def to_opinion(ctx: RealtimeContext, actor: Actor, session_id: int, data: 
     session = await services.rooms.get(session_id)
     if not actor.can("moderator", session.community_id):
         raise Forbidden("needs moderator, host or admin of this community")
-    message_id = ident(data.get("message"), "message")
+    message_id = schemas.decode_payload(data, schemas.Moderate).message
+    if message_id is None:
+        raise Invalid("message is required", code="missing_field", field="message")
     message = await services.chat.get(message_id)
     if message.session_id != session.id:
         raise NotFound("no such message in this session")
@@ -101,7 +106,7 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
 
     async def moderate(sid: str, data: dict[str, Any]) -> Ack:
         actor = connection_of(ctx, sid).actor
-        session_id = ident(data.get("session"), "session")
+        session_id = schemas.decode_payload({"session": data.get("session")}, schemas.JoinSession).session
         if data.get("action") == "to_opinion":
             return await to_opinion(ctx, actor, session_id, data)
         out = await ctx.services.moderation.act(actor, session_id, parse_request(data))

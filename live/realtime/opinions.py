@@ -8,9 +8,9 @@ from typing import Any
 
 import socketio
 
-from live.errors import Invalid, NotFound
+from live import schemas
+from live.errors import NotFound
 from live.events import Event, OpinionChanged, OpinionCreated
-from live.http.params import ident
 from live.payloads import agenda_payload, opinion_payload
 from live.realtime.acks import Ack, acked
 from live.realtime.context import RealtimeContext, session_room, staff_room
@@ -20,15 +20,6 @@ from live.services.container import Services
 from live.storage.opinions import Opinion
 
 log = logging.getLogger(__name__)
-
-
-def optional_str(data: dict[str, Any], key: str) -> str | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise Invalid(f"{key} must be text")
-    return value
 
 
 async def _load(services: Services, opinion_id: int) -> tuple[Opinion, str] | None:
@@ -74,15 +65,13 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
 
     async def opinion(sid: str, data: dict[str, Any]) -> Ack:
         actor = connection_of(ctx, sid).actor
-        text = data.get("text")
-        if not isinstance(text, str):
-            raise Invalid("text is required", code="empty")
+        form = schemas.decode_payload(data, schemas.RaiseOpinion)
         made = await ctx.services.opinions.submit(
             actor,
-            text=text,
-            session_id=ident(data.get("session"), "session"),
-            category=optional_str(data, "category"),
-            location=optional_str(data, "location"),
+            text=form.text or "",
+            session_id=form.session,
+            category=form.category,
+            location=form.location,
             source="watch_form",
         )
         community = await ctx.services.places.by_id(made.community_id)
@@ -92,9 +81,10 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
         """The host shows an agenda item (its outcome) to everyone watching the session."""
         actor = connection_of(ctx, sid).actor
         services = ctx.services
-        session = await services.rooms.get(ident(data.get("session"), "session"))
+        form = schemas.decode_payload(data, schemas.Showcase)
+        session = await services.rooms.get(form.session)
         require_staff(actor, "host", session.community_id)
-        view = await services.agenda.view(ident(data.get("item"), "item"))
+        view = await services.agenda.view(form.item)
         if view.item.community_id != session.community_id:
             raise NotFound("no such agenda item in this community")
         payload = {

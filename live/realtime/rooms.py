@@ -6,8 +6,8 @@ from typing import Any
 
 import socketio
 
+from live import schemas
 from live.errors import Unauthenticated
-from live.http.params import ident
 from live.realtime.acks import Ack, acked
 from live.realtime.context import Connection, RealtimeContext, session_room, staff_room
 from live.services.chat import ChatRefused, message_payload
@@ -24,7 +24,7 @@ def connection_of(ctx: RealtimeContext, sid: str) -> Connection:
 def joined_session(ctx: RealtimeContext, sid: str, data: dict[str, Any]) -> tuple[Connection, int]:
     """The connection and the session id of an event, refusing sessions it has not joined."""
     connection = connection_of(ctx, sid)
-    session_id = ident(data.get("session"), "session")
+    session_id = schemas.decode_payload({"session": data.get("session")}, schemas.LeaveSession).session
     if session_id not in connection.sessions:
         raise ChatRefused("join the session first", code="not_joined")
     return connection, session_id
@@ -35,7 +35,7 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
         connection = connection_of(ctx, sid)
         actor = connection.actor
         services = ctx.services
-        session = await services.rooms.get(ident(data.get("session"), "session"))
+        session = await services.rooms.get(schemas.decode_payload(data, schemas.JoinSession).session)
         async with services.db.read() as s:
             if await active_ban(s, session.community_id, actor):
                 raise ChatRefused("you are banned from this community's chat", code="banned")
@@ -67,7 +67,7 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
 
     async def leave(sid: str, data: dict[str, Any]) -> Ack:
         connection = connection_of(ctx, sid)
-        session_id = ident(data.get("session"), "session")
+        session_id = schemas.decode_payload(data, schemas.LeaveSession).session
         community_id = connection.sessions.pop(session_id, None)
         if community_id is None:
             return {"ok": True}

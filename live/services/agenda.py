@@ -16,7 +16,7 @@ from live.events import AgendaChanged, EventBus
 from live.services.actors import Actor, require_staff
 from live.services.inbox import add_follow, deliver, followers, participants
 from live.services.notices import Change, InboxKind, Notice, Params, TimelineKind, change
-from live.services.text import clean_text
+from live.services.text import clean_text, sanitize
 from live.storage.agenda import AgendaEvent, AgendaItem, AgendaOpinion
 from live.storage.db import Database
 from live.storage.meetings import Meeting
@@ -69,7 +69,7 @@ def _text(value: str | None, name: str, max_len: int, *, required: bool = False)
         return None
     if required:
         return clean_text(value, name, max_len)
-    value = value.strip()
+    value = sanitize(value, name)
     if len(value) > max_len:
         raise Invalid(f"{name}: at most {max_len} characters", code="too_long")
     return value

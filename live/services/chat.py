@@ -14,6 +14,7 @@ from live.services.chat_rules import ChatRefused, ChatRules, SessionRules
 from live.services.chat_writer import GroupWriter, Posted, SlowModeRefused
 from live.services.limits import TokenBucket
 from live.services.signals import Signals
+from live.services.text import clean_text as shared_clean_text
 from live.services.wordfilter import WordFilter
 from live.storage.chat import Message
 from live.storage.db import Database
@@ -46,14 +47,8 @@ def message_payload(message: Message) -> dict[str, Any]:
 
 
 def clean_text(raw: object) -> str:
-    if not isinstance(raw, str):
-        raise Invalid("text must be a string", code="empty")
-    text = raw.strip()
-    if not text:
-        raise Invalid("say something first", code="empty")
-    if len(text) > TEXT_MAX:
-        raise Invalid(f"at most {TEXT_MAX} characters", code="too_long")
-    return text
+    """The shared text rules (``live.services.text``): NFC, no control/bidi characters, not empty."""
+    return shared_clean_text(raw, "text", TEXT_MAX)
 
 
 def clean_nonce(raw: object) -> str | None:

@@ -24,6 +24,8 @@ def sign_guest(secret: str, guest_id: str) -> str:
 
 def verify_guest(secret: str, signed: str) -> str | None:
     """The guest id inside a signed cookie value, or None if the signature is wrong."""
+    if not signed.isascii():
+        return None  # a cookie byte above 0x7f: treated as no cookie at all
     guest_id, _, signature = signed.rpartition(".")
     if not guest_id or len(guest_id) > 64:
         return None
@@ -43,7 +45,7 @@ def clean_display_name(raw: object, *, staff: bool = False) -> str:
     name = unicodedata.normalize("NFC", raw).strip()
     if not name or len(name) > NAME_MAX:
         raise Invalid(f"name: 1-{NAME_MAX} characters", code="bad_name")
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in name):
         raise Invalid("name has control characters", code="bad_name")
     if not staff:
         folded = unicodedata.normalize("NFKC", name).casefold().replace(" ", "")

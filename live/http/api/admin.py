@@ -6,9 +6,9 @@ from typing import Any
 
 from aiohttp import web
 
-from live.errors import Invalid
+from live import schemas
 from live.http.auth import ACTOR
-from live.http.params import json_body, optional_ident, path_id, text
+from live.http.params import body, path_id
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import community_payload, iso, user_row_payload
@@ -62,15 +62,6 @@ def recording_payload(row: Recording) -> dict[str, Any]:
     }
 
 
-def flag(body: dict[str, Any], key: str) -> bool | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, bool):
-        raise Invalid(f"{key} must be true or false")
-    return value
-
-
 @routes.get("/api/admin/communities")
 async def list_places(request: web.Request) -> web.Response:
     trees = await request.app[SERVICES].admin.places(request[ACTOR])
@@ -80,22 +71,16 @@ async def list_places(request: web.Request) -> web.Response:
 @routes.post("/api/admin/communities")
 async def add_community(request: web.Request) -> web.Response:
     require_admin(request[ACTOR])
-    body = await json_body(request)
-    community = await request.app[SERVICES].places.add_community(
-        text(body, "slug", max_len=64), text(body, "name", max_len=128)
-    )
+    form = await body(request, schemas.AddCommunity)
+    community = await request.app[SERVICES].places.add_community(form.slug, form.name)
     return json_response(community_payload(community), status=201)
 
 
 @routes.post("/api/admin/places")
 async def add_place(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.AddPlace)
     added = await request.app[SERVICES].admin.add_place(
-        request[ACTOR],
-        text(body, "kind", max_len=16),
-        text(body, "community", max_len=64),
-        text(body, "name", max_len=200),
-        optional_ident(body.get("parent"), "parent"),
+        request[ACTOR], form.kind, form.community, form.name, form.parent
     )
     parent = str(added.parent) if added.parent is not None else None
     return json_response(
@@ -112,14 +97,10 @@ async def list_users(request: web.Request) -> web.Response:
 @routes.post("/api/admin/users")
 async def create_user(request: web.Request) -> web.Response:
     require_admin(request[ACTOR])
-    body = await json_body(request)
+    form = await body(request, schemas.CreateUser)
     services = request.app[SERVICES]
     user = await services.accounts.create_user(
-        text(body, "username", max_len=64),
-        text(body, "password", max_len=256),
-        text(body, "role", max_len=16),
-        text(body, "community", required=False, max_len=64) or None,
-        text(body, "name", required=False, max_len=64).strip() or None,
+        form.username, form.password, form.role, form.community or None, form.name or None
     )
     community = await services.places.by_id(user.community_id) if user.community_id else None
     return json_response(admin_user_payload(UserRow(user, community)), status=201)
@@ -127,18 +108,15 @@ async def create_user(request: web.Request) -> web.Response:
 
 @routes.patch("/api/admin/users/{id}")
 async def update_user(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    community = body.get("community", ...)
-    if community is not ... and community is not None and not isinstance(community, str):
-        raise Invalid("community must be a slug or null")
-    role = text(body, "role", required=False, max_len=16) or None
+    form = await body(request, schemas.UpdateUser)
+    community = form.community
     row = await request.app[SERVICES].admin.update_user(
         request[ACTOR],
         path_id(request),
-        role=role,
+        role=form.role or None,
         community_slug=community if isinstance(community, str) and community else None,
         clear_community=community is None or community == "",
-        disabled=flag(body, "disabled"),
+        disabled=form.disabled,
     )
     return json_response(admin_user_payload(row))
 

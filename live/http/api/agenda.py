@@ -7,12 +7,12 @@ from typing import Any
 
 from aiohttp import web
 
-from live.errors import Invalid
+from live import schemas
 from live.http.api.opinions import export_scope, shape, slugs
 from live.http.auth import ACTOR
 from live.http.i18n import request_language
 from live.http.notices import render_timeline
-from live.http.params import ident, json_body, optional_ident, optional_text, page, path_id, text
+from live.http.params import body, path_id, query
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import agenda_payload
@@ -23,24 +23,9 @@ from live.storage.agenda import AgendaItem
 routes = web.RouteTableDef()
 
 
-def ids(body: dict[str, Any], key: str) -> list[int]:
-    raw = body.get(key)
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise Invalid(f"{key} must be a list of ids")
-    return [ident(value, key) for value in raw]
-
-
 def day(value: Any, name: str = "due_date") -> date | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise Invalid(f"{name} must be a date (YYYY-MM-DD)")
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError as err:
-        raise Invalid(f"{name} must be a date (YYYY-MM-DD)") from err
+    """A date within 1970..2100 (``live.schemas.day``)."""
+    return schemas.day(value, name)
 
 
 async def full(request: web.Request, view: ItemView) -> dict[str, Any]:
@@ -58,35 +43,34 @@ async def full(request: web.Request, view: ItemView) -> dict[str, Any]:
 
 @routes.post("/api/agenda")
 async def create_item(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.CreateAgendaItem)
     services = request.app[SERVICES]
-    category = optional_text(body, "category", 32)
+    category = form.category
     if category:
         await services.categories.check(category)
     item = await services.agenda.create(
         request[ACTOR],
-        community_slug=text(body, "community", max_len=64),
-        title=text(body, "title", max_len=1000),
-        summary=text(body, "summary", required=False, max_len=10000),
-        opinion_ids=ids(body, "opinions"),
+        community_slug=form.community,
+        title=form.title,
+        summary=form.summary or "",
+        opinion_ids=form.opinions,
         category=category,
-        location=optional_text(body, "location", 1000),
-        responsible=optional_text(body, "responsible", 1000),
-        due_date=day(body.get("due_date")),
+        location=form.location,
+        responsible=form.responsible,
+        due_date=day(form.due_date),
     )
     return json_response(await full(request, await services.agenda.view(item.id)), status=201)
 
 
 async def _items(request: web.Request, community: str | None = None) -> list[tuple[AgendaItem, str]]:
-    limit, after = page(request)
-    q = request.query
+    q = query(request, schemas.AgendaList)
     return await request.app[SERVICES].agenda.list(
-        community_slug=community or q.get("community") or None,
-        status=q.get("status") or None,
-        category=q.get("category") or None,
-        location=q.get("location") or None,
-        limit=limit,
-        after=after,
+        community_slug=community or q.community or None,
+        status=q.status,
+        category=q.category,
+        location=q.location,
+        limit=q.limit,
+        after=q.after,
     )
 
 
@@ -127,20 +111,20 @@ async def get_item(request: web.Request) -> web.Response:
 
 @routes.patch("/api/agenda/{id}")
 async def change_item(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.ChangeAgendaItem)
     services = request.app[SERVICES]
     item = await services.agenda.update(
         request[ACTOR],
         path_id(request),
-        status=optional_text(body, "status", 32),
-        note=optional_text(body, "note", 10000),
-        meeting_id=optional_ident(body.get("meeting"), "meeting"),
-        responsible=optional_text(body, "responsible", 1000),
-        outcome=optional_text(body, "outcome", 10000),
-        due_date=day(body.get("due_date")),
-        title=optional_text(body, "title", 1000),
-        summary=optional_text(body, "summary", 10000),
-        opinion_ids=ids(body, "opinions"),
+        status=form.status,
+        note=form.note,
+        meeting_id=form.meeting,
+        responsible=form.responsible,
+        outcome=form.outcome,
+        due_date=day(form.due_date),
+        title=form.title,
+        summary=form.summary,
+        opinion_ids=form.opinions,
     )
     return json_response(await full(request, await services.agenda.view(item.id)))
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from live import schemas
 from live.http.auth import ACTOR, CSRF, SESSION_COOKIE, SESSION_TOKEN, client_address, set_cookie
-from live.http.params import json_body, text
+from live.http.params import body
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import user_payload
@@ -16,11 +17,9 @@ routes = web.RouteTableDef()
 
 @routes.post("/api/auth/login")
 async def login(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.Login)
     signed_in = await request.app[SERVICES].accounts.login(
-        text(body, "username", max_len=64),
-        text(body, "password", max_len=256),
-        client_address(request),
+        form.username, form.password, client_address(request)
     )
     response = json_response({"user": user_payload(signed_in.actor), "csrf": signed_in.csrf})
     set_cookie(request, response, SESSION_COOKIE, signed_in.token, max_age=SESSION_DAYS * 86400)

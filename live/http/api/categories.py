@@ -7,9 +7,9 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select
 
-from live.errors import Invalid
+from live import schemas
 from live.http.auth import ACTOR
-from live.http.params import json_body, optional_text, text
+from live.http.params import body, query
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.storage.db import Database
@@ -31,38 +31,30 @@ def category_payload(category: Category) -> dict[str, Any]:
 
 @routes.get("/api/categories")
 async def list_categories(request: web.Request) -> web.Response:
-    everything = request.query.get("all") == "1" and request[ACTOR].is_admin
+    everything = query(request, schemas.CategoryList).all == "1" and request[ACTOR].is_admin
     categories = await request.app[SERVICES].categories.all(include_inactive=everything)
     return json_response([category_payload(c) for c in categories])
 
 
 @routes.post("/api/categories")
 async def add_category(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.AddCategory)
     category = await request.app[SERVICES].categories.add(
-        request[ACTOR],
-        text(body, "key", max_len=32),
-        text(body, "name_zh", max_len=64),
-        text(body, "name_en", required=False, max_len=64),
+        request[ACTOR], form.key, form.name_zh, form.name_en or ""
     )
     return json_response(category_payload(category), status=201)
 
 
 @routes.patch("/api/categories/{key}")
 async def edit_category(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    position, active = body.get("position"), body.get("active")
-    if position is not None and (not isinstance(position, int) or isinstance(position, bool)):
-        raise Invalid("position must be an integer")
-    if active is not None and not isinstance(active, bool):
-        raise Invalid("active must be true or false")
+    form = await body(request, schemas.EditCategory)
     category = await request.app[SERVICES].categories.update(
         request[ACTOR],
         request.match_info["key"],
-        name_zh=optional_text(body, "name_zh", 64),
-        name_en=optional_text(body, "name_en", 64),
-        position=position,
-        active=active,
+        name_zh=form.name_zh,
+        name_en=form.name_en,
+        position=form.position,
+        active=form.active,
     )
     return json_response(category_payload(category))
 
@@ -71,7 +63,7 @@ async def edit_category(request: web.Request) -> web.Response:
 async def community_places(request: web.Request) -> web.Response:
     """The community's places as labels ("compound building unit"), for tagging an opinion."""
     services = request.app[SERVICES]
-    community = await services.places.by_slug(text(dict(request.query), "community", max_len=64))
+    community = await services.places.by_slug(query(request, schemas.PlaceList).community)
     return json_response(await place_labels(services.db, community.id))
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from live import schemas
 from live.http.auth import ACTOR
-from live.http.params import page, path_id
+from live.http.params import path_id, query
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import iso
@@ -19,9 +20,9 @@ async def list_messages(request: web.Request) -> web.Response:
     """Messages in order; moderators of the community also see held and hidden ones."""
     services = request.app[SERVICES]
     session = await services.rooms.get(path_id(request))
-    limit, after = page(request)
+    q = query(request, schemas.PageOnly)
     moderator = request[ACTOR].can("moderator", session.community_id)
-    messages = await services.chat.list(session.id, moderator=moderator, after=after, limit=limit)
+    messages = await services.chat.list(session.id, moderator=moderator, after=q.after, limit=q.limit)
     return json_response([message_payload(m) for m in messages])
 
 
@@ -30,6 +31,6 @@ async def list_viewers(request: web.Request) -> web.Response:
     """Viewer samples ``[{t, viewers}]`` over the session (at least one per 10 s while live)."""
     services = request.app[SERVICES]
     session = await services.rooms.get(path_id(request))
-    limit, after = page(request)
-    samples = await services.presence.samples(session.id, limit=limit, after=after)
+    q = query(request, schemas.PageOnly)
+    samples = await services.presence.samples(session.id, limit=q.limit, after=q.after)
     return json_response([{"id": str(x.id), "t": iso(x.at), "viewers": x.viewers} for x in samples])

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from live import schemas
 from live.http.auth import ACTOR
 from live.http.i18n import request_language
 from live.http.notices import render_inbox
-from live.http.params import page
+from live.http.params import query
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import inbox_payload
@@ -17,8 +18,8 @@ routes = web.RouteTableDef()
 
 @routes.get("/api/inbox")
 async def inbox(request: web.Request) -> web.Response:
-    limit, after = page(request)
-    entries = await request.app[SERVICES].inbox.entries(request[ACTOR], limit, after)
+    q = query(request, schemas.PageOnly)
+    entries = await request.app[SERVICES].inbox.entries(request[ACTOR], q.limit, q.after)
     lang = request_language(request)
     return json_response([inbox_payload(e, render_inbox(e.kind, e.params, lang)) for e in entries])
 

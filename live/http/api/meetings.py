@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from live import schemas
 from live.errors import Invalid
-from live.http.api.agenda import ids
 from live.http.auth import ACTOR
-from live.http.params import ident, json_body, moment, optional_text, page, path_id, text
+from live.http.params import body, moment, path_id, query
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import meeting_payload
@@ -17,19 +17,19 @@ routes = web.RouteTableDef()
 
 @routes.post("/api/meetings")
 async def create_meeting(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.CreateMeeting)
     services = request.app[SERVICES]
-    starts_at = moment(body.get("starts_at"), "starts_at")
+    starts_at = moment(form.starts_at, "starts_at")
     if starts_at is None:
-        raise Invalid("starts_at is required", code="missing_field")
+        raise Invalid("starts_at is required", code="missing_field", field="starts_at")
     meeting = await services.meetings.create(
         request[ACTOR],
-        community_slug=text(body, "community", max_len=64),
-        format=text(body, "format", max_len=32),
-        title=text(body, "title", max_len=1000),
+        community_slug=form.community,
+        format=form.format,
+        title=form.title,
         starts_at=starts_at,
-        place=text(body, "place", max_len=1000),
-        item_ids=ids(body, "agenda"),
+        place=form.place,
+        item_ids=form.agenda,
     )
     view = await services.meetings.view(meeting.id)
     return json_response(meeting_payload(view.meeting, view.community, view.items), status=201)
@@ -37,9 +37,9 @@ async def create_meeting(request: web.Request) -> web.Response:
 
 @routes.get("/api/meetings")
 async def list_meetings(request: web.Request) -> web.Response:
-    limit, after = page(request)
+    q = query(request, schemas.MeetingList)
     views = await request.app[SERVICES].meetings.list(
-        community_slug=request.query.get("community") or None, limit=limit, after=after
+        community_slug=q.community, limit=q.limit, after=q.after
     )
     return json_response([meeting_payload(v.meeting, v.community, v.items) for v in views])
 
@@ -52,26 +52,17 @@ async def get_meeting(request: web.Request) -> web.Response:
 
 @routes.patch("/api/meetings/{id}")
 async def record_meeting(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.RecordMeeting)
     services = request.app[SERVICES]
-    attendance = body.get("attendance")
-    if attendance is not None and (not isinstance(attendance, int) or isinstance(attendance, bool)):
-        raise Invalid("attendance must be a whole number")
-    raw = body.get("decisions")
-    decisions: dict[int, str] = {}
-    if raw is not None:
-        if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
-            raise Invalid("decisions must map agenda item ids to text")
-        decisions = {ident(k, "decisions"): v for k, v in raw.items()}
     meeting = await services.meetings.update(
         request[ACTOR],
         path_id(request),
-        attendance=attendance,
-        minutes=optional_text(body, "minutes", 20000),
-        decisions=decisions,
-        title=optional_text(body, "title", 1000),
-        place=optional_text(body, "place", 1000),
-        starts_at=moment(body.get("starts_at"), "starts_at"),
+        attendance=form.attendance,
+        minutes=form.minutes,
+        decisions=form.decisions,
+        title=form.title,
+        place=form.place,
+        starts_at=moment(form.starts_at, "starts_at"),
     )
     view = await services.meetings.view(meeting.id)
     return json_response(meeting_payload(view.meeting, view.community, view.items))

@@ -8,9 +8,10 @@ from typing import Any
 
 from aiohttp import web
 
+from live import schemas
 from live.errors import Invalid
 from live.http.auth import ACTOR
-from live.http.params import json_body, page, path_id
+from live.http.params import body, path_id, query
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import iso
@@ -36,9 +37,9 @@ def audit_payload(entry: AuditEntry) -> dict[str, Any]:
 @routes.get("/api/sessions/{id}/audit")
 async def session_audit(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
-    limit, after = page(request)
+    q = query(request, schemas.PageOnly)
     entries = await services.moderation.audit_log(
-        request[ACTOR], session_id=path_id(request), after=after, limit=limit
+        request[ACTOR], session_id=path_id(request), after=q.after, limit=q.limit
     )
     return json_response([audit_payload(e) for e in entries])
 
@@ -47,12 +48,10 @@ async def session_audit(request: web.Request) -> web.Response:
 async def audit_csv(request: web.Request) -> web.Response:
     """The audit log of a community (``?community=slug``; admins may omit it), as CSV with a BOM."""
     services = request.app[SERVICES]
-    slug = request.query.get("community")
-    community_id = (await services.places.by_slug(slug)).id if slug else None
-    session_raw = request.query.get("session")
-    session_id = path_id_from(session_raw) if session_raw else None
+    q = query(request, schemas.AuditExport)
+    community_id = (await services.places.by_slug(q.community)).id if q.community else None
     entries = await services.moderation.audit_log(
-        request[ACTOR], session_id=session_id, community_id=community_id, limit=100_000
+        request[ACTOR], session_id=q.session, community_id=community_id, limit=100_000
     )
     out = io.StringIO()
     out.write("\ufeff")
@@ -83,38 +82,29 @@ def spreadsheet_safe(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def path_id_from(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 17:
-        raise Invalid("session must be an id")
-    return int(raw)
-
-
-def _words(body: dict[str, Any]) -> list[str]:
-    raw = body.get("words", body.get("word"))
+def _words(form: schemas.Words) -> list[str]:
+    raw = form.words if form.words is not None else form.word
     words = [raw] if isinstance(raw, str) else raw
-    if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
-        raise Invalid("words: a list of strings", code="missing_field")
-    if len(words) > 1000:
-        raise Invalid("at most 1000 words at a time")
-    return [str(w) for w in words]
+    if not words:
+        raise Invalid("words: a list of strings", code="missing_field", field="words")
+    return list(words)
 
 
 @routes.get("/api/words")
 async def list_words(request: web.Request) -> web.Response:
     require_admin(request[ACTOR])
-    limit, _after = page(request)
+    q = query(request, schemas.WordList)
     words = await request.app[SERVICES].words.all()
-    after = request.query.get("after")
-    if after:
-        words = [w for w in words if w > after]
-    return json_response([{"id": w, "word": w} for w in words[:limit]])
+    if q.after:
+        words = [w for w in words if w > q.after]
+    return json_response([{"id": w, "word": w} for w in words[: q.limit]])
 
 
 @routes.post("/api/words")
 async def add_words(request: web.Request) -> web.Response:
     require_admin(request[ACTOR])
     services = request.app[SERVICES]
-    added = await services.words.add(_words(await json_body(request)))
+    added = await services.words.add(_words(await body(request, schemas.Words)))
     await services.wordfilter.refresh(force=True)
     return json_response({"added": added, "words": await services.words.all()}, status=201)
 
@@ -123,6 +113,6 @@ async def add_words(request: web.Request) -> web.Response:
 async def remove_words(request: web.Request) -> web.Response:
     require_admin(request[ACTOR])
     services = request.app[SERVICES]
-    removed = await services.words.remove(_words(await json_body(request)))
+    removed = await services.words.remove(_words(await body(request, schemas.Words)))
     await services.wordfilter.refresh(force=True)
     return json_response({"removed": removed, "words": await services.words.all()})

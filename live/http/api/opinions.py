@@ -6,9 +6,9 @@ from typing import Any
 
 from aiohttp import web
 
-from live.errors import Invalid
+from live import schemas
 from live.http.auth import ACTOR
-from live.http.params import ident, json_body, optional_ident, optional_text, page, path_id, text
+from live.http.params import body, path_id, query
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import opinion_payload
@@ -36,18 +36,17 @@ async def one(request: web.Request, opinion: Opinion) -> web.Response:
 
 @routes.post("/api/opinions")
 async def submit(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.SubmitOpinion)
     services = request.app[SERVICES]
-    session_id = optional_ident(body.get("session"), "session")
     opinion = await services.opinions.submit(
         request[ACTOR],
-        community_slug=optional_text(body, "community", 64),
-        text=text(body, "text", max_len=10000),
-        category=optional_text(body, "category", 32),
-        location=optional_text(body, "location", 1000),
-        session_id=session_id,
-        source=optional_text(body, "source", 16) or ("watch_form" if session_id else "web"),
-        contact=optional_text(body, "contact", 1000),
+        community_slug=form.community,
+        text=form.text,
+        category=form.category,
+        location=form.location,
+        session_id=form.session,
+        source=form.source or ("watch_form" if form.session else "web"),
+        contact=form.contact,
     )
     response = await one(request, opinion)
     response.set_status(201)
@@ -55,17 +54,16 @@ async def submit(request: web.Request) -> web.Response:
 
 
 async def _list(request: web.Request, community: str | None = None) -> list[Opinion]:
-    limit, after = page(request)
-    q = request.query
+    q = query(request, schemas.OpinionList)
     return await request.app[SERVICES].opinions.list(
         request[ACTOR],
-        community_slug=community or q.get("community") or None,
-        status=q.get("status") or None,
-        category=q.get("category") or None,
-        session_id=optional_ident(q.get("session"), "session"),
-        location=q.get("location") or None,
-        limit=limit,
-        after=after,
+        community_slug=community or q.community or None,
+        status=q.status or None,
+        category=q.category or None,
+        session_id=q.session,
+        location=q.location or None,
+        limit=q.limit,
+        after=q.after,
     )
 
 
@@ -78,7 +76,7 @@ async def list_opinions(request: web.Request) -> web.Response:
 async def export_scope(request: web.Request) -> str | None:
     """The community an export covers (the moderator's own by default); admins may export all."""
     services, actor = request.app[SERVICES], request[ACTOR]
-    community = request.query.get("community") or actor.community_slug
+    community = query(request, schemas.OpinionList).community or actor.community_slug
     if community:
         require_staff(actor, "moderator", (await services.places.by_slug(community)).id)
     else:
@@ -115,17 +113,9 @@ async def opinions_xlsx(request: web.Request) -> web.Response:
 
 @routes.post("/api/opinions/bulk")
 async def bulk(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    raw_ids = body.get("ids")
-    if not isinstance(raw_ids, list):
-        raise Invalid("ids must be a list", code="missing_field")
+    form = await body(request, schemas.BulkOpinions)
     changed = await request.app[SERVICES].opinions.bulk(
-        request[ACTOR],
-        [ident(i, "ids") for i in raw_ids],
-        text(body, "action", max_len=16),
-        reason=optional_text(body, "reason", 32),
-        note=text(body, "note", required=False, max_len=1000),
-        into=optional_ident(body.get("into"), "into"),
+        request[ACTOR], form.ids, form.action, reason=form.reason, note=form.note or "", into=form.into
     )
     names = await slugs(request.app[SERVICES])
     return json_response([shape(request[ACTOR], o, names) for o in changed])
@@ -152,24 +142,16 @@ async def similar(request: web.Request) -> web.Response:
 
 @routes.post("/api/opinions/{id}/merge")
 async def merge(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    into = body.get("into")
-    if into is None:
-        raise Invalid("into is required", code="missing_field")
-    survivor = await request.app[SERVICES].opinions.merge(
-        request[ACTOR], path_id(request), ident(into, "into")
-    )
+    form = await body(request, schemas.MergeOpinion)
+    survivor = await request.app[SERVICES].opinions.merge(request[ACTOR], path_id(request), form.into)
     return await one(request, survivor)
 
 
 @routes.post("/api/opinions/{id}/reject")
 async def reject(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.RejectOpinion)
     opinion = await request.app[SERVICES].opinions.reject(
-        request[ACTOR],
-        path_id(request),
-        text(body, "reason", max_len=32),
-        text(body, "note", required=False, max_len=1000),
+        request[ACTOR], path_id(request), form.reason, form.note or ""
     )
     return await one(request, opinion)
 

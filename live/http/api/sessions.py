@@ -6,8 +6,9 @@ from typing import Any
 
 from aiohttp import web
 
+from live import schemas
 from live.http.auth import ACTOR
-from live.http.params import json_body, moment, page, path_id, text
+from live.http.params import body, moment, path_id, query
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import session_payload
@@ -39,14 +40,14 @@ async def full_session(services: Services, session: LiveSession, *, with_key: bo
 
 @routes.post("/api/sessions")
 async def create_session(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.CreateSession)
     services = request.app[SERVICES]
     session = await services.rooms.create(
         request[ACTOR],
-        text(body, "community", max_len=64),
-        text(body, "title", max_len=200),
-        text(body, "description", required=False, max_len=5000),
-        moment(body.get("scheduled_at"), "scheduled_at"),
+        form.community,
+        form.title,
+        form.description or "",
+        moment(form.scheduled_at, "scheduled_at"),
     )
     return json_response(await full_session(services, session, with_key=True), status=201)
 
@@ -68,10 +69,8 @@ async def end_session(request: web.Request) -> web.Response:
 @routes.get("/api/sessions")
 async def list_sessions(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
-    limit, after = page(request)
-    sessions = await services.rooms.list(
-        request.query.get("status") or None, request.query.get("community") or None, limit, after
-    )
+    q = query(request, schemas.SessionList)
+    sessions = await services.rooms.list(q.status, q.community, q.limit, q.after)
     return json_response([await full_session(services, s) for s in sessions])
 
 
