@@ -151,8 +151,17 @@ async def test_opinion_to_outcome_in_chromium(
     await suggestion.wait_for()
     first = new_card.get_by_test_id("triage-similar").locator("li").first
     assert await first.get_attribute("data-similar-id") == earlier["id"], "the true duplicate ranks first"
+    dialogs: list[str] = []
+
+    async def confirm(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        await dialog.accept()
+
+    moderator.on("dialog", confirm)
     await suggestion.get_by_test_id("triage-merge").click()
     await new_card.wait_for(state="detached")
+    assert len(dialogs) == 1 and PARKING_NEW in dialogs[0] and PARKING_OLD in dialogs[0]  # which into which
+    await expect(moderator.get_by_test_id("triage-message")).to_contain_text("已合并")
     await moderator.get_by_test_id("triage-status").select_option("accepted")
     survivor = moderator.get_by_test_id("triage-item").filter(has_text=PARKING_OLD)
     await expect(survivor.locator(".meta").first).to_contain_text("2")  # the list re-renders

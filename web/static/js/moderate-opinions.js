@@ -74,10 +74,12 @@ function start(root) {
     if (!answer.body.length) target.append(el("li", { class: "muted", text: strings.no_similar }));
     for (const s of answer.body) {
       const merge = button(strings.merge_into, "triage-merge", async () => {
+        const question = strings.merge_confirm.replace("{from}", o.text).replace("{into}", s.opinion.text);
+        if (!window.confirm(question)) return;
         const done = await api("POST", `/api/opinions/${o.id}/merge`, { into: s.opinion.id });
-        if (!done.ok) { say((done.body && done.body.detail) || strings.failed); return; }
+        if (!done.ok) { say(strings["error_" + (done.body && done.body.error)] || strings.failed); return; }
         selected.delete(o.id);
-        say(strings.merged);
+        say(strings.merged_into.replace("{n}", String(done.body.supporters)).replace("{into}", done.body.text));
         await load();
       });
       target.append(
