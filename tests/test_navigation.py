@@ -101,3 +101,20 @@ async def test_an_ended_broadcast_closes_its_chat_and_links_to_the_replay(
     assert f'href="/archive/{sid}" data-testid="replay-link"' in ended
     assert 'data-testid="chat-ended"' in ended
     assert re.search(r'<form class="chat-form" data-role="chat-form" hidden>', ended)
+
+
+async def test_staff_find_the_exports_on_the_board_and_in_triage(
+    client: TestClient[Any, Any], world: World
+) -> None:
+    assert 'data-testid="agenda-exports"' not in await _page(client, "/agenda")  # residents: none
+    await login(client, "mod-a")
+    board = await _page(client, "/agenda?category=parking")
+    links = re.findall(r'href="([^"]+)" data-testid="export-agenda-(?:csv|xlsx)"', board)
+    assert links == ["/api/agenda.csv?category=parking&amp;community=hexie",
+                     "/api/agenda.xlsx?category=parking&amp;community=hexie"]
+    triage = await _page(client, "/triage")
+    links += re.findall(r'href="([^"]+)" data-testid="export-opinions-(?:csv|xlsx)"', triage)
+    assert len(links) == 4
+    for link in links:
+        response = await client.get(link.replace("&amp;", "&"))
+        assert response.status == 200, link
