@@ -1,40 +1,138 @@
-"""How long "similar opinions" takes for one opinion against a community's pool.
+"""How long "similar opinions" takes for one opinion in a community of N opinions, through the
+real service and its term index, and whether the labelled duplicates still come first.
 
-Run: .venv/bin/python -m bench.similarity"""
+For each size: a fresh database (SQLite file, or ``--database-url`` for PostgreSQL) with one
+community holding N generated opinions (live/seed/corpus.py: 40 topics, a fifth rewordings)
+plus the labelled set of tests/opinions/data/similar_opinions.json hidden among them; then
+``Opinions.similar`` for each labelled opinion with a pair, timed (warm: after one untimed
+round), and precision@1 counted. ``--full-scan`` also times the old way (score every opinion).
+
+Run: .venv/bin/python -m bench.similarity [--sizes 1000,10000,50000] [--database-url URL]"""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
 import random
+import statistics
+import tempfile
 import time
 from pathlib import Path
 
-from live.services.similarity import features, rank_similar
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from live.clock import SystemClock
+from live.events import EventBus
+from live.seed.corpus import opinions as generated
+from live.services.actors import Actor
+from live.services.categories import Categories
+from live.services.opinions import Opinions
+from live.services.similarity import rank_similar
+from live.storage.db import Database
+from live.storage.migrate import upgrade
+from live.storage.opinions import Opinion
+from live.storage.places import Community
+from live.storage.similar_index import index_many
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "opinions" / "data" / "similar_opinions.json"
+ADMIN = Actor(key="u:1", name="admin", role="admin", user_id=1)
 
 
-def pool(size: int, rng: random.Random) -> list[str]:
-    texts = [o["text"] for o in json.loads(DATA.read_text("utf-8"))["opinions"]]
-    places = ["幸福里", "梧桐苑", "春晖园", "锦江花园", "东湖小区"]
-    return [f"{rng.choice(places)}{rng.randint(1, 30)}栋：{rng.choice(texts)}" for _ in range(size)]
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def main() -> None:
-    rng = random.Random(5)
-    for size in (200, 1000, 2000):
-        texts = pool(size, rng)
-        features.cache_clear()
-        start = time.perf_counter()
-        rank_similar(texts[0], texts[1:])
-        cold = time.perf_counter() - start
-        start = time.perf_counter()
-        for query in texts[1:11]:
-            rank_similar(query, texts)
-        warm = (time.perf_counter() - start) / 10
-        first, each = cold * 1000, warm * 1000
-        print(f"pool {size:5d}: first call {first:7.1f} ms (segmenting), then {each:7.1f} ms per query")
+async def fill(db: Database, size: int, labelled: list[dict[str, str]]) -> tuple[int, list[int]]:
+    clock = SystemClock()
+    texts = [g.text for g in generated(size, random.Random(size))]
+    async with db.transaction() as s:
+        community = Community(slug=f"bench{size}", name="压测社区")
+        s.add(community)
+        await s.flush()
+        rows = [
+            {
+                "community_id": community.id,
+                "text": t,
+                "author_key": f"g:{i}",
+                "status": "new",
+                "created_at": clock.now(),
+                "category": "other",
+                "source": "web",
+                "supporters": 1,
+                "public": True,
+                "author_name": "",
+            }
+            for i, t in enumerate(texts + [o["text"] for o in labelled])
+        ]
+        ids: list[int] = []
+        for start in range(0, len(rows), 5000):
+            result = await s.execute(insert(Opinion).returning(Opinion.id), rows[start : start + 5000])
+            ids.extend(result.scalars())
+        pairs = list(zip(ids, [r["text"] for r in rows], strict=True))
+        cid = community.id
+
+        def index(sync: Session) -> None:
+            index_many(sync.connection(), [(i, cid, t) for i, t in pairs])
+
+        await s.run_sync(index)
+    return community.id, ids[size:]
+
+
+async def measure(url: str, size: int, full_scan: bool) -> dict[str, object]:
+    labelled = json.loads(DATA.read_text("utf-8"))["opinions"]
+    db = Database.from_url(url)
+    try:
+        await upgrade(db)
+        started = time.perf_counter()
+        _, ids = await fill(db, size, labelled)
+        fill_s = time.perf_counter() - started
+        opinions = Opinions(db, SystemClock(), EventBus(), Categories(db))
+        queries = [(ids[i], o) for i, o in enumerate(labelled) if "pair" in o]
+        pair_of = {ids[i]: o.get("pair") for i, o in enumerate(labelled)}
+        for opinion_id, _ in queries:  # warm: jieba loaded, features cached as in a running server
+            await opinions.similar(ADMIN, opinion_id)
+        times, hits = [], 0
+        for opinion_id, opinion in queries:
+            t0 = time.perf_counter()
+            top = await opinions.similar(ADMIN, opinion_id)
+            times.append((time.perf_counter() - t0) * 1000)
+            hits += bool(top) and pair_of.get(top[0].opinion.id) == opinion["pair"]
+        result: dict[str, object] = {
+            "size": size + len(labelled),
+            "queries": len(queries),
+            "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(percentile(times, 0.95), 1),
+            "max_ms": round(max(times), 1),
+            "precision_at_1": round(hits / len(queries), 3),
+            "fill_s": round(fill_s, 1),
+        }
+        if full_scan:
+            pool = [g.text for g in generated(size, random.Random(size))] + [o["text"] for o in labelled]
+            t0 = time.perf_counter()
+            rank_similar(queries[0][1]["text"], pool)
+            result["full_scan_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        return result
+    finally:
+        await db.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument(
+        "--database-url", default=None, help="an EMPTY database (default: fresh SQLite files)"
+    )
+    parser.add_argument("--full-scan", action="store_true", help="also time one full scan per size")
+    args = parser.parse_args()
+    for size in [int(x) for x in args.sizes.split(",")]:
+        url = args.database_url or f"sqlite+aiosqlite:///{tempfile.mkdtemp(prefix='rt-sim-')}/live.db"
+        print(json.dumps(await measure(url, size, args.full_scan)), flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    asyncio.run(main())

@@ -69,7 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     words.add_parser("remove", help="remove words").add_argument("words", nargs="+")
     words.add_parser("list", help="print the word list")
 
-    sub.add_parser("demo", help="seed the demo subdistrict, accounts and sessions (idempotent)")
+    demo = sub.add_parser("demo", help="seed the demo subdistrict, accounts and sessions (idempotent)")
+    demo.add_argument(
+        "--years", type=int, default=0, help="also seed N years of history in bulk (e.g. 5; idempotent)"
+    )
+    demo.add_argument("--messages", type=int, default=300_000, help="with --years: chat messages in all")
+    demo.add_argument("--opinions", type=int, default=50_000, help="with --years: opinions in all")
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True, metavar="ACTION")
     db.add_parser("upgrade", help="apply pending migrations (Alembic)")
     return parser
@@ -134,6 +139,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
             print(f"demo seeded; every demo account's password is {DEMO_PASSWORD}")
         else:
             print("demo already present")
+        if args.years > 0:
+            from live.seed.years import Size, describe, seed_years
+
+            size = Size(years=args.years, messages=args.messages, opinions=args.opinions)
+            for line in describe(await seed_years(db, clock, size)):
+                print(line)
 
     async def db_upgrade(db: Database) -> None:
         print("database is up to date")

@@ -21,13 +21,14 @@ from live.services.inbox import deliver
 from live.services.limits import MemoryTokenBucket, RedisTokenBucket, TokenBucket
 from live.services.notices import InboxKind, Notice
 from live.services.sanctions import active_ban
-from live.services.similarity import rank_similar
+from live.services.similarity import features, pick_terms, query_weights, rank_candidates, top_candidates
 from live.services.text import clean_text, optional_clean
 from live.storage.chat import Message
 from live.storage.db import Database
 from live.storage.opinions import Opinion, OpinionSupport
 from live.storage.places import Community, Compound, community_by_slug
 from live.storage.rooms import LiveSession
+from live.storage.similar_index import INDEXED, postings, term_counts
 
 SOURCES = ("live_chat", "watch_form", "web", "door_visit", "meeting")
 STAFF_SOURCES = ("live_chat", "door_visit", "meeting")
@@ -40,6 +41,9 @@ CONTACT_MAX = 128
 NOTE_MAX = 1000
 SUBMIT_BURST = 10
 SUBMIT_RATE_PER_S = 1 / 30
+#: Similar opinions: at most this many postings read per query, and candidates scored.
+POSTINGS_BUDGET = 30_000
+CANDIDATES = 300
 
 
 @dataclass(frozen=True)
@@ -373,24 +377,39 @@ class Opinions:
         return survivor
 
     async def similar(self, actor: Actor, opinion_id: int, limit: int = 5) -> builtins.list[Similar]:
-        """The opinions of the same community most similar to this one, best first."""
+        """The opinions of the same community most similar to this one, best first.
+
+        Candidates come from the term index (live/storage/similar_index.py): the query's most
+        telling terms are looked up, the opinions sharing the most weight with it are scored
+        exactly as a full scan would score them (same document frequencies), the rest never
+        read."""
         async with self.db.read() as s:
             opinion = await s.get(Opinion, opinion_id)
             if opinion is None:
                 raise NotFound("no such opinion")
             require_staff(actor, "moderator", opinion.community_id)
-            rows = await s.execute(
-                select(Opinion)
-                .where(
-                    Opinion.community_id == opinion.community_id,
-                    Opinion.status.in_(("new", "accepted")),
-                )
-                .order_by(Opinion.id.desc())
-                .limit(2000)
-            )
-            pool = [o for o in rows.scalars() if o.id != opinion.id]
-        # Segmenting and scoring is CPU work: keep it off the event loop that carries the chat.
-        ranked = await asyncio.to_thread(rank_similar, opinion.text, [o.text for o in pool])
+            community = opinion.community_id
+            query_terms = [t for t, _ in await asyncio.to_thread(features, opinion.text)]
+            df = await term_counts(s, community, query_terms)
+            total = df.get("", 0)
+            if opinion.status not in INDEXED:  # count the query itself, as a full scan does
+                total += 1
+                df = {t: df.get(t, 0) + 1 for t in query_terms} | {"": total}
+            weights = query_weights(opinion.text, df, total)
+            chosen = pick_terms(weights, df, POSTINGS_BUDGET)
+            hits = await postings(s, community, chosen)
+            ids = top_candidates(weights, hits, CANDIDATES, exclude=opinion.id)
+            pool: builtins.list[Opinion] = []
+            if ids:
+                rows = await s.execute(select(Opinion).where(Opinion.id.in_(ids)))
+                by_id = {o.id: o for o in rows.scalars()}
+                pool = [by_id[i] for i in ids if i in by_id and by_id[i].status in INDEXED]
+            texts = [o.text for o in pool]
+            pool_terms = await asyncio.to_thread(lambda: {t for x in texts for t, _ in features(x)})
+            pool_terms -= df.keys()
+            df = df | await term_counts(s, community, pool_terms)
+        # Scoring is CPU work: keep it off the event loop that carries the chat.
+        ranked = await asyncio.to_thread(rank_candidates, opinion.text, [o.text for o in pool], df, total)
         return [Similar(pool[i], score) for i, score in ranked[:limit]]
 
     async def supporters_of(self, opinion_id: int) -> int:

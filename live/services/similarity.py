@@ -8,7 +8,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import pairwise
 
@@ -36,6 +36,9 @@ EN_STOP = _words(
 WORD_WEIGHT = 1.0
 BIGRAM_WEIGHT = 1.0
 FUZZ_WEIGHT = 0.1
+#: A term no other opinion has can never match; at full weight it only dilutes the vector (and
+#: so penalises wordy opinions — with 3,000 others around, precision@1 fell from 0.97 to 0.81).
+HAPAX_WEIGHT = 0.3
 
 
 @lru_cache(maxsize=1)
@@ -110,18 +113,26 @@ def features(text: str) -> tuple[tuple[str, float], ...]:
     return tuple((term, weights[term] * (1 + math.log(n))) for term, n in bag.items())
 
 
+def idf(df: int, total: int) -> float:
+    return math.log((1 + total) / (1 + df)) + 1
+
+
+def _vector(doc: dict[str, float], df: Mapping[str, int], total: int) -> dict[str, float]:
+    vec = {
+        t: w * idf(n, total) * (HAPAX_WEIGHT if n < 2 else 1.0)
+        for t, w in doc.items()
+        for n in [df.get(t, 1)]
+    }
+    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    return {t: v / norm for t, v in vec.items()}
+
+
 def _vectors(texts: Sequence[str]) -> list[dict[str, float]]:
     docs = [dict(features(t)) for t in texts]
     df: Counter[str] = Counter()
     for doc in docs:
         df.update(doc.keys())
-    total = len(docs)
-    out = []
-    for doc in docs:
-        vec = {t: w * (math.log((1 + total) / (1 + df[t])) + 1) for t, w in doc.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        out.append({t: v / norm for t, v in vec.items()})
-    return out
+    return [_vector(doc, df, len(docs)) for doc in docs]
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -131,11 +142,33 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
 
 
 def rank_similar(query: str, pool: Sequence[str], threshold: float = 0.05) -> list[tuple[int, float]]:
-    """Indexes of ``pool`` with their score against ``query`` (0–1), most similar first."""
+    """Indexes of ``pool`` with their score against ``query`` (0–1), most similar first
+    (document frequencies counted over the query and the pool: a full scan)."""
     if not pool:
         return []
     vectors = _vectors([query, *pool])
-    head, rest = vectors[0], vectors[1:]
+    return _score(query, vectors[0], pool, vectors[1:], threshold)
+
+
+def rank_candidates(
+    query: str, pool: Sequence[str], df: Mapping[str, int], total: int, threshold: float = 0.05
+) -> list[tuple[int, float]]:
+    """:func:`rank_similar` over candidates only, with the document frequencies ``df`` of the
+    whole collection of ``total`` documents (the query included), so that every candidate
+    scores exactly as it would in a full scan of that collection."""
+    if not pool:
+        return []
+    head = _vector(dict(features(query)), df, total)
+    return _score(query, head, pool, [_vector(dict(features(t)), df, total) for t in pool], threshold)
+
+
+def _score(
+    query: str,
+    head: dict[str, float],
+    pool: Sequence[str],
+    rest: Sequence[dict[str, float]],
+    threshold: float,
+) -> list[tuple[int, float]]:
     q = normalise(query)
     scored = []
     for index, vec in enumerate(rest):
@@ -146,3 +179,35 @@ def rank_similar(query: str, pool: Sequence[str], threshold: float = 0.05) -> li
             scored.append((index, round(score, 4)))
     scored.sort(key=lambda pair: (-pair[1], pair[0]))
     return scored
+
+
+def query_weights(text: str, df: Mapping[str, int], total: int) -> dict[str, float]:
+    """The query's TF-IDF weight per term (for candidate retrieval)."""
+    return {t: w * idf(df.get(t, 1), total) for t, w in features(text)}
+
+
+def pick_terms(weights: Mapping[str, float], df: Mapping[str, int], budget: int, least: int = 3) -> list[str]:
+    """The query terms to look up: the most telling (highest weight, i.e. rarest) first, until
+    their postings would exceed ``budget`` rows (but at least ``least`` terms)."""
+    chosen: list[str] = []
+    rows = 0
+    for term in sorted(weights, key=lambda t: (-weights[t], t)):
+        n = df.get(term, 0)
+        if n <= 0:
+            continue
+        if len(chosen) >= least and rows + n > budget:
+            continue
+        chosen.append(term)
+        rows += n
+    return chosen
+
+
+def top_candidates(
+    weights: Mapping[str, float], hits: Iterable[tuple[int, str]], limit: int, exclude: int | None = None
+) -> list[int]:
+    """Ids sharing the most query weight (a partial dot product), best first."""
+    score: dict[int, float] = {}
+    for doc, term in hits:
+        if doc != exclude:
+            score[doc] = score.get(doc, 0.0) + weights.get(term, 0.0)
+    return [d for d, _ in sorted(score.items(), key=lambda p: (-p[1], p[0]))[:limit]]

@@ -13,6 +13,7 @@ from live.storage import (  # noqa: F401
     presence,
     questions,
     rooms,
+    similar_index,
 )
 from live.storage.base import Base
 

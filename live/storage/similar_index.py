@@ -1,0 +1,158 @@
+"""The similar-opinion index: a posting table (community, term → opinion) and the document
+frequency of each term, kept in step with the opinions by the store itself.
+
+Terms are the similarity features (jieba words, Han character bigrams, English stems) of
+every opinion that can be suggested (status ``new`` or ``accepted``). A flush that adds an
+opinion or changes its status updates both tables in the same transaction (an ORM
+``after_flush`` hook, so every path that stores opinions keeps the index right); bulk loaders
+call :func:`index_many`. The row with the empty term counts the indexed opinions of the
+community (the ``N`` of the IDF)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, delete, event, func, insert, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from live.storage.base import Base
+from live.storage.opinions import Opinion
+
+INDEXED = ("new", "accepted")
+TERM_MAX = 48
+TOTAL = ""  # the term whose count is the number of indexed opinions
+
+
+class OpinionTerm(Base):
+    __tablename__ = "opinion_terms"
+    __table_args__ = (Index("ix_opinion_terms_opinion_id", "opinion_id"),)
+
+    community_id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[str] = mapped_column(String(TERM_MAX), primary_key=True)
+    opinion_id: Mapped[int] = mapped_column(ForeignKey("opinions.id", ondelete="CASCADE"), primary_key=True)
+
+
+class OpinionTermCount(Base):
+    __tablename__ = "opinion_term_counts"
+
+    community_id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[str] = mapped_column(String(TERM_MAX), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+
+
+def terms_of(text: str) -> list[str]:
+    """The distinct index terms of a text (those short enough to store)."""
+    from live.services.similarity import features
+
+    return sorted({t for t, _ in features(text) if len(t) <= TERM_MAX})
+
+
+def _bump(conn: Connection, counts: Counter[tuple[int, str]]) -> None:
+    """Add to the document frequencies (sorted, so concurrent writers never deadlock)."""
+    rows = [{"community_id": c, "term": t, "n": n} for (c, t), n in sorted(counts.items()) if n]
+    if not rows:
+        return
+    table = OpinionTermCount.__table__
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["community_id", "term"], set_={"n": table.c.n + stmt.excluded.n}
+    )
+    for start in range(0, len(rows), 2000):
+        conn.execute(stmt, rows[start : start + 2000])
+
+
+def _unindex(conn: Connection, opinion_ids: Sequence[int]) -> None:
+    if not opinion_ids:
+        return
+    table = OpinionTerm.__table__
+    counts: Counter[tuple[int, str]] = Counter()
+    query = select(table.c.community_id, table.c.term, table.c.opinion_id)
+    found = conn.execute(query.where(table.c.opinion_id.in_(opinion_ids))).all()
+    if not found:
+        return
+    seen: set[tuple[int, int]] = set()
+    for community_id, term, opinion_id in found:
+        counts[(community_id, term)] -= 1
+        if (community_id, opinion_id) not in seen:
+            seen.add((community_id, opinion_id))
+            counts[(community_id, TOTAL)] -= 1
+    conn.execute(delete(OpinionTerm).where(OpinionTerm.opinion_id.in_(opinion_ids)))
+    _bump(conn, counts)
+
+
+def index_many(conn: Connection, opinions: Iterable[tuple[int, int, str]]) -> int:
+    """Index (opinion id, community id, text) triples not indexed yet; returns postings written."""
+    rows: list[dict[str, Any]] = []
+    counts: Counter[tuple[int, str]] = Counter()
+    for opinion_id, community_id, text in opinions:
+        terms = terms_of(text)
+        rows.extend({"community_id": community_id, "term": t, "opinion_id": opinion_id} for t in terms)
+        counts.update((community_id, t) for t in terms)
+        counts[(community_id, TOTAL)] += 1
+    for start in range(0, len(rows), 5000):
+        conn.execute(insert(OpinionTerm), rows[start : start + 5000])
+    _bump(conn, counts)
+    return len(rows)
+
+
+def reindex(conn: Connection, opinions: Sequence[Opinion]) -> None:
+    """Bring the index in line with these opinions' current status."""
+    _unindex(conn, [o.id for o in opinions])
+    index_many(conn, [(o.id, o.community_id, o.text) for o in opinions if o.status in INDEXED])
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_index(session: Session, _context: Any) -> None:
+    changed: list[Opinion] = []
+    for obj in session.new:
+        if isinstance(obj, Opinion):
+            changed.append(obj)
+    for obj in session.dirty:
+        if isinstance(obj, Opinion):
+            attrs = inspect(obj).attrs
+            if any(attrs[name].history.has_changes() for name in ("status", "text", "community_id")):
+                changed.append(obj)
+    if changed:
+        reindex(session.connection(), changed)
+
+
+async def term_counts(s: AsyncSession, community_id: int, terms: Iterable[str]) -> dict[str, int]:
+    """Document frequency of each term in the community (the empty term: indexed opinions)."""
+    wanted = sorted({t for t in terms if len(t) <= TERM_MAX} | {TOTAL})
+    out: dict[str, int] = {}
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
+        rows = await s.execute(
+            select(OpinionTermCount.term, OpinionTermCount.n).where(
+                OpinionTermCount.community_id == community_id, OpinionTermCount.term.in_(chunk)
+            )
+        )
+        out.update({t: n for t, n in rows.all()})
+    return out
+
+
+async def postings(s: AsyncSession, community_id: int, terms: Sequence[str]) -> list[tuple[int, str]]:
+    """(opinion id, term) of the indexed opinions of the community having one of ``terms``."""
+    if not terms:
+        return []
+    rows = await s.execute(
+        select(OpinionTerm.opinion_id, OpinionTerm.term).where(
+            OpinionTerm.community_id == community_id, OpinionTerm.term.in_(sorted(set(terms)))
+        )
+    )
+    return [(i, t) for i, t in rows.all()]
+
+
+async def indexed_total(s: AsyncSession, community_id: int) -> int:
+    n = await s.scalar(
+        select(func.coalesce(func.sum(OpinionTermCount.n), 0)).where(
+            OpinionTermCount.community_id == community_id, OpinionTermCount.term == TOTAL
+        )
+    )
+    return int(n or 0)
