@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from live.keys import SERVICES
 from live.seed.years import Size, seed_years
-from live.services.demo import seed_demo
 from live.services.actors import Actor
+from live.services.demo import seed_demo
 from live.storage.agenda import AgendaEvent, AgendaItem
 from live.storage.chat import Message
 from live.storage.opinions import Opinion, OpinionSupport
