@@ -35,6 +35,7 @@ from live.services.questions import Questions
 from live.services.room_setup import build_room_services
 from live.services.rooms import Rooms
 from live.services.throttle import FailureCounter, MemoryFailureCounter
+from live.services.uploads import Uploads
 from live.settings import Settings
 from live.storage.db import Database
 from live.storage.households import HouseholdStore
@@ -94,7 +95,12 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         rooms=Rooms(db, clock, events),
         categories=categories,
         opinions=Opinions(
-            db, clock, events, categories, opinion_limiter(app[REDIS], clock, settings.redis_prefix)
+            db,
+            clock,
+            events,
+            categories,
+            opinion_limiter(app[REDIS], clock, settings.redis_prefix),
+            uploads=Uploads(settings.data_dir),
         ),
         agenda=Agenda(db, clock, events),
         meetings=Meetings(db, clock, events),

@@ -70,3 +70,10 @@ class Unavailable(DomainError):
 class Gone(DomainError):
     code = "gone"
     status = 410
+
+
+class TooLarge(DomainError):
+    """An upload bigger than its limit."""
+
+    code = "too_large"
+    status = 413

@@ -100,6 +100,14 @@ def opinion_payload(opinion: Any, community_slug: str, *, staff: bool = False) -
         "message": str(opinion.message_id) if opinion.message_id is not None else None,
         "merged_into": str(opinion.merged_into_id) if opinion.merged_into_id is not None else None,
         "author": {"name": opinion.author_name},
+        "voice": (
+            {"url": f"/uploads/{opinion.voice_file}", "duration_s": opinion.voice_duration_s}
+            if opinion.voice_file
+            else None
+        ),
+        "photos": [
+            {"url": f"/uploads/{p['file']}", "thumb": f"/uploads/{p['thumb']}"} for p in opinion.photos or []
+        ],
     }
     if opinion.status == "rejected":
         body["reject_reason"] = opinion.reject_reason

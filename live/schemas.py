@@ -117,6 +117,24 @@ class SubmitOpinion(Schema):
     contact: Short | None = None
 
 
+class SubmitOpinionForm(Schema):
+    """``POST /api/opinions`` as multipart/form-data: the same fields (the files are read by the
+    transport); ``text`` may be empty when a voice message comes with it."""
+
+    text: Long = ""
+    community: Slug | None = None
+    category: Code | None = None
+    location: Short | None = None
+    session: Id | None = None
+    source: Annotated[str, msgspec.Meta(max_length=16)] | None = None
+    contact: Short | None = None
+
+
+class TranscribeOpinion(Schema):
+    routes = ("PATCH /api/opinions/{id}",)
+    text: Long
+
+
 class BulkOpinions(Schema):
     routes = ("POST /api/opinions/bulk",)
     ids: Annotated[list[Id], msgspec.Meta(max_length=1000)]

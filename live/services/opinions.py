@@ -6,6 +6,7 @@ import asyncio
 import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -23,6 +24,7 @@ from live.services.notices import InboxKind, Notice
 from live.services.sanctions import active_ban
 from live.services.similarity import features, pick_terms, query_weights, rank_candidates, top_candidates
 from live.services.text import clean_text, optional_clean
+from live.services.uploads import MAX_PHOTOS, StoredPhoto, StoredVoice, Uploads
 from live.storage.chat import Message
 from live.storage.db import Database
 from live.storage.opinions import Opinion, OpinionSupport
@@ -67,12 +69,14 @@ class Opinions:
         events: EventBus,
         categories: Categories,
         limiter: TokenBucket | None = None,
+        uploads: Uploads | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.events = events
         self.categories = categories
         self.limiter = limiter or MemoryTokenBucket(clock, SUBMIT_RATE_PER_S, SUBMIT_BURST)
+        self.uploads = uploads
 
     async def submit(
         self,
@@ -85,9 +89,17 @@ class Opinions:
         session_id: int | None = None,
         source: str = "web",
         contact: str | None = None,
+        voice: bytes | None = None,
+        photos: Sequence[bytes] = (),
     ) -> Opinion:
-        """Store a new opinion (durable on return) and tell moderators."""
-        body = clean_text(text, "text", TEXT_MAX)
+        """Store a new opinion (durable on return, its voice and photos too) and tell moderators.
+
+        With a voice message the text may be empty: a moderator types it after listening."""
+        if (voice is not None or photos) and self.uploads is None:
+            raise Invalid("this server takes no attachments", code="bad_file")
+        if len(photos) > MAX_PHOTOS:
+            raise Invalid(f"at most {MAX_PHOTOS} photos", code="too_many_photos")
+        body = "" if voice is not None and not text.strip() else clean_text(text, "text", TEXT_MAX)
         place = optional_clean(location, "location", LOCATION_MAX)
         contact = optional_clean(contact, "contact", CONTACT_MAX)
         if source not in SOURCES:
@@ -95,6 +107,60 @@ class Opinions:
         category = await self.categories.check(category)
         if not actor.is_staff and not await self.limiter.take(actor.key):
             raise RateLimited("too many opinions at once; please wait a minute")
+        stored_voice, stored_photos = await self._store(voice, photos)
+        try:
+            opinion = await self._insert(
+                actor,
+                community_slug,
+                session_id,
+                source,
+                body,
+                category,
+                place,
+                contact,
+                stored_voice,
+                stored_photos,
+            )
+        except BaseException:
+            if self.uploads is not None:
+                names = [p.file for p in stored_photos] + [p.thumb for p in stored_photos]
+                self.uploads.discard(names + ([stored_voice.file] if stored_voice else []))
+            raise
+        await self.events.publish(OpinionCreated(opinion.id, opinion.community_id, opinion.session_id))
+        return opinion
+
+    async def _store(
+        self, voice: bytes | None, photos: Sequence[bytes]
+    ) -> tuple[StoredVoice | None, list[StoredPhoto]]:
+        """Check, convert and store the attachments (each durable) before the opinion is written."""
+        if self.uploads is None:
+            return None, []
+        stored: list[StoredPhoto] = []
+        stored_voice: StoredVoice | None = None
+        try:
+            if voice is not None:
+                stored_voice = await self.uploads.voice(voice)
+            for data in photos:
+                stored.append(await self.uploads.photo(data))
+        except BaseException:
+            names = [p.file for p in stored] + [p.thumb for p in stored]
+            self.uploads.discard(names + ([stored_voice.file] if stored_voice else []))
+            raise
+        return stored_voice, stored
+
+    async def _insert(
+        self,
+        actor: Actor,
+        community_slug: str | None,
+        session_id: int | None,
+        source: str,
+        body: str,
+        category: str,
+        place: str | None,
+        contact: str | None,
+        voice: StoredVoice | None,
+        photos: Sequence[StoredPhoto],
+    ) -> Opinion:
         async with self.db.transaction() as s:
             community, session = await self._where(s, community_slug, session_id)
             if source in STAFF_SOURCES:
@@ -119,11 +185,13 @@ class Opinions:
                 supporters=1,
                 public=True,
                 created_at=self.clock.now(),
+                voice_file=voice.file if voice else None,
+                voice_duration_s=voice.duration_s if voice else None,
+                photos=[{"file": p.file, "thumb": p.thumb} for p in photos] or None,
             )
             s.add(opinion)
             await s.flush()
             s.add(OpinionSupport(opinion_id=opinion.id, person_key=actor.key, created_at=self.clock.now()))
-        await self.events.publish(OpinionCreated(opinion.id, opinion.community_id, opinion.session_id))
         return opinion
 
     async def _where(
@@ -261,6 +329,25 @@ class Opinions:
 
     async def accept(self, actor: Actor, opinion_id: int) -> Opinion:
         return (await self.bulk(actor, [opinion_id], "accept"))[0]
+
+    def upload_path(self, name: str) -> Path | None:
+        """The file of a stored voice message or photo, None for an unknown name."""
+        return self.uploads.path(name) if self.uploads is not None else None
+
+    async def transcribe(self, actor: Actor, opinion_id: int, text: str) -> Opinion:
+        """A moderator types what a voice message says (or corrects an opinion's text); the voice
+        stays attached."""
+        body = clean_text(text, "text", TEXT_MAX)
+        async with self.db.transaction() as s:
+            opinion = await s.get(Opinion, opinion_id)
+            if opinion is None:
+                raise NotFound("no such opinion")
+            require_staff(actor, "moderator", opinion.community_id)
+            opinion.text = body
+        await self.events.publish(
+            OpinionChanged(opinion.id, opinion.community_id, opinion.session_id, "transcribed")
+        )
+        return opinion
 
     async def reject(self, actor: Actor, opinion_id: int, reason: str, note: str = "") -> Opinion:
         return (await self.bulk(actor, [opinion_id], "reject", reason=reason, note=note))[0]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from live.storage.base import Base, UTCDateTime
@@ -44,6 +45,11 @@ class Opinion(Base):
     supporters: Mapped[int] = mapped_column(default=1)
     public: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # a voice message (file name under LIVE_DATA_DIR/uploads/) and its length; photos as
+    # [{"file": name, "thumb": name}]: see live/services/uploads.py
+    voice_file: Mapped[str | None] = mapped_column(String(80))
+    voice_duration_s: Mapped[float | None] = mapped_column()
+    photos: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class OpinionSupport(Base):

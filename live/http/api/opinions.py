@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from live import schemas
-from live.http.auth import ACTOR
+from live.errors import Invalid, TooLarge
+from live.http.auth import ACTOR, COOKIE_AUTH
 from live.http.params import body, path_id, query
 from live.http.responses import json_response
 from live.keys import SERVICES
@@ -15,6 +16,7 @@ from live.payloads import opinion_payload
 from live.services.actors import Actor, require_admin, require_staff
 from live.services.container import Services
 from live.services.exports import OPINION_COLUMNS, opinion_rows, to_csv, to_xlsx
+from live.services.uploads import MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_VOICE_BYTES
 from live.storage.opinions import Opinion
 
 routes = web.RouteTableDef()
@@ -34,9 +36,85 @@ async def one(request: web.Request, opinion: Opinion) -> web.Response:
     return json_response(shape(request[ACTOR], opinion, await slugs(request.app[SERVICES])))
 
 
+FORM_FIELDS = {
+    "community": 64,
+    "text": 10000,
+    "session": 32,
+    "category": 32,
+    "location": 1000,
+    "source": 16,
+    "contact": 1000,
+    "csrf": 200,
+}
+
+
+async def _read_capped(part: BodyPartReader, cap: int) -> bytes:
+    """A file part's bytes, 413 as soon as it grows past ``cap``."""
+    chunks, size = [], 0
+    while chunk := await part.read_chunk(64 * 1024):
+        size += len(chunk)
+        if size > cap:
+            raise TooLarge(f"{part.name}: at most {cap // (1024 * 1024)} MB")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def opinion_form(request: web.Request) -> tuple[dict[str, Any], bytes | None, list[bytes]]:
+    """A multipart/form-data opinion: its text fields, an optional ``voice`` file and up to three
+    ``photo`` files. Streamed (files may exceed the JSON body limit) unless the CSRF check has
+    already read the form for its ``csrf`` field."""
+    fields: dict[str, Any] = {}
+    voice: bytes | None = None
+    photos: list[bytes] = []
+    if request.get(COOKIE_AUTH) and not request.headers.get("X-CSRF-Token"):
+        form = await request.post()
+        for name, value in form.items():
+            if isinstance(value, web.FileField):
+                data = value.file.read()
+                if name == "voice" and data:
+                    voice = data
+                elif name in ("photo", "photos") and data:
+                    photos.append(data)
+            elif name in FORM_FIELDS:
+                fields[name] = str(value)[: FORM_FIELDS[name] + 1]
+        return fields, voice, photos
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader):
+            raise Invalid("nested multipart is not accepted")
+        if part.name == "voice":
+            if voice is not None:
+                raise Invalid("one voice message at most", code="bad_file")
+            voice = await _read_capped(part, MAX_VOICE_BYTES) or None
+        elif part.name in ("photo", "photos"):
+            data = await _read_capped(part, MAX_PHOTO_BYTES)
+            if data:
+                photos.append(data)
+            if len(photos) > MAX_PHOTOS:
+                raise Invalid(f"at most {MAX_PHOTOS} photos", code="too_many_photos")
+        elif part.name in FORM_FIELDS:
+            raw = await _read_capped(part, FORM_FIELDS[part.name] * 4 + 4)
+            try:
+                fields[part.name] = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise Invalid(f"{part.name} is not UTF-8") from err
+        else:
+            await part.release()
+    return fields, voice, photos
+
+
 @routes.post("/api/opinions")
 async def submit(request: web.Request) -> web.Response:
-    form = await body(request, schemas.SubmitOpinion)
+    """JSON, or multipart/form-data with the same fields plus ``voice`` and ``photo`` files."""
+    voice: bytes | None = None
+    photos: list[bytes] = []
+    form: schemas.SubmitOpinion | schemas.SubmitOpinionForm
+    if request.content_type == "multipart/form-data":
+        fields, voice, photos = await opinion_form(request)
+        fields.pop("csrf", None)
+        form = schemas.decode_payload(fields, schemas.SubmitOpinionForm)
+    else:
+        form = await body(request, schemas.SubmitOpinion)
     services = request.app[SERVICES]
     opinion = await services.opinions.submit(
         request[ACTOR],
@@ -47,10 +125,37 @@ async def submit(request: web.Request) -> web.Response:
         session_id=form.session,
         source=form.source or ("watch_form" if form.session else "web"),
         contact=form.contact,
+        voice=voice,
+        photos=photos,
     )
     response = await one(request, opinion)
     response.set_status(201)
     return response
+
+
+@routes.patch("/api/opinions/{id}")
+async def transcribe(request: web.Request) -> web.Response:
+    """Moderators: ``{text}`` types what a voice opinion says (the voice stays attached)."""
+    typed = await body(request, schemas.TranscribeOpinion)
+    opinion = await request.app[SERVICES].opinions.transcribe(request[ACTOR], path_id(request), typed.text)
+    return await one(request, opinion)
+
+
+@routes.get("/uploads/{name}")
+async def upload_file(request: web.Request) -> web.StreamResponse:
+    """A stored voice message or photo (random, unguessable names; never rewritten)."""
+    path = request.app[SERVICES].opinions.upload_path(request.match_info["name"])
+    if path is None:
+        raise web.HTTPNotFound()
+    kind = "audio/mp4" if path.suffix == ".m4a" else "image/jpeg"
+    return web.FileResponse(
+        path,
+        headers={
+            "Content-Type": kind,
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 async def _list(request: web.Request, community: str | None = None) -> list[Opinion]:
