@@ -1,7 +1,7 @@
 """voice and photos on opinions
 
-Revision ID: 0005_opinion_media
-Revises: 0004_interact
+Revision ID: 0006_opinion_media
+Revises: 0005_similar_index
 Create Date: 2026-12-01 14:30:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_opinion_media"
-down_revision: str | None = "0004_interact"
+revision: str = "0006_opinion_media"
+down_revision: str | None = "0005_similar_index"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
