@@ -118,3 +118,24 @@ async def test_staff_find_the_exports_on_the_board_and_in_triage(
     for link in links:
         response = await client.get(link.replace("&amp;", "&"))
         assert response.status == 200, link
+
+
+async def test_home_remembers_the_chosen_community(client: TestClient[Any, Any], world: World) -> None:
+    first = await _page(client, "/")
+    assert 'data-testid="my-community"' not in first and 'data-testid="community-choice"' in first
+    assert "网格" not in first  # figures that mean nothing to a resident
+    chosen = await _page(client, "/?community=xingfu")
+    mine = chosen.split('data-testid="my-community"')[1].split("</section>")[0]
+    assert "幸福社区" in mine and "和谐社区" not in mine
+    again = await _page(client, "/")  # remembered
+    assert "幸福社区" in again.split('data-testid="my-community"')[1].split("</section>")[0]
+    board = await _page(client, "/agenda")
+    assert re.search(r'<option value="xingfu" selected>', board)
+    everything = await _page(client, "/agenda?community=")
+    assert not re.search(r'<option value="xingfu" selected>', everything)
+
+
+async def test_staff_start_on_their_own_community(client: TestClient[Any, Any], world: World) -> None:
+    await login(client, "host-b")
+    home = await _page(client, "/")
+    assert "幸福社区" in home.split('data-testid="my-community"')[1].split("</section>")[0]

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from live.http import i18n
 from live.http.auth import ACTOR
+from live.http.community_choice import chosen_community
 from live.http.params import path_id
 from live.http.templates import render
 from live.keys import SERVICES
@@ -29,7 +30,10 @@ async def board(request: web.Request) -> web.Response:
     q = request.query
     filters = {k: q.get(k, "").strip()[:200] for k in ("community", "category", "location")}
     communities = await services.places.communities()
-    if filters["community"] not in {c.slug for c in communities}:
+    known = {c.slug for c in communities}
+    if "community" not in q:  # first visit: the person's own community; "all" stays a choice
+        filters["community"] = chosen_community(request, known) or ""
+    if filters["community"] not in known:
         filters["community"] = ""
     items = await services.agenda.list(
         community_slug=filters["community"] or None,

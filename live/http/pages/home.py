@@ -6,6 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
+from live.http.community_choice import chosen_community, remember_community
 from live.http.templates import STATIC, render
 from live.keys import SERVICES
 
@@ -14,34 +15,45 @@ routes = web.RouteTableDef()
 
 @routes.get("/")
 async def home(request: web.Request) -> web.Response:
+    """Live now, then the person's own community in full (chosen once and remembered), and the
+    other communities as a short list to choose from."""
     services = request.app[SERVICES]
     communities = await services.places.communities()
+    known = {c.slug for c in communities}
+    mine = chosen_community(request, known)
     live = await services.rooms.list("live", limit=50)
     upcoming = await services.rooms.list("scheduled", limit=200)
     recent = await services.rooms.list("ended", limit=200)
-    by_community: list[dict[str, Any]] = []
+    next_of: dict[int, Any] = {}
+    for s in sorted(upcoming, key=lambda s: (s.scheduled_at is None, s.scheduled_at)):
+        next_of.setdefault(s.community_id, s)
+    group: dict[str, Any] | None = None
     for community in communities:
-        mine = [s for s in upcoming if s.community_id == community.id]
-        by_community.append(
-            {
+        if community.slug == mine:
+            group = {
                 "community": community,
                 "live": [s for s in live if s.community_id == community.id],
-                "upcoming": sorted(mine, key=lambda s: (s.scheduled_at is None, s.scheduled_at))[:3],
+                "upcoming": sorted(
+                    (s for s in upcoming if s.community_id == community.id),
+                    key=lambda s: (s.scheduled_at is None, s.scheduled_at),
+                )[:3],
                 "recent": sorted(
                     (s for s in recent if s.community_id == community.id),
                     key=lambda s: s.ended_at or s.created_at,
                     reverse=True,
                 )[:3],
             }
-        )
-    by_community.sort(key=lambda c: (not c["live"], not c["upcoming"], c["community"].id))
-    totals = {
-        "communities": len(communities),
-        "sessions": len(recent) + len(live),
-        "live": len(live),
-        **(await services.places.counts()),
-    }
-    return render(request, "home.html", {"groups": by_community, "live": live, "totals": totals})
+    others = [
+        {"community": c, "next": next_of.get(c.id), "live": any(s.community_id == c.id for s in live)}
+        for c in communities
+        if c.slug != mine
+    ]
+    totals = {"communities": len(communities), "sessions": len(recent) + len(live), "live": len(live)}
+    response = render(
+        request, "home.html", {"group": group, "others": others, "live": live, "totals": totals}
+    )
+    remember_community(request, response, known)
+    return response
 
 
 @routes.get("/favicon.ico")
