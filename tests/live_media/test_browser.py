@@ -58,8 +58,23 @@ async def test_host_goes_live_resident_watches_then_replays(
 
     # let HLS cut a few segments, then end from the console
     await resident.wait_for_timeout(4000)
+    asked: list[str] = []
+
+    async def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        await (dialog.dismiss() if len(asked) == 1 else dialog.accept())
+
+    host.on("dialog", answer)
+    await host.click('[data-testid="end-live"]')  # asked first; "cancel" keeps it live
+    await host.wait_for_function("() => document.querySelector('[data-testid=end-live]').disabled === false")
+    still = await (await client.get(f"/api/sessions/{session}")).json()
+    assert len(asked) == 1 and still["status"] == "live"
     await host.click('[data-testid="end-live"]')
     await host.wait_for_selector('[data-role="console-status"].status-ended', timeout=15_000)
+    # the camera is let go, the chat box closes, the replay is one tap away
+    assert await host.evaluate("document.querySelector('[data-role=preview]').srcObject") is None
+    assert await host.locator('[data-role="chat-form"]').is_hidden()
+    await host.get_by_test_id("console-replay-link").wait_for()
     detail = await (await client.get(f"/api/sessions/{session}")).json()
     assert detail["status"] == "ended" and detail["recording"]["duration_s"] > 0
 

@@ -187,13 +187,27 @@ goLive.addEventListener("click", async () => {
   }
 });
 
+function afterEnd() {
+  // The broadcast is over: let go of the camera and microphone, close the chat box, offer the replay.
+  for (const stream of [camera, screen]) if (stream) stream.getTracks().forEach((t) => t.stop());
+  camera = null;
+  screen = null;
+  preview.srcObject = null;
+  const chatForm = root.querySelector('[data-role="chat-form"]');
+  if (chatForm) chatForm.hidden = true;
+  const replay = root.querySelector('[data-role="replay-link"]');
+  if (replay) replay.hidden = false;
+}
+
 endLive.addEventListener("click", async () => {
+  if (!window.confirm(message.dataset.msgConfirmEnd)) return;
   endLive.disabled = true;
   try {
     await api(`/api/sessions/${config.session}/end`);
     stopPublishing();
     setStatus("ended");
     say("ended");
+    afterEnd();
   } catch (err) {
     console.error(err);
     endLive.disabled = false;
