@@ -33,6 +33,7 @@ class Settings:
     ice_servers: tuple[str, ...] = ()
     metrics_public: bool = False
     timezone: str = "Asia/Shanghai"
+    hsts_s: int = 0
     public_url: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -55,6 +56,7 @@ class Settings:
             chat_burst=int(env.get("LIVE_CHAT_BURST", "20")),
             metrics_public=env.get("LIVE_METRICS_PUBLIC", "") in ("1", "true", "yes"),
             timezone=env.get("LIVE_TIMEZONE", "Asia/Shanghai"),
+            hsts_s=int(env.get("LIVE_HSTS") or "0"),
             public_url=env.get("LIVE_PUBLIC_URL", "").strip().rstrip("/"),
             ice_servers=tuple(u.strip() for u in env.get("LIVE_ICE_SERVERS", "").split() if u.strip()),
             presence_ttl_s=float(env.get("LIVE_PRESENCE_TTL_S", "30")),
@@ -66,10 +68,18 @@ class Settings:
         """Fill in the cookie-signing secret, generating and keeping one in the data dir."""
         if self.secret:
             return self
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not self.data_dir.exists():
+            self.data_dir.mkdir(mode=0o750, parents=True, exist_ok=True)
         path = self.data_dir / "secret.key"
-        if not path.exists():
-            path.write_text(secrets.token_urlsafe(48))
+        try:
+            # created 0600 in one step: never readable by others, not even for a moment
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(48))
+        if path.stat().st_mode & 0o077:
             path.chmod(0o600)
         return _replace(self, secret=path.read_text().strip())
 
