@@ -99,10 +99,9 @@ def moment(value: object) -> str:
     if not isinstance(value, str) or not value:
         return "—"
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
+        return datetime.fromisoformat(value).astimezone(ZONE).strftime("%Y-%m-%d %H:%M")
+    except (ValueError, OverflowError):
         return value
-    return parsed.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")
 
 
 def which_limit(value: object) -> str:

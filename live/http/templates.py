@@ -91,7 +91,12 @@ def local_iso_formatter(zone_name: str) -> Any:
     """``local_iso(moment)`` for ``<time datetime>``: ISO 8601 with the community's UTC offset."""
 
     def local_iso(moment: datetime | None) -> str:
-        return moment.astimezone(_zone(zone_name)).isoformat(timespec="seconds") if moment else ""
+        if not moment:
+            return ""
+        try:
+            return moment.astimezone(_zone(zone_name)).isoformat(timespec="seconds")
+        except (OverflowError, ValueError):  # stored out of range: as it is, never a failed page
+            return moment.isoformat(timespec="seconds")
 
     return local_iso
 

@@ -143,21 +143,21 @@ async def test_a_stored_far_date_cannot_break_the_home_page(
     """Data stored before the bounds (or by hand) renders; the page and the API still answer."""
     services = client.app[SERVICES]
     community = await services.places.by_slug("hexie")
+    far = LiveSession(
+        community_id=community.id,
+        title="far future",
+        description="",
+        status="scheduled",
+        stream_key="k" * 32,
+        scheduled_at=datetime(9999, 12, 31, 20, 0, tzinfo=UTC),
+        created_at=datetime(2026, 12, 1, tzinfo=UTC),
+    )
     async with services.db.transaction() as s:
-        s.add(
-            LiveSession(
-                community_id=community.id,
-                title="far future",
-                description="",
-                status="scheduled",
-                stream_key="k" * 32,
-                scheduled_at=datetime(9999, 12, 31, 20, 0, tzinfo=UTC),
-                created_at=datetime(2026, 12, 1, tzinfo=UTC),
-            )
-        )
-    home = await client.get("/", headers={"Accept": "text/html"})
-    assert home.status == 200
-    assert "far future" in await home.text()
+        s.add(far)
+    for path in ("/", "/?community=hexie", f"/live/{far.id}", "/archive"):
+        page = await client.get(path, headers={"Accept": "text/html"})
+        assert page.status == 200, path
+    assert "far future" in await (await client.get(f"/live/{far.id}", headers={"Accept": "text/html"})).text()
     listed = await client.get("/api/sessions?status=scheduled")
     assert listed.status == 200
 
