@@ -105,7 +105,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         agenda=Agenda(db, clock, events),
         meetings=Meetings(db, clock, events),
         inbox=Inbox(db, clock),
-        archive=Archive(db, settings.data_dir),
+        archive=Archive(db, settings.data_dir, clock),
         admin=Admin(db, settings.data_dir, events),
         words=room.words,
         wordfilter=room.wordfilter,
@@ -120,6 +120,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     )
     events.subscribe(app[SERVICES].polls.on_event)
     unsubscribe = events.subscribe(room.chat.rules.on_event)
+    events.subscribe(app[SERVICES].archive.on_event)
     yield
     unsubscribe()
     await room.chat.close()

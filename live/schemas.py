@@ -29,6 +29,7 @@ from live.services.text import sanitize
 MAX_ID = 2**31 - 1
 MIN_YEAR, MAX_YEAR = 1970, 2100
 MAX_LIMIT = 1000
+MAX_OFFSET_MS = 7 * 24 * 3600 * 1000
 
 Id = Annotated[
     int, msgspec.Meta(ge=1, le=MAX_ID, description="an id: decimal digits (as a string or an integer)")
@@ -290,10 +291,18 @@ class MeetingList(Page):
 class PageOnly(Page):
     routes = (
         "GET /api/inbox",
-        "GET /api/sessions/{id}/messages",
         "GET /api/sessions/{id}/viewers",
         "GET /api/sessions/{id}/audit",
+        "GET /api/admin/users",
     )
+
+
+class MessageList(Page):
+    """A session's messages; ``from_ms``/``to_ms`` read one stretch of the broadcast (replay)."""
+
+    routes = ("GET /api/sessions/{id}/messages",)
+    from_ms: Annotated[int, msgspec.Meta(ge=0, le=MAX_OFFSET_MS)] | None = None
+    to_ms: Annotated[int, msgspec.Meta(ge=0, le=MAX_OFFSET_MS)] | None = None
 
 
 class WordList(Query):

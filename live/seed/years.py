@@ -208,7 +208,7 @@ async def seed_years(db: Database, clock: Clock, size: Size | None = None, seed:
     if db.engine.dialect.name == "postgresql":
         async with db.engine.connect() as conn:
             await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text("ANALYZE"))
+            await conn.execute(text("VACUUM ANALYZE"))
     report.seconds = round(time.monotonic() - started, 1)
     return report
 

@@ -152,11 +152,15 @@ class Admin:
             raise Conflict(f"{kind} {name} exists there") from err
         return added
 
-    async def users(self, actor: Actor) -> list[UserRow]:
+    async def users(self, actor: Actor, limit: int = 100, after: int | None = None) -> list[UserRow]:
+        """One page of users in id order (staff accounts come first: they are made first)."""
         require_admin(actor)
+        query = select(User).order_by(User.id).limit(limit)
+        if after is not None:
+            query = query.where(User.id > after)
         async with self.db.read() as s:
             communities = {c.id: c for c in (await s.execute(select(Community))).scalars()}
-            users = (await s.execute(select(User).order_by(User.id))).scalars()
+            users = (await s.execute(query)).scalars()
             return [UserRow(u, communities.get(u.community_id or 0)) for u in users]
 
     async def update_user(

@@ -21,7 +21,7 @@ from live.storage.agenda import AgendaEvent, AgendaItem, AgendaOpinion
 from live.storage.db import Database
 from live.storage.meetings import Meeting
 from live.storage.opinions import Opinion
-from live.storage.places import Community, community_by_slug
+from live.storage.places import Community, community_by_slug, community_id_of
 
 FLOW = ("proposed", "scheduled", "deliberating", "decided", "in_progress", "resolved")
 STATES = (*FLOW, "closed")
@@ -320,7 +320,7 @@ class Agenda:
             raise Invalid(f"status must be one of {', '.join(STATES)}", code="bad_status")
         query = select(AgendaItem, Community.slug).join(Community, Community.id == AgendaItem.community_id)
         if community_slug:
-            query = query.where(Community.slug == community_slug)
+            query = query.where(AgendaItem.community_id == community_id_of(community_slug))
         if status:
             query = query.where(AgendaItem.status == status)
         if category:

@@ -7,7 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from live.clock import Clock, SystemClock
 from live.errors import NotFound
+from live.events import Event
 from live.storage import archive as queries
 from live.storage.chat import Message
 from live.storage.db import Database
@@ -17,6 +21,7 @@ from live.storage.presence import ViewerSample
 from live.storage.rooms import LiveSession
 
 REPLAY_MESSAGES_MAX = 5000
+TOTALS_TTL_S = 30.0
 CHART_WIDTH = 600
 CHART_HEIGHT = 160
 
@@ -118,9 +123,27 @@ def viewer_chart(
 
 
 class Archive:
-    def __init__(self, db: Database, data_dir: Path) -> None:
+    def __init__(self, db: Database, data_dir: Path, clock: Clock | None = None) -> None:
         self.db = db
         self.data_dir = data_dir
+        self.clock = clock or SystemClock()
+        self._totals: dict[int | None, tuple[float, dict[str, int]]] = {}
+
+    def on_event(self, _event: Event) -> None:
+        """EventBus subscriber: any change (a session ending, an opinion, an agenda item) may
+        change the totals; this process recounts at once, other processes within the TTL."""
+        self._totals.clear()
+
+    async def _cached_totals(self, s: AsyncSession, community_id: int | None) -> dict[str, int]:
+        """The archive's totals (five years of broadcasts, viewers, opinions, resolved items),
+        counted at most every ``TOTALS_TTL_S`` per community rather than on every view."""
+        cached = self._totals.get(community_id)
+        now = self.clock.monotonic()
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        totals = await queries.archive_totals(s, community_id)
+        self._totals[community_id] = (now + TOTALS_TTL_S, totals)
+        return totals
 
     def has_recording(self, session: LiveSession) -> bool:
         if session.recording_duration_s is not None:
@@ -145,7 +168,7 @@ class Archive:
             ids = [session.id for session in sessions]
             messages = await queries.message_counts(s, ids)
             opinions = await queries.opinion_counts(s, ids)
-            totals = await queries.archive_totals(s, community_id)
+            totals = await self._cached_totals(s, community_id)
         by_id = {c.id: c for c in communities}
         entries = [
             ArchiveEntry(

@@ -16,7 +16,7 @@ from live.services.limits import TokenBucket
 from live.services.signals import Signals
 from live.services.text import clean_text as shared_clean_text
 from live.services.wordfilter import WordFilter
-from live.storage.chat import Message
+from live.storage.chat import Message, session_messages
 from live.storage.db import Database
 from live.storage.rooms import LiveSession
 
@@ -142,18 +142,21 @@ class Chat:
             return list(reversed((await s.execute(query)).scalars().all()))
 
     async def list(
-        self, session_id: int, *, moderator: bool, after: int | None = None, limit: int = 100
+        self,
+        session_id: int,
+        *,
+        moderator: bool,
+        after: int | None = None,
+        limit: int = 100,
+        from_ms: int | None = None,
+        to_ms: int | None = None,
     ) -> list[Message]:
-        """Messages in order; moderators also see held and hidden ones."""
-        query = select(Message).where(Message.session_id == session_id)
-        if not moderator:
-            query = query.where(Message.status == VISIBLE)
-        else:
-            query = query.where(Message.status != DELETED)
-        if after is not None:
-            query = query.where(Message.id > after)
+        """Messages in order; moderators also see held and hidden ones. ``from_ms``/``to_ms``
+        keep those sent in that stretch of the broadcast (offsets since it went live)."""
         async with self.db.read() as s:
-            return list((await s.execute(query.order_by(Message.id).limit(limit))).scalars())
+            return await session_messages(
+                s, session_id, moderator=moderator, after=after, limit=limit, from_ms=from_ms, to_ms=to_ms
+            )
 
     async def get(self, message_id: int) -> Message:
         async with self.db.read() as s:

@@ -20,7 +20,7 @@ from live.services.text import clean_text
 from live.storage.agenda import AgendaItem
 from live.storage.db import Database
 from live.storage.meetings import MEETING_FORMATS, Meeting, MeetingItem
-from live.storage.places import Community, community_by_slug
+from live.storage.places import Community, community_by_slug, community_id_of
 
 TITLE_MAX = 200
 PLACE_MAX = 200
@@ -160,11 +160,24 @@ class Meetings:
         """Meetings newest first."""
         query = select(Meeting)
         if community_slug:
-            query = query.join(Community, Community.id == Meeting.community_id).where(
-                Community.slug == community_slug
-            )
+            query = query.where(Meeting.community_id == community_id_of(community_slug))
         if after is not None:
             query = query.where(Meeting.id < after)
         async with self.db.read() as s:
             meetings = list((await s.execute(query.order_by(Meeting.id.desc()).limit(limit))).scalars())
-            return [await self._view(s, m) for m in meetings]
+            return await self._views(s, meetings)
+
+    async def _views(self, s: AsyncSession, meetings: builtins.list[Meeting]) -> builtins.list[MeetingView]:
+        """Views of a page of meetings: two queries however many meetings (no query per row)."""
+        slugs = dict((await s.execute(select(Community.id, Community.slug))).all())
+        items: dict[int, builtins.list[tuple[AgendaItem, str]]] = {m.id: [] for m in meetings}
+        if meetings:
+            rows = await s.execute(
+                select(MeetingItem.meeting_id, AgendaItem, MeetingItem.decision)
+                .join(MeetingItem, MeetingItem.item_id == AgendaItem.id)
+                .where(MeetingItem.meeting_id.in_(items))
+                .order_by(MeetingItem.id)
+            )
+            for meeting_id, item, decision in rows:
+                items[meeting_id].append((item, decision))
+        return [MeetingView(m, slugs[m.community_id], items[m.id]) for m in meetings]

@@ -14,7 +14,7 @@ from live.events import EventBus, SessionStatusChanged
 from live.services.actors import Actor, require_staff
 from live.storage.agenda import AgendaItem
 from live.storage.db import Database
-from live.storage.places import Community, community_by_slug
+from live.storage.places import community_by_slug, community_id_of
 from live.storage.rooms import LiveSession, SessionAgendaItem
 
 STATUSES = ("scheduled", "live", "ended")
@@ -183,9 +183,7 @@ class Rooms:
         if status:
             query = query.where(LiveSession.status == status)
         if community_slug:
-            query = query.join(Community, Community.id == LiveSession.community_id).where(
-                Community.slug == community_slug
-            )
+            query = query.where(LiveSession.community_id == community_id_of(community_slug))
         if after is not None:
             query = query.where(LiveSession.id < after)
         query = query.order_by(LiveSession.id.desc()).limit(limit)
@@ -201,16 +199,15 @@ class Rooms:
 
 async def session_counts(db: Database, session_id: int) -> dict[str, int]:
     """Messages and opinions of a session, for its stats."""
-    from sqlalchemy import func
+    return (await sessions_counts(db, [session_id]))[session_id]
 
-    from live.storage.chat import Message
-    from live.storage.opinions import Opinion
 
+async def sessions_counts(db: Database, session_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Visible messages and opinions of each session: two grouped queries for the whole page."""
+    from live.storage.archive import message_counts, opinion_counts
+
+    ids = sorted(set(session_ids))
     async with db.read() as s:
-        messages = await s.scalar(
-            select(func.count(Message.id)).where(
-                Message.session_id == session_id, Message.status == "visible"
-            )
-        )
-        opinions = await s.scalar(select(func.count(Opinion.id)).where(Opinion.session_id == session_id))
-    return {"messages": messages or 0, "opinions": opinions or 0}
+        messages = await message_counts(s, ids)
+        opinions = await opinion_counts(s, ids)
+    return {i: {"messages": messages.get(i, 0), "opinions": opinions.get(i, 0)} for i in ids}

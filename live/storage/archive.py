@@ -73,7 +73,7 @@ async def archive_totals(s: AsyncSession, community_id: int | None) -> dict[str,
         sessions = sessions.where(LiveSession.community_id == community_id)
         resolved = resolved.where(AgendaItem.community_id == community_id)
     broadcasts, viewers = (await s.execute(sessions)).one()
-    opinions = await s.scalar(select(func.count(Opinion.id)).where(Opinion.session_id.in_(ended)))
+    opinions = await s.scalar(select(func.count()).where(Opinion.session_id.in_(ended)))
     return {
         "broadcasts": int(broadcasts or 0),
         "viewers": int(viewers or 0),

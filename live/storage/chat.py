@@ -16,7 +16,11 @@ from live.storage.base import Base, UTCDateTime
 
 class Message(Base):
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_session_id_id", "session_id", "id"),)
+    __table_args__ = (
+        Index("ix_messages_session_id_id", "session_id", "id"),
+        Index("ix_messages_session_id_status", "session_id", "status"),
+        Index("ix_messages_session_id_offset_ms", "session_id", "offset_ms"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id"))
@@ -86,3 +90,26 @@ async def lock_people(s: AsyncSession, person_keys: Sequence[str]) -> None:
 
 def insert_messages(s: AsyncSession, messages: Sequence[Message]) -> None:
     s.add_all(messages)
+
+
+async def session_messages(
+    s: AsyncSession,
+    session_id: int,
+    *,
+    moderator: bool,
+    after: int | None,
+    limit: int,
+    from_ms: int | None = None,
+    to_ms: int | None = None,
+) -> list[Message]:
+    """One page of a session's messages in id order (index on session and id, or on session and
+    offset for a stretch of the broadcast); moderators also get held and hidden ones."""
+    query = select(Message).where(Message.session_id == session_id)
+    query = query.where(Message.status != "deleted" if moderator else Message.status == "visible")
+    if after is not None:
+        query = query.where(Message.id > after)
+    if from_ms is not None:
+        query = query.where(Message.offset_ms >= from_ms)
+    if to_ms is not None:
+        query = query.where(Message.offset_ms < to_ms)
+    return list((await s.execute(query.order_by(Message.id).limit(limit))).scalars())

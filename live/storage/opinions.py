@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from live.storage.base import Base, UTCDateTime
@@ -24,6 +24,10 @@ class Category(Base):
 
 class Opinion(Base):
     __tablename__ = "opinions"
+    __table_args__ = (
+        Index("ix_opinions_community_id_id", "community_id", "id"),
+        Index("ix_opinions_community_id_status_id", "community_id", "status", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from live.storage.base import Base, UTCDateTime
@@ -12,6 +12,7 @@ from live.storage.base import Base, UTCDateTime
 
 class ViewerSample(Base):
     __tablename__ = "viewer_samples"
+    __table_args__ = (Index("ix_viewer_samples_session_id_at", "session_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id"), index=True)

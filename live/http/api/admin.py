@@ -8,7 +8,7 @@ from aiohttp import web
 
 from live import schemas
 from live.http.auth import ACTOR
-from live.http.params import body, path_id
+from live.http.params import body, path_id, query
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import community_payload, iso, user_row_payload
@@ -90,7 +90,8 @@ async def add_place(request: web.Request) -> web.Response:
 
 @routes.get("/api/admin/users")
 async def list_users(request: web.Request) -> web.Response:
-    rows = await request.app[SERVICES].admin.users(request[ACTOR])
+    q = query(request, schemas.PageOnly)
+    rows = await request.app[SERVICES].admin.users(request[ACTOR], q.limit, q.after)
     return json_response([admin_user_payload(row) for row in rows])
 
 

@@ -20,9 +20,11 @@ async def list_messages(request: web.Request) -> web.Response:
     """Messages in order; moderators of the community also see held and hidden ones."""
     services = request.app[SERVICES]
     session = await services.rooms.get(path_id(request))
-    q = query(request, schemas.PageOnly)
+    q = query(request, schemas.MessageList)
     moderator = request[ACTOR].can("moderator", session.community_id)
-    messages = await services.chat.list(session.id, moderator=moderator, after=q.after, limit=q.limit)
+    messages = await services.chat.list(
+        session.id, moderator=moderator, after=q.after, limit=q.limit, from_ms=q.from_ms, to_ms=q.to_ms
+    )
     return json_response([message_payload(m) for m in messages])
 
 

@@ -6,12 +6,14 @@ from aiohttp import web
 
 from live.errors import DomainError
 from live.http.auth import ACTOR
+from live.http.params import optional_ident
 from live.http.templates import render
 from live.keys import SERVICES
 from live.services.actors import ROLES, require_admin
 from live.services.archive import clock_label
 
 routes = web.RouteTableDef()
+USERS_PAGE = 100
 
 
 def human_bytes(size: int | None) -> str:
@@ -35,7 +37,10 @@ async def admin_page(request: web.Request) -> web.StreamResponse:
         return render(request, "admin.html", {"forbidden": True}, status=403)
     services = request.app[SERVICES]
     places = await services.admin.places(actor)
-    users = await services.admin.users(actor)
+    users_after = optional_ident(request.query.get("users_after"), "users_after")
+    users = await services.admin.users(actor, USERS_PAGE + 1, users_after)
+    more_users = users[USERS_PAGE - 1].user.id if len(users) > USERS_PAGE else None
+    users = users[:USERS_PAGE]
     recordings = await services.admin.recordings(actor)
     hls_bytes, disk_total, disk_free = services.admin.disk_usage()
     words = await services.words.all()
@@ -47,6 +52,7 @@ async def admin_page(request: web.Request) -> web.StreamResponse:
             "forbidden": False,
             "places": places,
             "users": users,
+            "more_users": more_users,
             "roles": ROLES,
             "words": words,
             "categories": categories,
