@@ -239,3 +239,32 @@ async def test_you_said_we_did_card_in_chromium(
     await card.filter(has_text="区城管局已更换全部器材").wait_for()
     assert "健身器材维修" in await card.inner_text() and "你说我做" in await card.inner_text()
     await desk.close()
+
+
+async def test_a_banned_resident_is_told_in_their_language(
+    client: TestClient[Any, Any], room: Any, staff: Any, phone: Any, base_url: str
+) -> None:
+    page = await phone.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    await page.goto(f"{base_url}/live/{room.id}")
+    # the form is the page script's once it has filled the categories (before, a tap would reload)
+    filled = "document.querySelector('[data-testid=opinion-category]').options.length > 1"
+    await page.wait_for_function(filled)
+    await page.get_by_test_id("opinion-input").fill("楼下的共享单车挡住了盲道")
+    await page.get_by_test_id("opinion-submit").click()
+    status = page.locator('[data-role="opinion-status"]')
+    await expect(status).to_contain_text("谢谢", timeout=15_000)
+    assert await status.get_attribute("data-kind") == "ok", errors
+    listed = await (await client.get(f"/api/opinions?session={room.id}")).json()  # the host reads it
+    author = listed[0]["author"]["id"]
+    ban = {"session": room.id, "action": "ban", "user": author, "reason": "广告"}
+    banned = await staff.call("moderate", ban)
+    assert banned["ok"], banned
+    await page.get_by_test_id("opinion-input").fill("再说一次共享单车的事")
+    await page.get_by_test_id("opinion-submit").click()
+    await expect(status).to_contain_text("不能提意见", timeout=15_000)
+    assert await status.get_attribute("data-kind") == "error"
+    assert "banned" not in await status.inner_text()

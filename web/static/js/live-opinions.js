@@ -22,7 +22,8 @@ export function init(root, config) {
   const showcase = part.querySelector('[data-role="showcase"]');
   const supported = supportedSet();
   let names = new Map();
-  const say = (text) => { status.textContent = text || ""; };
+  const say = (text, kind = "ok") => { status.textContent = text || ""; status.dataset.kind = kind; };
+  const refused = (body) => strings["error_" + (body && body.error)] || strings.failed;
 
   const render = (o) => {
     const done = supported.has(o.id);
@@ -32,7 +33,7 @@ export function init(root, config) {
       { type: "button", class: "me-too", "data-testid": "support", "aria-pressed": done ? "true" : "false" },
       done ? strings.supported : strings.me_too,
     );
-    button.disabled = done || o.status === "merged";
+    button.disabled = done;
     button.addEventListener("click", () => support(o.id, button));
     const meta = [names.get(o.category) || "", o.location || ""].filter(Boolean).join(" · ");
     const note = o.status === "merged" ? el("span", { class: "meta", text: strings.merged }) : null;
@@ -42,7 +43,7 @@ export function init(root, config) {
       el("p", { text: o.text }),
       el("span", { class: "meta" }, count, " " + strings.people + (meta ? " · " + meta : "")),
       note,
-      button,
+      o.status === "merged" ? null : button,  // support goes to the opinion it was merged into
     );
   };
   const upsert = (o) => {
@@ -63,7 +64,7 @@ export function init(root, config) {
   async function support(id, button) {
     button.disabled = true;
     const answer = await api("POST", `/api/opinions/${id}/support`);
-    if (!answer.ok) { button.disabled = false; say(strings.failed); return; }
+    if (!answer.ok) { button.disabled = false; say(refused(answer.body), "error"); return; }
     supported.add(id);
     localStorage.setItem(SUPPORTED_KEY, JSON.stringify([...supported].slice(-500)));
     button.textContent = strings.supported;
@@ -110,8 +111,8 @@ export function init(root, config) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (!text) { say(strings.empty); input.focus(); return; }
-    if (text.length > 2000) { say(strings.too_long); return; }
+    if (!text) { say(strings.empty, "error"); input.focus(); return; }
+    if (text.length > 2000) { say(strings.too_long, "error"); return; }
     const submit = form.querySelector('[type="submit"]');
     submit.disabled = true;
     const body = { community: config.community, session: config.session, text };
@@ -119,7 +120,7 @@ export function init(root, config) {
     if (place.value.trim()) body.location = place.value.trim();
     const answer = await api("POST", "/api/opinions", body);
     submit.disabled = false;
-    if (!answer.ok) { say((answer.body && answer.body.detail) || strings.failed); return; }
+    if (!answer.ok) { say(refused(answer.body), "error"); return; }
     supported.add(answer.body.id);
     localStorage.setItem(SUPPORTED_KEY, JSON.stringify([...supported].slice(-500)));
     upsert(answer.body);
