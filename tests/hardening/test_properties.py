@@ -7,7 +7,7 @@
   real socket.io clients to every event the server registers, and checks that each gets an ack
   ``{ok: ...}`` (never ``internal``), and that the connection and the server survive.
 
-Bounded to run in about a minute here: ``RT_FUZZ_EXAMPLES`` (default 6) examples per operation
+Bounded to run in about a minute here: ``RT_FUZZ_EXAMPLES`` (default 5) examples per operation
 and generation mode, ``RT_FUZZ_SOCKET_EXAMPLES`` (default 40) payloads per socket event."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from tests.realtime.conftest import Connect, Room, session_cookie
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = int(os.environ.get("RT_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("RT_FUZZ_EXAMPLES", "5"))
 SOCKET_EXAMPLES = int(os.environ.get("RT_FUZZ_SOCKET_EXAMPLES", "40"))
 # A signed-in fuzzer must stay signed in: it does not sign itself out or change accounts.
 KEEP_SIGNED_IN = {("POST", "/api/auth/logout"), ("PATCH", "/api/admin/users/{id}")}
