@@ -17,7 +17,7 @@ from live.services.sanctions import address_bannable
 from live.storage.accounts import User
 from live.storage.chat import Message
 from live.storage.db import Database
-from live.storage.moderation import AuditEntry, Ban, Mute
+from live.storage.moderation import AuditEntry, Ban, Mute, audit_target_labels
 from live.storage.rooms import LiveSession
 
 MESSAGE_ACTIONS = ("hide", "unhide", "approve", "delete", "pin")
@@ -26,6 +26,14 @@ ROOM_ACTIONS = ("unpin", "slow_mode", "close_chat", "open_chat")
 ACTIONS = MESSAGE_ACTIONS + PERSON_ACTIONS + ROOM_ACTIONS
 MAX_SECONDS = 7 * 24 * 3600
 REASON_MAX = 500
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """An audit entry and a readable name for its target (``None`` when it is gone)."""
+
+    entry: AuditEntry
+    target_label: str | None
 
 
 @dataclass
@@ -259,6 +267,23 @@ class Moderation:
             query = query.where(AuditEntry.id > after)
         async with self.db.read() as s:
             return list((await s.execute(query.order_by(AuditEntry.id).limit(limit))).scalars())
+
+    async def audit_view(
+        self,
+        actor: Actor,
+        *,
+        session_id: int | None = None,
+        community_id: int | None = None,
+        after: int | None = None,
+        limit: int = 100,
+    ) -> list[AuditLine]:
+        """The audit log as staff read it: each entry with its target named (who, which message)."""
+        entries = await self.audit_log(
+            actor, session_id=session_id, community_id=community_id, after=after, limit=limit
+        )
+        async with self.db.read() as s:
+            labels = await audit_target_labels(s, entries)
+        return [AuditLine(entry, labels.get(entry.id)) for entry in entries]
 
     async def pinned(self, session: LiveSession) -> Message | None:
         if session.pinned_message_id is None:

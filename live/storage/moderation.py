@@ -106,3 +106,53 @@ async def active_sanctions(
         .group_by(Mute.person_key)
     )
     return [(k, a) for k, a in bans.all()], {k: aware(u) for k, u in mutes.all() if u is not None}
+
+
+MESSAGE_TARGET_ACTIONS = ("hide", "unhide", "approve", "delete", "pin", "to_opinion")
+PERSON_TARGET_ACTIONS = ("mute", "unmute", "ban", "unban")
+
+
+async def audit_target_labels(s: AsyncSession, entries: list[AuditEntry]) -> dict[int, str]:
+    """A readable label for each entry's target: «name: text» of a message, a person's name."""
+    from live.storage.accounts import User
+    from live.storage.chat import Message
+
+    def message_id(e: AuditEntry) -> int | None:
+        target = e.target or ""
+        is_id = target.isascii() and target.isdigit()
+        return int(target) if e.action in MESSAGE_TARGET_ACTIONS and is_id else None
+
+    message_ids = {i for i in map(message_id, entries) if i is not None}
+    people = {e.target for e in entries if e.action in PERSON_TARGET_ACTIONS and e.target}
+    messages: dict[int, tuple[str, str]] = {}
+    if message_ids:
+        rows = await s.execute(
+            select(Message.id, Message.author_name, Message.text).where(Message.id.in_(message_ids))
+        )
+        messages = {int(i): (name, text) for i, name, text in rows.all()}
+    names: dict[str, str] = {}
+    if people:
+        latest = (
+            select(Message.author_key, func.max(Message.id).label("last"))
+            .where(Message.author_key.in_(people))
+            .group_by(Message.author_key)
+            .subquery()
+        )
+        authors = await s.execute(
+            select(Message.author_key, Message.author_name).join(latest, Message.id == latest.c.last)
+        )
+        names = {key: name for key, name in authors.all()}
+        user_ids = {int(p[2:]) for p in people if p.startswith("u:") and p[2:].isdigit()}
+        if user_ids:
+            users = await s.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
+            names.update({f"u:{i}": name for i, name in users.all()})
+    labels: dict[int, str] = {}
+    for e in entries:
+        mid = message_id(e)
+        if mid is not None and mid in messages:
+            name, text = messages[mid]
+            labels[e.id] = f"{name}: {text if len(text) <= 60 else text[:60] + '…'}"
+        elif e.target and e.target in names:
+            labels[e.id] = names[e.target]
+    return labels
+

@@ -134,3 +134,39 @@ async def test_held_message_waits_in_the_console_until_approved(
         assert await staff.get_by_test_id("held-list").locator("li").count() == 0
     finally:
         await staff_context.close()
+
+
+async def test_a_ban_is_asked_with_a_reason_and_the_audit_log_names_the_person(
+    browser: Any, phone: Any, base_url: str, room: Room
+) -> None:
+    staff_context = await browser.new_context(viewport={"width": 1024, "height": 800})
+    try:
+        spammer = await open_watch_page(phone, base_url, room, "卖保健品的")
+        await spammer.get_by_test_id("chat-input").fill("加微信领鸡蛋")
+        await spammer.get_by_test_id("chat-send").click()
+        await spammer.get_by_test_id("chat-list").get_by_text("加微信领鸡蛋").wait_for()
+
+        staff = await staff_context.new_page()
+        await staff.goto(f"{base_url}/login?next=/moderate/{room.id}")
+        await staff.get_by_test_id("login-username").fill("mod-a")
+        await staff.get_by_test_id("login-password").fill(PASSWORD)
+        await staff.get_by_test_id("login-submit").click()
+        await staff.wait_for_url(f"{base_url}/moderate/{room.id}")
+        row = staff.locator('[data-testid="chat-list"] li', has_text="加微信领鸡蛋")
+        asked: list[str] = []
+
+        async def answer(dialog: Any) -> None:
+            asked.append(dialog.message)
+            await (dialog.dismiss() if len(asked) == 1 else dialog.accept("发广告"))
+
+        staff.on("dialog", answer)
+        await row.locator('button[data-action="ban"]').click()  # cancelled: nothing happens
+        await row.locator('button[data-action="ban"]').click()
+        entry = staff.locator('[data-testid="audit-log"] tr', has_text="发广告")
+        await entry.wait_for()
+        assert "卖保健品的" in asked[0] and len(asked) == 2
+        assert "卖保健品的" in await entry.inner_text()
+        assert await staff.locator('[data-testid="audit-log"] tr').count() == 1  # the first was cancelled
+        await spammer.get_by_test_id("chat-list").get_by_text("加微信领鸡蛋").wait_for(state="detached")
+    finally:
+        await staff_context.close()

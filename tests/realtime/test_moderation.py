@@ -231,12 +231,15 @@ async def test_audit_log_records_every_action_and_exports_csv(
         ("close_chat", room.id),
     ]
     assert entries[0]["actor"]["name"] == "和谐网格员" and entries[0]["reason"] == "测试" and entries[0]["at"]
+    # staff read names and words, not ids
+    assert [e["target_label"] for e in entries] == ["王阿姨: 你好", "王阿姨", None]
     exported = await client.get("/api/audit.csv?community=hexie")
     assert exported.status == 200
     body = (await exported.read()).decode("utf-8")
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     assert rows[0][:3] == ["id", "at", "session"] and len(rows) == 4 and rows[1][-1] == "测试"
+    assert rows[1][rows[0].index("target_name")] == "王阿姨: 你好"
     assert (await other_browser.get(f"/api/sessions/{room.id}/audit")).status in (401, 403)
     await login(client, "host-b")
     assert (await client.get(f"/api/sessions/{room.id}/audit")).status == 403

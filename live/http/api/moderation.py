@@ -16,13 +16,14 @@ from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import iso
 from live.services.actors import require_admin
-from live.storage.moderation import AuditEntry
+from live.services.moderation import AuditLine
 
 routes = web.RouteTableDef()
-CSV_COLUMNS = ("id", "at", "session", "actor_id", "actor_name", "action", "target", "reason")
+CSV_COLUMNS = ("id", "at", "session", "actor_id", "actor_name", "action", "target", "target_name", "reason")
 
 
-def audit_payload(entry: AuditEntry) -> dict[str, Any]:
+def audit_payload(line: AuditLine) -> dict[str, Any]:
+    entry = line.entry
     return {
         "id": str(entry.id),
         "at": iso(entry.at),
@@ -30,6 +31,7 @@ def audit_payload(entry: AuditEntry) -> dict[str, Any]:
         "actor": {"id": entry.actor_key, "name": entry.actor_name},
         "action": entry.action,
         "target": entry.target,
+        "target_label": line.target_label,
         "reason": entry.reason,
     }
 
@@ -38,10 +40,10 @@ def audit_payload(entry: AuditEntry) -> dict[str, Any]:
 async def session_audit(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     q = query(request, schemas.PageOnly)
-    entries = await services.moderation.audit_log(
+    lines = await services.moderation.audit_view(
         request[ACTOR], session_id=path_id(request), after=q.after, limit=q.limit
     )
-    return json_response([audit_payload(e) for e in entries])
+    return json_response([audit_payload(line) for line in lines])
 
 
 @routes.get("/api/audit.csv")
@@ -50,14 +52,15 @@ async def audit_csv(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     q = query(request, schemas.AuditExport)
     community_id = (await services.places.by_slug(q.community)).id if q.community else None
-    entries = await services.moderation.audit_log(
+    lines = await services.moderation.audit_view(
         request[ACTOR], session_id=q.session, community_id=community_id, limit=100_000
     )
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for e in entries:
+    for line in lines:
+        e = line.entry
         row = [
             e.id,
             iso(e.at),
@@ -66,6 +69,7 @@ async def audit_csv(request: web.Request) -> web.Response:
             e.actor_name,
             e.action,
             e.target or "",
+            line.target_label or "",
             e.reason,
         ]
         writer.writerow([spreadsheet_safe(str(cell)) for cell in row])

@@ -58,7 +58,8 @@ function item(message) {
     actions.append(button(strings.hide, "hide", ids), button(strings.pin, "pin", ids), button(strings.to_opinion, "to_opinion", ids));
   }
   if (!["moderator", "host", "admin"].includes(message.author.role)) {
-    actions.append(button(strings.mute, "mute", { ...ids, seconds: "600" }), button(strings.ban, "ban", ids, true));
+    const person = { ...ids, name: message.author.name };
+    actions.append(button(strings.mute, "mute", { ...person, seconds: "600" }), button(strings.ban, "ban", person, true));
   }
   li.append(tag, who, text, actions);
   return li;
@@ -103,7 +104,8 @@ async function loadAudit() {
     ...entries.reverse().map((e) => {
       const tr = document.createElement("tr");
       const action = strings.actions[e.action] || e.action;
-      for (const value of [new Date(e.at).toLocaleTimeString(lang), e.actor.name, action, e.target || ""]) {
+      const target = e.target_label || (e.action === "slow_mode" || e.action.endsWith("_chat") ? "" : strings.gone);
+      for (const value of [new Date(e.at).toLocaleTimeString(lang), e.actor.name, action, target, e.reason || ""]) {
         const td = document.createElement("td");
         td.textContent = value;
         tr.append(td);
@@ -127,6 +129,13 @@ root.addEventListener("click", (event) => {
   if (b.dataset.message) data.message = b.dataset.message;
   if (["mute", "ban", "unban"].includes(b.dataset.action)) data.user = b.dataset.user;
   if (b.dataset.seconds) data.seconds = Number(b.dataset.seconds);
+  if (["mute", "ban"].includes(b.dataset.action)) {
+    // Sanctions are asked for first, with a reason that goes into the audit log.
+    const question = strings["confirm_" + b.dataset.action].replace("{name}", b.dataset.name || "");
+    const reason = window.prompt(question, "");
+    if (reason === null) return;
+    data.reason = reason.trim();
+  }
   act(b.dataset.action, data);
 });
 root.querySelector('[data-role="slow-form"]').addEventListener("submit", (event) => {
