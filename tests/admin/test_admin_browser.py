@@ -54,6 +54,14 @@ async def test_admin_adds_a_community_and_a_user_on_a_phone(
     await page.locator('[data-community="minle"]', has_text="1 个网格").wait_for()
     await add_place("compound", "梧桐苑", parent="第1网格")
     await page.locator('[data-community="minle"]', has_text="1 个网格，1 个小区").wait_for()
+    # the "inside" menu offers only what can hold the chosen kind: compounds for a building
+    form = page.locator('[data-community="minle"] form.place-form')
+    await page.locator('[data-community="minle"] summary').click()
+    await form.locator("select[name=kind]").select_option("building")
+    usable = "s => [...s.querySelectorAll('optgroup:not([disabled]) option')].map(o => o.textContent)"
+    assert await form.locator("select[name=parent]").evaluate(usable) == ["梧桐苑"]
+    await form.locator("select[name=kind]").select_option("compound")
+    assert await form.locator("select[name=parent]").evaluate(usable) == ["第1网格"]
 
     # the word list, through the word-list API
     await page.get_by_test_id("admin-words-input").fill("广告， 代开发票")

@@ -30,6 +30,24 @@ function fieldsOf(form) {
   return body;
 }
 
+// The "inside" menu of a place form lists only the places that can hold the chosen kind.
+function fitParents(form) {
+  const kind = form.elements.kind.value;
+  const parent = form.elements.parent;
+  for (const group of parent.querySelectorAll("optgroup")) {
+    const fits = group.dataset.kind === PARENT_OF[kind];
+    group.hidden = !fits;
+    group.disabled = !fits;
+  }
+  const chosen = parent.selectedOptions[0];
+  if (chosen && chosen.parentElement.tagName === "OPTGROUP" && chosen.parentElement.disabled) parent.value = "";
+}
+
+for (const form of document.querySelectorAll("form.place-form")) {
+  form.elements.kind.addEventListener("change", () => fitParents(form));
+  fitParents(form);
+}
+
 async function submit(form) {
   const error = form.querySelector(".form-error");
   const button = form.querySelector("button[type=submit]");
