@@ -59,11 +59,11 @@ async def ids(http: aiohttp.ClientSession) -> dict[str, Any]:
     upcoming = await (await http.get("/api/sessions?status=scheduled&community=hexie&limit=1")).json()
     return {
         "session": ended[len(ended) // 2]["id"],
-        "deep_session": ended[-1]["id"],
+        "deep_session": ended[-10]["id"],
         "item": items[len(items) // 2]["id"],
-        "deep_item": items[-1]["id"],
+        "deep_item": items[-10]["id"],
         "opinion": opinions[len(opinions) // 3]["id"],
-        "deep_opinion": opinions[-1]["id"],
+        "deep_opinion": opinions[-10]["id"],
         "upcoming": upcoming[0]["id"] if upcoming else ended[0]["id"],
     }
 
