@@ -16,7 +16,7 @@ from aiohttp import web
 from live.http import i18n, notices
 from live.http.auth import ACTOR, CSRF, is_secure
 from live.http.navigation import NAV
-from live.keys import SETTINGS
+from live.keys import CLOCK, SETTINGS
 from live.payloads import user_payload
 
 WEB = Path(__file__).resolve().parents[2] / "web"
@@ -101,6 +101,20 @@ def local_iso_formatter(zone_name: str) -> Any:
     return local_iso
 
 
+def time_until(now: datetime, moment: datetime | None) -> str:
+    """«in 2 days 3 hours» / «in 40 minutes» for an upcoming moment, in the page's language."""
+    if moment is None or moment <= now:
+        return ""
+    minutes = int((moment - now).total_seconds() // 60)
+    days, hours, mins = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    if days:
+        later = " " + i18n.ngettext("%(num)d hour", "%(num)d hours", hours) if hours else ""
+        return i18n.ngettext("in %(num)d day", "in %(num)d days", days) + later
+    if hours:
+        return i18n.ngettext("in %(num)d hour", "in %(num)d hours", hours)
+    return i18n.ngettext("in %(num)d minute", "in %(num)d minutes", max(mins, 1))
+
+
 def render(
     request: web.Request, name: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> web.Response:
@@ -121,6 +135,7 @@ def render(
             care=request.cookies.get(CARE_COOKIE) == "1",
             local=local_time_formatter(request.app[SETTINGS].timezone),
             local_iso=local_iso_formatter(request.app[SETTINGS].timezone),
+            until=lambda moment: time_until(request.app[CLOCK].now(), moment),
             **(context or {}),
         )
     finally:
