@@ -216,6 +216,9 @@ async def test_you_said_we_did_card_in_chromium(
     await host.patch(
         f"/api/agenda/{item['id']}", {"outcome": "区城管局已更换全部器材", "responsible": "区城管局"}
     )
+    for step in ("scheduled", "deliberating", "decided", "in_progress", "resolved"):
+        await host.patch(f"/api/agenda/{item['id']}", {"status": step})
+    pending = await host.post("/api/agenda", {"community": "hexie", "title": "路灯维修"}, expect=201)
     resident = await phone.new_page()
     await resident.goto(f"{base_url}/live/{session['id']}")
     await resident.locator('[data-role="opinions"][data-live="joined"]').wait_for()
@@ -234,9 +237,13 @@ async def test_you_said_we_did_card_in_chromium(
         .locator(f'option[value="{item["id"]}"]')
         .wait_for(state="attached")
     )
+    offered = console.get_by_test_id("showcase-item").locator("option")
+    assert await offered.evaluate_all("os => os.map(o => o.value)") == [item["id"]]  # resolved only
+    assert pending["id"] != item["id"]
     await console.get_by_test_id("showcase-item").select_option(item["id"])
     await console.get_by_test_id("showcase-send").click()
     await card.filter(has_text="区城管局已更换全部器材").wait_for()
+    await expect(console.get_by_test_id("showcase-status")).to_have_text("已在观看页展示")  # the host is told
     assert "健身器材维修" in await card.inner_text() and "你说我做" in await card.inner_text()
     await desk.close()
 

@@ -154,15 +154,18 @@ function start(root) {
     socket.on("connect", () => socket.emit("join", { session }));
     const showcase = root.querySelector('[data-role="showcase-form"]');
     const items = root.querySelector('[data-role="showcase-item"]');
-    api("GET", `/api/agenda?community=${encodeURIComponent(community)}&limit=200`).then((answer) => {
+    const shown = root.querySelector('[data-role="showcase-status"]');
+    // Only resolved items have an outcome to show ("you said, we did").
+    api("GET", `/api/agenda?community=${encodeURIComponent(community)}&status=resolved&limit=200`).then((answer) => {
       if (!answer.ok) return;
       items.replaceChildren(...answer.body.map((i) => el("option", { value: i.id, text: i.title })));
+      if (!answer.body.length) shown.textContent = strings.nothing_resolved;
     });
     showcase.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (!items.value) return;
       const ack = await socket.timeout(10000).emitWithAck("showcase", { session, item: items.value }).catch(() => null);
-      say(ack && ack.ok ? strings.shown : (ack && ack.detail) || strings.failed);
+      shown.textContent = ack && ack.ok ? strings.shown : strings.failed;
     });
     socket.on("opinion", (o) => {
       if (filter.value !== "new") return;
