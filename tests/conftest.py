@@ -7,6 +7,7 @@ Each test run creates its own PostgreSQL database and drops it at the end."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
@@ -32,6 +34,41 @@ PASSWORD = "correct-horse"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--no-postgres", action="store_true", help="run database tests on SQLite only")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_passwords() -> Iterator[None]:
+    """argon2id at minimum cost for every test account (production cost has its own test)."""
+    from live.services.passwords import cheap_hasher, use_hasher
+
+    previous = use_hasher(cheap_hasher())
+    yield
+    use_hasher(previous)
+
+
+@pytest.fixture
+def production_passwords() -> Iterator[None]:
+    """This test hashes with the production argon2 cost."""
+    from live.services.passwords import PRODUCTION, use_hasher
+
+    previous = use_hasher(PRODUCTION)
+    yield
+    use_hasher(previous)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Markers where they belong, from what a test uses: ``browser`` (Chromium), ``postgres``
+    (its PostgreSQL copy), ``redis`` (a Redis fixture); browser tests are also ``slow``."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & {"browser", "phone", "chromium"}:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("db_backend") == "postgres":
+            item.add_marker(pytest.mark.postgres)
+        if names & {"redis_url", "redis_prefix", "redis_client", "shared_redis"}:
+            item.add_marker(pytest.mark.redis)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -228,9 +265,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    """Debian's Chromium driven by Playwright, with a fake camera and microphone."""
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def chromium() -> AsyncIterator[Any]:
+    """One Debian Chromium for the whole test session (launched on first use), driven by Playwright
+    on the session's event loop; every test gets fresh contexts of it (fixture ``browser``)."""
     if not HAVE_CHROMIUM:
         pytest.skip("Debian's chromium is not installed (make test installs it)")
     from playwright.async_api import async_playwright
@@ -239,6 +277,18 @@ async def browser() -> AsyncIterator[Any]:
         instance = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield instance
         await instance.close()
+
+
+@pytest.fixture
+async def browser(chromium: Any) -> AsyncIterator[Any]:
+    """The session's Chromium, with a fake camera and microphone. Every context (and page) a test
+    opens is closed when it ends, so no cookie, storage or page outlives its test."""
+    before = set(chromium.contexts)
+    yield chromium
+    for context in chromium.contexts:
+        if context not in before:
+            with contextlib.suppress(Exception):
+                await context.close()
 
 
 @pytest.fixture

@@ -163,3 +163,28 @@ async def test_no_plaintext_password_stored(client: TestClient[Any, Any], world:
         assert user.password_hash.startswith("$argon2id$")
     for row in sessions:
         assert PASSWORD not in row.token_hash
+
+
+async def test_production_hasher_is_argon2id_at_its_recommended_cost(
+    client: TestClient[Any, Any], world: World, production_passwords: None
+) -> None:
+    """The suite signs in with a cheap hasher; production keeps argon2's recommended cost."""
+    from argon2 import PasswordHasher
+
+    from live.services.passwords import PRODUCTION, current_hasher
+
+    assert current_hasher() is PRODUCTION
+    recommended = PasswordHasher()
+    assert (PRODUCTION.time_cost, PRODUCTION.memory_cost, PRODUCTION.parallelism) == (
+        recommended.time_cost,
+        recommended.memory_cost,
+        recommended.parallelism,
+    )
+    await client.app[SERVICES].accounts.create_user("strong", PASSWORD, "resident")
+    async with client.app[SERVICES].db.read() as s:
+        stored = (await s.execute(select(User.password_hash).where(User.username == "strong"))).scalar_one()
+    assert stored.startswith(f"$argon2id$v=19$m={recommended.memory_cost},t={recommended.time_cost},")
+    assert not PasswordHasher().check_needs_rehash(stored)
+    await login(client, "strong")  # and it verifies
+    # a cheap test hash of the world's users still verifies under the production hasher
+    await login(client, "host-a")

@@ -15,7 +15,7 @@ from live.clock import Clock
 from live.errors import BadCredentials, Conflict, Invalid, NotFound, TooManyAttempts
 from live.events import EventBus, UserCreated
 from live.services.actors import ROLES, Actor
-from live.services.passwords import DUMMY_HASH, hash_password, verify_password
+from live.services.passwords import dummy_hash, hash_password, verify_password
 from live.services.throttle import FailureCounter
 from live.storage.accounts import AuthSession, User, user_by_username
 from live.storage.db import Database
@@ -112,7 +112,7 @@ class Accounts:
             raise TooManyAttempts("too many failed sign-ins; wait a minute")
         async with self.db.read() as s:
             user = await user_by_username(s, username)
-            stored = user.password_hash if user else DUMMY_HASH
+            stored = user.password_hash if user else dummy_hash()
             ok = await asyncio.to_thread(verify_password, stored, password)
             if user is None or not ok or user.disabled:
                 await self.failures.add(throttle_key, self.window_s)
