@@ -49,16 +49,18 @@ class Presence:
         self.sample_s = sample_s
         self.process = uuid.uuid4().hex[:12]
         self._local: dict[int, dict[str, int]] = defaultdict(dict)
-        self._seen: set[tuple[int, str]] = set()
         self._dirty: set[int] = set()
         self._last_sent: dict[int, Counts] = {}
 
     # -- joining and leaving ------------------------------------------------------------
     async def join(self, session_id: int, person: str) -> None:
-        """One connection of ``person`` joined (several tabs count once)."""
-        if (session_id, person) not in self._seen:
-            await self._record_unique(session_id, person)  # first, so that unique >= current
-            self._seen.add((session_id, person))
+        """One connection of ``person`` joined (several tabs count once).
+
+        A person not present here yet is recorded as a unique viewer first (the database knows
+        whether they came before), so that unique >= current. Only the people present now are
+        kept in memory: nothing here grows with the number of people who ever came."""
+        if person not in self._local.get(session_id, {}):
+            await self._record_unique(session_id, person)
         people = self._local[session_id]
         people[person] = people.get(person, 0) + 1
         if people[person] == 1 and self.redis is not None:
@@ -111,6 +113,8 @@ class Presence:
             counts = await self.counts(session_id)
             if await self._first_to_see(session_id, counts):
                 changed.append((session_id, counts))
+            if session_id not in self._local:
+                self._last_sent.pop(session_id, None)  # nobody here: forget it (sent once more)
         return changed
 
     async def _first_to_see(self, session_id: int, counts: Counts) -> bool:

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from live.realtime.fanout import Fanout
 from live.realtime.manager import FastManager, websocket_frame
+from tests.waiting import eventually
 
 ROOM = "session:1"
 
@@ -42,7 +43,10 @@ class Listener:
                 self.changed.clear()
                 await self.changed.wait()
 
-        await asyncio.wait_for(loop(), within)
+        try:
+            await asyncio.wait_for(loop(), within)
+        except TimeoutError:
+            raise AssertionError(f"not reached within {within} s; last events: {self.log[-3:]}") from None
 
 
 @pytest.fixture
@@ -90,10 +94,13 @@ async def test_every_client_gets_every_message_once_in_order_across_events(
             hide = {"session": "1", "message": str(burst * 30)}
             await fanout.broadcast(ROOM, "hide", hide)
             expected.append(("hide", hide))
-            await asyncio.sleep(0.002 * (burst % 3))
+            await asyncio.sleep(0.002 * (burst % 3))  # uneven gaps between bursts (the stimulus)
+        # nothing extra may follow: a last event after everything, once it is in, closes the log
+        end = {"session": "1", "end": True}
+        await fanout.broadcast(ROOM, "end", end)
+        expected.append(("end", end))
         for client in everyone:
-            await client.wait_until(lambda c=client: len(c.log) >= len(expected))  # type: ignore[misc]
-        await asyncio.sleep(0.2)  # nothing extra may follow
+            await client.wait_until(lambda c=client: ("end", end) in c.log)  # type: ignore[misc]
         for client in everyone:
             assert client.log == expected
         assert any(c.list_payloads for c in ws_clients), "back-to-back chats were never coalesced"
@@ -116,12 +123,13 @@ async def test_skip_sid_and_single_recipient_emits_keep_order(
         await fanout.broadcast(ROOM, "chat", {"id": "2"}, skip_sid=skipped_sid)
         await sio.emit("held", {"id": "3"}, to=skipped_sid)
         await fanout.broadcast(ROOM, "chat", {"id": "4"})
+        await fanout.broadcast(ROOM, "end", {})  # everything before it has arrived once it has
         for client in clients:
-            await client.wait_until(lambda c=client: len(c.log) >= 3)  # type: ignore[misc]
-        await asyncio.sleep(0.2)
-        assert skipped.log == [("chat", {"id": "1"}), ("held", {"id": "3"}), ("chat", {"id": "4"})]
+            await client.wait_until(lambda c=client: ("end", {}) in c.log)  # type: ignore[misc]
+        end = ("end", {})
+        assert skipped.log == [("chat", {"id": "1"}), ("held", {"id": "3"}), ("chat", {"id": "4"}), end]
         for client in clients[1:]:
-            assert client.log == [("chat", {"id": "1"}), ("chat", {"id": "2"}), ("chat", {"id": "4"})]
+            assert client.log == [("chat", {"id": "1"}), ("chat", {"id": "2"}), ("chat", {"id": "4"}), end]
     finally:
         await asyncio.gather(*(c.sio.disconnect() for c in clients))
 
@@ -182,15 +190,21 @@ async def test_clients_that_upgrade_from_polling_get_everything_in_order(
             await fanout.broadcast(ROOM, "chat", message)
             sent.append(("chat", message))
             n += 1
-            await asyncio.sleep(0.003)
+            await asyncio.sleep(0.003)  # a steady stream (the stimulus)
 
     clients = [Listener(["polling", "websocket"]) for _ in range(8)]
     task = asyncio.create_task(keep_sending())  # already sending while the clients join and upgrade
     try:
         await asyncio.gather(*(c.sio.connect(url, transports=c.transports, wait_timeout=10) for c in clients))
         await asyncio.gather(*(c.sio.call("join", {"session": "1"}, timeout=10) for c in clients))
-        await asyncio.sleep(1.5)  # long enough for every client to finish its upgrade
-        assert all(c.sio.transport() == "websocket" for c in clients)
+        await eventually(
+            lambda: all(c.sio.transport() == "websocket" for c in clients), 20, what="every upgrade"
+        )
+        upgraded_at = len(sent)  # keep sending until every client has had messages since then
+        for client in clients:
+            await client.wait_until(
+                lambda c=client: any(int(data["id"]) > upgraded_at + 5 for _, data in c.log)  # type: ignore[misc]
+            )
         sending = False
         await task
         for client in clients:

@@ -6,10 +6,13 @@ import asyncio
 import uuid
 from typing import Any
 
+import pytest
 import socketio
 from aiohttp.test_utils import TestClient
+from redis.asyncio import Redis
 
 from tests.conftest import World, login
+from tests.waiting import eventually
 
 
 def assert_clean(result: dict[str, Any], clients: int) -> None:
@@ -36,12 +39,27 @@ async def test_loadgen_against_vanilla_and_fast_python_socketio(bench_server: An
         assert_clean(result, 30)
 
 
+@pytest.mark.redis
 async def test_fast_path_across_two_processes_through_redis(bench_server: Any, loadgen: Any) -> None:
     """Clients split over two server processes sharing rooms through Redis all get everything."""
     channel = f"bench-test-{uuid.uuid4().hex}"
     common = ("--manager", "fast", "--redis", "redis://127.0.0.1:6379/0", "--channel", channel)
     a, b = bench_server("python", *common), bench_server("python", *common)
-    await asyncio.sleep(0.5)  # both pub/sub listeners subscribed
+    # python-socketio subscribes on a server's first connection: connect once to each, then wait
+    # until both subscriptions are in, so no published message can precede a listener.
+    for url in (a, b):
+        probe = socketio.AsyncClient(reconnection=False)
+        await probe.connect(url, transports=["websocket"], wait_timeout=10)
+        await probe.disconnect()
+    redis = Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+
+        async def both_subscribed() -> bool:
+            return dict(await redis.pubsub_numsub(channel)).get(channel.encode(), 0) >= 2
+
+        await eventually(both_subscribed, 20, what="both pub/sub listeners")
+    finally:
+        await redis.aclose()
     result = await loadgen(f"{a},{b}", "s1", clients=40, rate=30, duration=2)
     assert_clean(result, 40)
 

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from tests.conftest import PASSWORD, World
+from tests.waiting import eventually
 
 from .test_whip_whep import create_session
 
@@ -57,7 +58,12 @@ async def test_host_goes_live_resident_watches_then_replays(
     )
 
     # let HLS cut a few segments, then end from the console
-    await resident.wait_for_timeout(4000)
+    async def hls_segments() -> bool:
+        response = await client.get(f"/hls/{session}/index.m3u8")
+        text = await response.text() if response.status == 200 else ""
+        return sum(1 for line in text.splitlines() if line.endswith(".ts")) >= 2
+
+    await eventually(hls_segments, 30, what="two HLS segments")
     asked: list[str] = []
 
     async def answer(dialog: Any) -> None:
@@ -72,8 +78,8 @@ async def test_host_goes_live_resident_watches_then_replays(
     await host.click('[data-testid="end-live"]')
     await host.wait_for_selector('[data-role="console-status"].status-ended', timeout=15_000)
     # the camera is let go, the chat box closes, the replay is one tap away
-    assert await host.evaluate("document.querySelector('[data-role=preview]').srcObject") is None
-    assert await host.locator('[data-role="chat-form"]').is_hidden()
+    await host.wait_for_function("() => document.querySelector('[data-role=preview]').srcObject === null")
+    await host.locator('[data-role="chat-form"]').wait_for(state="hidden")
     await host.get_by_test_id("console-replay-link").wait_for()
     detail = await (await client.get(f"/api/sessions/{session}")).json()
     assert detail["status"] == "ended" and detail["recording"]["duration_s"] > 0

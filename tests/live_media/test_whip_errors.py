@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import aiohttp
@@ -10,6 +9,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from tests.conftest import World
+from tests.waiting import eventually
 
 from .peers import SDP, publisher_offer, viewer_offer, whep, whip
 from .test_whip_whep import create_session
@@ -120,11 +120,11 @@ async def test_publisher_delete_leaves_the_session_reconnecting(
     session, key, _ = await create_session(client)
     host = await whip(client, session, key)
     health_url = f"/api/sessions/{session}/health"
-    for _ in range(100):
-        health = await (await client.get(health_url)).json()
-        if health["fps"] > 0:
-            break
-        await asyncio.sleep(0.1)
+    async def flowing() -> dict[str, Any] | None:
+        health: dict[str, Any] = await (await client.get(health_url)).json()
+        return health if health["fps"] > 0 else None
+
+    health = await eventually(flowing, 10, what="frames reaching the server")
     assert health["publishing"] is True
     wrong = await other_browser.delete(host.location, headers={"Authorization": "Bearer wrong"})
     assert wrong.status == 401

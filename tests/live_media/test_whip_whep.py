@@ -3,7 +3,6 @@ the recording and its MP4 after the end."""
 
 from __future__ import annotations
 
-import asyncio
 from functools import partial
 from typing import Any
 
@@ -12,6 +11,7 @@ from aiohttp.test_utils import TestClient
 
 from tests.conftest import World, login
 from tests.media.synthetic import wait_until
+from tests.waiting import eventually
 
 from .peers import SDP, moving, publisher_offer, whep, whip
 
@@ -57,11 +57,11 @@ async def test_publish_watch_hls_end_and_recording(
     assert health["fps"] > 5 and health["bitrate_kbps"] > 10
 
     # HLS: the playlist is served with its content type, is not cached while live, and grows
-    for _ in range(100):
-        status, text, headers = await playlist(client, session)
-        if status == 200 and segments(text):
-            break
-        await asyncio.sleep(0.2)
+    async def first_segment() -> tuple[int, str, dict[str, str]] | None:
+        found = await playlist(client, session)
+        return found if found[0] == 200 and segments(found[1]) else None
+
+    status, text, headers = await eventually(first_segment, 20, what="the first HLS segment")
     assert status == 200, text
     assert headers["Content-Type"].startswith("application/vnd.apple.mpegurl")
     assert headers["Cache-Control"] == "no-cache"
@@ -72,12 +72,10 @@ async def test_publish_watch_hls_end_and_recording(
     assert segment.headers["Content-Type"] == "video/mp2t"
     assert "immutable" in segment.headers["Cache-Control"]
     assert len(await segment.read()) > 1000
-    for _ in range(60):
-        _, text, _ = await playlist(client, session)
-        if len(segments(text)) > len(first):
-            break
-        await asyncio.sleep(0.2)
-    assert len(segments(text)) > len(first), "the playlist did not grow"
+    async def grown() -> bool:
+        return len(segments((await playlist(client, session))[1])) > len(first)
+
+    await eventually(grown, 15, what="the playlist to grow")
 
     # WHEP DELETE ends one viewer
     gone = viewers.pop()

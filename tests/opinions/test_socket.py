@@ -39,8 +39,9 @@ async def test_opinion_event_reaches_moderators_and_viewers(
     assert [o["id"] for o in listed] == [opinion["id"]]
     # an HTTP "me too" reaches the room
     neighbour = Api(client, room.host_csrf)
+    before = viewer.mark()
     assert (await neighbour.post(f"/api/opinions/{opinion['id']}/support"))["supporters"] == 2
-    update = await viewer.wait_for("opinion_update", lambda u: u["id"] == opinion["id"])
+    update = await viewer.wait_for("opinion_update", lambda u: u["id"] == opinion["id"], after=before)
     assert update["supporters"] == 2
 
 

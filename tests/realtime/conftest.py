@@ -17,16 +17,23 @@ from tests.conftest import PASSWORD, World, login
 
 
 class Peer:
-    """A connected socket.io client that records every event it receives."""
+    """A connected socket.io client that records every event it receives, in arrival order.
+
+    ``mark()`` notes the position now; ``wait_for(..., after=mark)`` then only accepts an event
+    received after it, so an event from before the action under test can never satisfy the wait.
+    Waits that match on state rather than on a fresh id (a viewer count, a chat state) must pass
+    ``after``."""
 
     def __init__(self, sio: socketio.AsyncClient) -> None:
         self.sio = sio
         self.events: dict[str, list[Any]] = defaultdict(list)
+        self.log: list[tuple[str, Any]] = []
         self.changed = asyncio.Event()
         self.disconnected = asyncio.Event()
 
         async def catch_all(event: str, data: Any = None) -> None:
             self.events[event].append(data)
+            self.log.append((event, data))
             self.changed.set()
 
         async def on_disconnect(*_: Any) -> None:
@@ -41,21 +48,40 @@ class Peer:
     async def chat(self, session: str, text: str, nonce: str | None = None) -> Any:
         return await self.call("chat", {"session": session, "text": text, "nonce": nonce})
 
+    def mark(self) -> int:
+        """The position in this peer's event log now (see ``wait_for``'s ``after``)."""
+        return len(self.log)
+
     async def wait_for(
-        self, event: str, match: Callable[[Any], bool] = lambda _: True, within: float = 10
+        self,
+        event: str,
+        match: Callable[[Any], bool] = lambda _: True,
+        within: float = 10,
+        *,
+        after: int = 0,
     ) -> Any:
-        """The first received ``event`` payload (a list payload is searched item by item)."""
+        """The first ``event`` payload received after position ``after`` that matches (a list
+        payload is searched item by item)."""
 
         async def look() -> Any:
+            seen = after
             while True:
-                for data in self.events[event]:
+                for name, data in self.log[seen:]:
+                    seen += 1
+                    if name != event:
+                        continue
                     for item in data if isinstance(data, list) else [data]:
                         if match(item):
                             return item
                 self.changed.clear()
-                await self.changed.wait()
+                if len(self.log) == seen:
+                    await self.changed.wait()
 
-        return await asyncio.wait_for(look(), within)
+        try:
+            return await asyncio.wait_for(look(), within)
+        except TimeoutError:
+            recent = [data for name, data in self.log[after:] if name == event][-5:]
+            raise AssertionError(f"no matching {event!r} within {within} s; last ones: {recent}") from None
 
     def received(self, event: str) -> list[Any]:
         out: list[Any] = []

@@ -40,8 +40,9 @@ async def test_slow_mode_and_mutes_follow_the_clock(
     connect: Connect, room: Room, staff: Peer, clock: FakeClock
 ) -> None:
     alice = await joined(connect, room, name="王阿姨", guest="guest-alice-1")
+    before = alice.mark()
     assert (await moderate(staff, room, "slow_mode", seconds=30))["ok"]
-    state = await alice.wait_for("chat_state", lambda s: s["slow_mode"] == 30)
+    state = await alice.wait_for("chat_state", lambda s: s["slow_mode"] == 30, after=before)
     assert state == {"session": room.id, "open": True, "slow_mode": 30}
     assert (await alice.chat(room.id, "第一条"))["ok"]
     assert (await alice.chat(room.id, "第二条"))["error"] == "slow_mode"
@@ -66,8 +67,9 @@ async def test_slow_mode_and_mutes_follow_the_clock(
 
 async def test_closed_chat_refuses_residents_but_not_staff(connect: Connect, room: Room, staff: Peer) -> None:
     alice = await joined(connect, room, name="王阿姨", guest="guest-alice-1")
+    before = alice.mark()
     assert (await moderate(staff, room, "close_chat"))["ok"]
-    await alice.wait_for("chat_state", lambda s: s["open"] is False)
+    await alice.wait_for("chat_state", lambda s: s["open"] is False, after=before)
     assert (await alice.chat(room.id, "还能说话吗"))["error"] == "chat_closed"
     assert (await staff.chat(room.id, "聊天暂时关闭"))["ok"]
     assert (await moderate(staff, room, "open_chat"))["ok"]
@@ -153,13 +155,15 @@ async def test_hide_and_pin_reach_the_other_viewers(
     assert history["pinned"]["id"] == first["id"]
     mod_view = await client.get(f"/api/sessions/{room.id}/messages")  # client is host-a: staff
     assert {m["id"]: m["status"] for m in await mod_view.json()}[second["id"]] == "hidden"
+    before_unhide = bob.mark()  # bob saw ``second`` once already, when it was posted
     assert (await moderate(staff, room, "unhide", message=second["id"]))["ok"]
-    await bob.wait_for("chat", lambda m: m["id"] == second["id"])
+    await bob.wait_for("chat", lambda m: m["id"] == second["id"], after=before_unhide)
     assert (await moderate(staff, room, "delete", message=second["id"]))["ok"]
     assert (await moderate(staff, room, "hide", message="999999"))["error"] == "not_found"
     assert (await moderate(staff, room, "explode"))["error"] == "bad_action"
+    before_unpin = bob.mark()
     assert (await moderate(staff, room, "unpin"))["ok"]
-    await bob.wait_for("pin", lambda p: p["message"] is None)
+    await bob.wait_for("pin", lambda p: p["message"] is None, after=before_unpin)
 
 
 async def test_another_communitys_staff_may_not_moderate(

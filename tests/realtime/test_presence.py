@@ -29,16 +29,18 @@ async def test_tabs_of_one_person_count_once_and_peak_and_unique_hold(
     assert (await tab2.call("join", {"session": room.id}))["viewers"][
         "current"
     ] == 1  # joining twice is harmless
+    before_bob = tab1.mark()  # a viewers event sent while alice was alone must not count below
     assert (await bob.call("join", {"session": room.id}))["viewers"] == {"current": 2, "peak": 2, "unique": 2}
-    seen = await tab1.wait_for("viewers", lambda v: v["current"] == 2)
+    seen = await tab1.wait_for("viewers", lambda v: v["current"] == 2, after=before_bob)
     assert seen == {"session": room.id, "current": 2, "peak": 2, "unique": 2}
     stats = (await (await client.get(f"/api/sessions/{room.id}")).json())["stats"]
     assert (stats["current_viewers"], stats["peak_viewers"], stats["unique_viewers"]) == (2, 2, 2)
 
     await tab2.sio.disconnect()  # alice still has tab1 open
     assert (await client.app[SERVICES].presence.counts(int(room.id))).current == 2
+    before_leave = tab1.mark()
     assert (await bob.call("leave", {"session": room.id}))["ok"]
-    after = await tab1.wait_for("viewers", lambda v: v["current"] == 1)
+    after = await tab1.wait_for("viewers", lambda v: v["current"] == 1, after=before_leave)
     assert after == {"session": room.id, "current": 1, "peak": 2, "unique": 2}
     await bob.sio.disconnect()
     await tab1.sio.disconnect()
@@ -103,3 +105,22 @@ async def test_watching_a_replay_does_not_change_the_broadcasts_numbers(
     assert ack["viewers"] == {"current": 0, "peak": 1, "unique": 1}
     stats = (await (await client.get(f"/api/sessions/{room.id}")).json())["stats"]
     assert (stats["current_viewers"], stats["peak_viewers"], stats["unique_viewers"]) == (0, 1, 1)
+
+
+async def test_presence_keeps_only_the_people_present_now(
+    client: TestClient[Any, Any], connect: Connect, room: Room
+) -> None:
+    """A long-running process does not remember every person who ever came (soak: flat memory),
+    and someone coming back is still counted once in ``unique``."""
+    presence = client.app[SERVICES].presence
+    session_id = int(room.id)
+    for n in range(40):
+        await presence.join(session_id, f"g:guest-{n:04d}")
+        await presence.leave(session_id, f"g:guest-{n:04d}")
+    await presence.join(session_id, "g:guest-0001")  # back again: not a new unique viewer
+    counts = await presence.counts(session_id)
+    assert (counts.current, counts.unique) == (1, 40)
+    await presence.leave(session_id, "g:guest-0001")
+    await presence.changes()
+    held = len(presence._local) + sum(len(p) for p in presence._local.values()) + len(presence._last_sent)
+    assert held == 0

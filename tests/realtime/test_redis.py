@@ -15,6 +15,8 @@ from live.keys import SERVICES
 from live.settings import Settings
 from tests.realtime.conftest import Connect, Room
 
+pytestmark = pytest.mark.redis
+
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
