@@ -263,7 +263,8 @@ class MediaHub:
         if playlist is None or not playlist.segments:
             raise NotFound(f"session {session_id} has no recording")
         segments = [directory / s.uri for s in playlist.segments]
-        return await asyncio.to_thread(remux_segments_to_mp4, segments, self.mp4_path(session_id))
+        breaks = [s.discontinuity for s in playlist.segments]
+        return await asyncio.to_thread(remux_segments_to_mp4, segments, self.mp4_path(session_id), breaks)
 
     async def close(self) -> None:
         """Close every peer (application shutdown); recordings stay open for a restart."""

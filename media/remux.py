@@ -1,87 +1,147 @@
-"""Join HLS MPEG-TS segments into one MP4 by remuxing (packets are copied, never re-encoded)."""
+"""Join HLS MPEG-TS segments into one MP4 by remuxing (packets are copied, never re-encoded).
+
+The segments of one continuous run of a broadcast carry one continuous clock (the HLS writer
+copies the encoders' timestamps), so they are joined as they are: every packet keeps its time,
+less the recording's start. Audio and video need not start at the same instant in a segment
+(their clocks drift apart by a few hundred milliseconds over a long broadcast), so continuity is
+judged per stream, never by comparing one stream's start with another's end.
+
+Only at a real break — a segment after ``#EXT-X-DISCONTINUITY`` (the server restarted, the
+layout changed) or a stream whose clock jumps backwards or by more than ``MAX_GAP_S`` — is the
+clock shifted, once for all streams, so that the new run follows the previous one directly."""
 
 from __future__ import annotations
 
 import logging
 import os
 from collections.abc import Sequence
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import av
 
-# A segment starting earlier than the previous one ended (a discontinuity, e.g. the server
-# restarted) or more than this much later is shifted to follow it directly.
+# A stream whose next segment starts more than this after (or more than a frame before) its
+# previous end has a broken clock there: treated like a discontinuity.
 MAX_GAP_S = 5.0
+OVERLAP_S = 0.25
 # More refused packets than this means the recording is broken: fail loudly.
 MAX_SKIPPED_PACKETS = 50
+# AAC in MPEG-TS is ADTS; an ADTS frame is at least its 7-byte header.
+ADTS_HEADER = 7
 
 log = logging.getLogger(__name__)
 
 
-def remux_segments_to_mp4(segments: Sequence[Path], out: Path) -> Path:
-    """Blocking: write ``out`` (atomically) from the segments, in order."""
+class _Segment:
+    """One segment's audio and video packets, read whole (a segment is ~2 s)."""
+
+    def __init__(self, path: Path) -> None:
+        self.packets: list[av.Packet[Any]] = []
+        self.first_s: dict[str, float] = {}
+        self.templates: dict[str, Any] = {}
+        self._container = av.open(str(path))
+        chosen = [s for s in self._container.streams if s.type in ("video", "audio")]
+        for stream in chosen:
+            self.templates.setdefault(stream.type, stream)
+        for packet in self._container.demux(*chosen):
+            if packet.dts is None or packet.pts is None or packet.time_base is None or not packet.size:
+                continue
+            kind = packet.stream.type
+            if packet.stream is not self.templates.get(kind):
+                continue  # a second stream of the same kind: not part of the recording
+            self.packets.append(packet)
+            t = float(packet.pts * packet.time_base)
+            self.first_s[kind] = min(self.first_s.get(kind, t), t)
+
+    def close(self) -> None:
+        self._container.close()
+
+
+def remux_segments_to_mp4(
+    segments: Sequence[Path], out: Path, breaks: Sequence[bool] | None = None
+) -> Path:
+    """Blocking: write ``out`` (atomically) from the segments, in order. ``breaks[i]`` is true
+    when segment ``i`` follows an ``#EXT-X-DISCONTINUITY`` of the playlist."""
     if not segments:
         raise ValueError("no segments to remux")
     out.parent.mkdir(parents=True, exist_ok=True)
     part = out.with_name(out.name + ".part")
     streams: dict[str, Any] = {}
     last_dts: dict[str, int] = {}
-    previous_end_s: float | None = None
+    end_s: dict[str, float] = {}  # per stream, where it has got to on the output clock
     shift_s = 0.0
     skipped = 0
+    started = False
     with av.open(str(part), "w", format="mp4", options={"movflags": "+faststart"}) as output:
-        for path in segments:
-            with av.open(str(path)) as source:
-                chosen = [s for s in source.streams if s.type in ("video", "audio")]
+        for index, path in enumerate(segments):
+            segment = _Segment(path)
+            try:
+                if not segment.packets:
+                    continue
                 if not streams:
-                    for stream in chosen:
-                        if stream.type not in streams:
-                            streams[stream.type] = output.add_stream_from_template(stream)
-                first_s = _start_s(source)
-                if previous_end_s is None:
-                    shift_s = -first_s  # the MP4 starts at zero
-                elif not (previous_end_s - 0.25 <= first_s + shift_s <= previous_end_s + MAX_GAP_S):
-                    shift_s = previous_end_s - first_s
-                segment_end_s = previous_end_s
-                for packet in source.demux(*chosen):
+                    for kind in ("video", "audio"):
+                        if kind in segment.templates:
+                            streams[kind] = output.add_stream_from_template(segment.templates[kind])
+                flagged = bool(breaks[index]) if breaks is not None and index < len(breaks) else False
+                if not started:
+                    shift_s = -min(segment.first_s.values())  # the MP4 starts at zero
+                    started = True
+                elif flagged or _clock_jumped(segment.first_s, end_s, shift_s):
+                    # The new run starts where the previous one ended: its earliest packet where
+                    # the first stream to end ended (the other overlaps by a fraction of a frame
+                    # rather than leaving a hole).
+                    shift_s = min(end_s.values(), default=0.0) - min(segment.first_s.values())
+                for packet in segment.packets:
                     kind = packet.stream.type
                     target = streams.get(kind)
-                    if target is None or packet.dts is None or packet.pts is None:
+                    if target is None:
                         continue
                     time_base = packet.time_base
                     assert time_base is not None
-                    shift = round(shift_s / time_base)
+                    shift = round(Fraction(shift_s) / time_base)
+                    assert packet.pts is not None and packet.dts is not None  # (read so)
                     packet.pts += shift
                     packet.dts += shift
                     if packet.dts < 0 or (kind in last_dts and packet.dts <= last_dts[kind]):
                         continue
-                    last_dts[kind] = packet.dts
-                    end_s = float((packet.pts + (packet.duration or 0)) * time_base)
-                    segment_end_s = end_s if segment_end_s is None else max(segment_end_s, end_s)
+                    if kind == "audio" and packet.size < ADTS_HEADER:
+                        skipped += 1  # not even an ADTS header: the MP4 muxer would refuse it
+                        continue
+                    end = float((packet.pts + (packet.duration or 0)) * time_base)
+                    dts = packet.dts
                     packet.stream = target
-                    try:
+                    try:  # (mux rebases the packet to the output's time base, in place)
                         output.mux(packet)
                     except av.error.InvalidDataError:
-                        # Seen intermittently (about 1 run in 3 of the restart test, cause not yet
-                        # found): the MP4 muxer refuses one AAC packet. Drop it (about 21 ms of
-                        # sound) rather than fail the whole download.
                         skipped += 1
                         if skipped > MAX_SKIPPED_PACKETS:
                             raise
-                        log.warning("remux %s: skipped a %s packet the muxer refused", out.name, kind)
-                previous_end_s = segment_end_s
+                        log.warning(
+                            "remux %s: the muxer refused a %s packet (%d bytes, pts %s) of %s",
+                            out.name,
+                            kind,
+                            packet.size,
+                            packet.pts,
+                            path.name,
+                        )
+                        continue
+                    last_dts[kind] = dts
+                    end_s[kind] = max(end_s.get(kind, end), end)
+            finally:
+                segment.close()
+    if skipped:
+        log.warning("remux %s: %d packets skipped", out.name, skipped)
     os.replace(part, out)
     return out
 
 
-def _start_s(source: av.container.InputContainer) -> float:
-    """When a segment's first stream starts, in seconds."""
-    if source.start_time is not None:
-        return float(source.start_time) / 1_000_000
-    starts = [
-        float(s.start_time * s.time_base)
-        for s in source.streams
-        if s.start_time is not None and s.time_base is not None
-    ]
-    return min(starts, default=0.0)
+def _clock_jumped(first_s: dict[str, float], end_s: dict[str, float], shift_s: float) -> bool:
+    """Whether any stream's clock, shifted as now, would jump back or leap ahead here."""
+    for kind, first in first_s.items():
+        if kind not in end_s:
+            continue
+        step = first + shift_s - end_s[kind]
+        if step < -OVERLAP_S or step > MAX_GAP_S:
+            return True
+    return False

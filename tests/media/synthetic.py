@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fractions
+import itertools
 import math
 import struct
 from collections.abc import Callable
@@ -194,3 +195,106 @@ def segment_count(directory: Path) -> int:
     """Segments listed in the HLS playlist in ``directory`` (0 without a playlist)."""
     playlist = read_playlist(directory)
     return len(playlist.segments) if playlist is not None else 0
+
+
+def synthesise_recording(
+    directory: Path,
+    seconds: float,
+    *,
+    fps: int = 30,
+    audio_drift: float = 0.001,
+    size: int = 96,
+    start_s: float = 0.0,
+    finish: bool = True,
+) -> float:
+    """A broadcast of ``seconds`` cut into HLS segments by the real ``HlsWriter``, much faster
+    than real time: one GOP of H.264 and a run of AAC frames are encoded once and replayed with
+    advancing timestamps, in the order a live broadcast would deliver them.
+
+    The audio clock runs ``audio_drift`` slower than the video's (as a capture card's does), so
+    after a few minutes a segment's audio starts a few hundred milliseconds before its video.
+    ``start_s`` starts the clocks later; ``finish=False`` leaves the playlist open, as a server
+    that stops does, so that a second call continues it after a discontinuity.
+    Returns the broadcast's length in seconds."""
+    from media.audio_encoders import AUDIO_TIME_BASE, SharedAudioEncoders
+    from media.hls_writer import HlsWriter
+    from media.video_encoder import VIDEO_RATE, VIDEO_TIME_BASE, SharedVideoEncoder, VideoSettings
+
+    encoder = SharedVideoEncoder(VideoSettings(max_width=size, max_height=size, fps=fps))
+    gop: list[tuple[int, bytes, bool]] = []  # (pts offset, data, keyframe) of one 2 s GOP
+    ticks = VIDEO_RATE // fps
+    for i in range(2 * fps):
+        frame = counter_frame(i).reformat(width=size, height=size)
+        for packet in encoder.encode(frame, i * ticks):
+            gop.append((int(packet.pts or 0), bytes(packet), bool(packet.is_keyframe)))
+    assert gop[0][2], "a GOP starts with a keyframe"
+    audio = SharedAudioEncoders()
+    tone: list[bytes] = []
+    for k in range(60):  # 60 frames of 20 ms in, about 56 AAC frames out
+        chunk = av.AudioFrame(format="s16", layout="stereo", samples=960)
+        chunk.planes[0].update(ToneTrack._payload)
+        chunk.sample_rate = 48000
+        tone.extend(bytes(p) for p in audio.encode(chunk, k * 960)[1])
+    writer = HlsWriter(directory, fps=fps)
+    gop_ticks = 2 * fps * ticks
+    video_count = int(seconds * fps)
+    audio_count = int(seconds * 48000 / 1024)
+    v = a = 0
+    while v < video_count or a < audio_count:
+        video_wall = v / fps
+        audio_wall = a * 1024 / 48000 * (1 + audio_drift)
+        if v < video_count and (a >= audio_count or video_wall <= audio_wall):
+            offset, data, key = gop[v % len(gop)]
+            packet = av.Packet(data)
+            packet.pts = packet.dts = round(start_s * VIDEO_RATE) + (v // len(gop)) * gop_ticks + offset
+            packet.time_base = VIDEO_TIME_BASE
+            packet.is_keyframe = key
+            writer.write_video(packet, (size, size))
+            v += 1
+        else:
+            packet = av.Packet(tone[a % len(tone)])
+            packet.pts = packet.dts = round(start_s * 48000) + a * 1024
+            packet.time_base = AUDIO_TIME_BASE
+            writer.write_audio(packet)
+            a += 1
+    if finish:
+        assert writer.finish() is not None
+    else:
+        writer.close()
+    return video_count / fps
+
+
+@dataclass
+class Timeline:
+    """What decoding a file finds: each stream's frame times and its gaps."""
+
+    duration_s: float
+    video_times: list[float]
+    audio_times: list[float]
+    audio_frame_s: float
+
+    def gaps(self, kind: str, allowed_s: float) -> list[tuple[float, float]]:
+        times = self.video_times if kind == "video" else self.audio_times
+        return [(a, b) for a, b in itertools.pairwise(times) if b - a > allowed_s]
+
+    def backwards(self, kind: str) -> int:
+        times = self.video_times if kind == "video" else self.audio_times
+        return sum(1 for a, b in itertools.pairwise(times) if b <= a)
+
+
+def decode_timeline(path: Path) -> Timeline:
+    """Decode every video and audio frame of a file (errors raise) and note their times."""
+    video: list[float] = []
+    audio: list[float] = []
+    audio_frame_s = 0.0
+    with av.open(str(path)) as movie:
+        duration = movie.duration / 1_000_000 if movie.duration else 0.0
+        for frame in movie.decode(*movie.streams.video, *movie.streams.audio):
+            assert frame.pts is not None and frame.time_base is not None
+            t = float(frame.pts * frame.time_base)
+            if isinstance(frame, av.VideoFrame):
+                video.append(t)
+            else:
+                audio.append(t)
+                audio_frame_s = frame.samples / (frame.sample_rate or 48000)
+    return Timeline(duration, video, audio, audio_frame_s)

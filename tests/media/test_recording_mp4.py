@@ -1,0 +1,75 @@
+"""The downloadable MP4 is the HLS recording joined without gaps: a ten-minute broadcast (made
+much faster than real time through the real HLS writer) decodes to ten minutes, every frame of
+video and audio in place, even though the audio clock drifts from the video's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from media.hls_playlist import read_playlist
+from media.remux import remux_segments_to_mp4
+
+from .synthetic import decode_timeline, synthesise_recording
+
+FPS = 30
+
+
+def remux(directory: Path, out: Path) -> Path:
+    playlist = read_playlist(directory)
+    assert playlist is not None and playlist.segments
+    return remux_segments_to_mp4(
+        [directory / s.uri for s in playlist.segments], out, [s.discontinuity for s in playlist.segments]
+    )
+
+
+def aac_frames(seconds: float) -> int:
+    return int(seconds * 48000 / 1024)
+
+
+def assert_whole(mp4: Path, seconds: float, audio_frames: int) -> None:
+    timeline = decode_timeline(mp4)
+    assert abs(timeline.duration_s - seconds) < 0.5, timeline.duration_s
+    assert len(timeline.video_times) == round(seconds * FPS)
+    assert len(timeline.audio_times) == audio_frames
+    assert timeline.backwards("video") == 0 and timeline.backwards("audio") == 0
+    assert timeline.gaps("video", 1.5 / FPS) == []
+    assert timeline.gaps("audio", 1.5 * timeline.audio_frame_s) == []
+    assert timeline.video_times[0] < 0.1 and timeline.audio_times[0] < 0.1
+
+
+@pytest.mark.slow
+def test_a_ten_minute_broadcast_joins_into_ten_minutes(tmp_path: Path) -> None:
+    hls = tmp_path / "hls"
+    seconds = synthesise_recording(hls, 600, fps=FPS, audio_drift=0.001)  # 0.6 s of drift by the end
+    playlist = read_playlist(hls)
+    assert playlist is not None and len(playlist.segments) >= 290
+    assert abs(playlist.duration_s - seconds) < 0.5  # the playlist itself was right all along
+    assert_whole(remux(hls, tmp_path / "recording.mp4"), seconds, aac_frames(seconds))
+
+
+def test_a_restart_in_the_middle_is_joined_directly(tmp_path: Path) -> None:
+    """After a discontinuity (a new process, its clocks elsewhere) the second part follows the
+    first at once: no silence, no overlap."""
+    hls = tmp_path / "hls"
+    first = synthesise_recording(hls, 20, fps=FPS, audio_drift=0.0, finish=False)
+    second = synthesise_recording(hls, 20, fps=FPS, audio_drift=0.0, start_s=86_000.0)
+    playlist = read_playlist(hls)
+    assert playlist is not None and any(s.discontinuity for s in playlist.segments)
+    mp4 = remux(hls, tmp_path / "recording.mp4")
+    assert_whole(mp4, first + second, aac_frames(first) + aac_frames(second))
+
+
+def test_a_clock_jump_without_a_marker_is_joined_too(tmp_path: Path) -> None:
+    """Segments of two runs listed without the marker (an older playlist) are still joined."""
+    first_dir, second_dir = tmp_path / "a", tmp_path / "b"
+    first = synthesise_recording(first_dir, 10, fps=FPS, audio_drift=0.0)
+    second = synthesise_recording(second_dir, 10, fps=FPS, audio_drift=0.0, start_s=3_000.0)
+    segments = []
+    for directory in (first_dir, second_dir):
+        playlist = read_playlist(directory)
+        assert playlist is not None
+        segments += [directory / s.uri for s in playlist.segments]
+    mp4 = remux_segments_to_mp4(segments, tmp_path / "recording.mp4")
+    assert_whole(mp4, first + second, aac_frames(first) + aac_frames(second))
