@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -332,3 +332,29 @@ class Agenda:
         async with self.db.read() as s:
             rows = await s.execute(query.order_by(AgendaItem.id.desc()).limit(limit))
             return [(item, slug) for item, slug in rows]
+
+    async def export(
+        self,
+        *,
+        community_slug: str | None = None,
+        status: str | None = None,
+        category: str | None = None,
+        location: str | None = None,
+        batch: int = 500,
+    ) -> AsyncIterator[Sequence[tuple[AgendaItem, str]]]:
+        """Every item ``list`` would show with these filters: newest first, in keyset batches."""
+        after: int | None = None
+        while True:
+            rows = await self.list(
+                community_slug=community_slug,
+                status=status,
+                category=category,
+                location=location,
+                limit=batch,
+                after=after,
+            )
+            if rows:
+                yield rows
+            if len(rows) < batch:
+                return
+            after = rows[-1][0].id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -294,6 +294,38 @@ class Opinions:
         async with self.db.read() as s:
             rows = await s.execute(query.order_by(Opinion.id.desc()).limit(limit))
             return list(rows.scalars())
+
+    async def export(
+        self,
+        actor: Actor,
+        *,
+        community_slug: str | None = None,
+        status: str | None = None,
+        category: str | None = None,
+        session_id: int | None = None,
+        location: str | None = None,
+        batch: int = 500,
+    ) -> AsyncIterator[builtins.list[Opinion]]:
+        """Every opinion ``list`` would show with these filters, however many: newest first, in
+        batches read one after the other by keyset (ids below the last one read), so an export
+        of any size holds one batch in memory. Bad filters raise on the first batch."""
+        after: int | None = None
+        while True:
+            rows = await self.list(
+                actor,
+                community_slug=community_slug,
+                status=status,
+                category=category,
+                session_id=session_id,
+                location=location,
+                limit=batch,
+                after=after,
+            )
+            if rows:
+                yield rows
+            if len(rows) < batch:
+                return
+            after = rows[-1].id
 
     async def support(self, actor: Actor, opinion_id: int) -> Opinion:
         """ "Me too": once per person; supporting a merged opinion supports its survivor."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from datetime import date
 from typing import Any
 
@@ -10,6 +11,7 @@ from aiohttp import web
 from live import schemas
 from live.http.api.opinions import export_scope, shape, slugs
 from live.http.auth import ACTOR
+from live.http.exports import CSV, XLSX, primed, stream_download
 from live.http.i18n import request_language
 from live.http.notices import render_timeline
 from live.http.params import body, path_id, query
@@ -17,7 +19,7 @@ from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import agenda_payload
 from live.services.agenda import ItemView
-from live.services.exports import AGENDA_COLUMNS, agenda_rows, to_csv, to_xlsx
+from live.services.exports import AGENDA_COLUMNS, agenda_rows, stream_csv, stream_xlsx
 from live.storage.agenda import AgendaItem
 
 routes = web.RouteTableDef()
@@ -79,25 +81,26 @@ async def list_items(request: web.Request) -> web.Response:
     return json_response([agenda_payload(item, slug) for item, slug in await _items(request)])
 
 
-@routes.get("/api/agenda.csv")
-async def agenda_csv(request: web.Request) -> web.Response:
-    rows = agenda_rows(await _items(request, await export_scope(request)))
-    return web.Response(
-        body=to_csv(AGENDA_COLUMNS, rows),
-        content_type="text/csv",
-        charset="utf-8",
-        headers={"Content-Disposition": 'attachment; filename="agenda.csv"'},
+async def _export_rows(request: web.Request) -> AsyncGenerator[list[list[Any]], None]:
+    """Every item matching the query's filters (``limit``/``after`` don't apply), as rows."""
+    community = await export_scope(request)
+    q = query(request, schemas.AgendaList)
+    batches = request.app[SERVICES].agenda.export(
+        community_slug=community, status=q.status, category=q.category, location=q.location
     )
+    return await primed(agenda_rows(batch) async for batch in batches)
+
+
+@routes.get("/api/agenda.csv")
+async def agenda_csv(request: web.Request) -> web.StreamResponse:
+    rows = await _export_rows(request)
+    return await stream_download(request, "agenda.csv", CSV, stream_csv(AGENDA_COLUMNS, rows))
 
 
 @routes.get("/api/agenda.xlsx")
-async def agenda_xlsx(request: web.Request) -> web.Response:
-    rows = agenda_rows(await _items(request, await export_scope(request)))
-    return web.Response(
-        body=to_xlsx("agenda", AGENDA_COLUMNS, rows),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="agenda.xlsx"'},
-    )
+async def agenda_xlsx(request: web.Request) -> web.StreamResponse:
+    rows = await _export_rows(request)
+    return await stream_download(request, "agenda.xlsx", XLSX, stream_xlsx("agenda", AGENDA_COLUMNS, rows))
 
 
 @routes.get("/api/agenda/{id}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from aiohttp import BodyPartReader, web
@@ -9,13 +10,14 @@ from aiohttp import BodyPartReader, web
 from live import schemas
 from live.errors import Invalid, TooLarge
 from live.http.auth import ACTOR, COOKIE_AUTH
+from live.http.exports import CSV, XLSX, primed, stream_download
 from live.http.params import body, path_id, query
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import opinion_payload
 from live.services.actors import Actor, require_admin, require_staff
 from live.services.container import Services
-from live.services.exports import OPINION_COLUMNS, opinion_rows, to_csv, to_xlsx
+from live.services.exports import OPINION_COLUMNS, opinion_rows, stream_csv, stream_xlsx
 from live.services.uploads import MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_VOICE_BYTES
 from live.storage.opinions import Opinion
 
@@ -189,31 +191,33 @@ async def export_scope(request: web.Request) -> str | None:
     return community
 
 
-async def _export_rows(request: web.Request) -> list[list[Any]]:
+async def _export_rows(request: web.Request) -> AsyncGenerator[list[list[Any]], None]:
+    """Every opinion matching the query's filters (``limit``/``after`` don't apply), as rows."""
     community = await export_scope(request)
-    opinions = await _list(request, community)
-    return opinion_rows(opinions, await slugs(request.app[SERVICES]))
+    services, q = request.app[SERVICES], query(request, schemas.OpinionList)
+    names = await slugs(services)
+    batches = services.opinions.export(
+        request[ACTOR],
+        community_slug=community,
+        status=q.status or None,
+        category=q.category or None,
+        session_id=q.session,
+        location=q.location or None,
+    )
+    return await primed(opinion_rows(batch, names) async for batch in batches)
 
 
 @routes.get("/api/opinions.csv")
-async def opinions_csv(request: web.Request) -> web.Response:
-    body = to_csv(OPINION_COLUMNS, await _export_rows(request))
-    return web.Response(
-        body=body,
-        content_type="text/csv",
-        charset="utf-8",
-        headers={"Content-Disposition": 'attachment; filename="opinions.csv"'},
-    )
+async def opinions_csv(request: web.Request) -> web.StreamResponse:
+    rows = await _export_rows(request)
+    return await stream_download(request, "opinions.csv", CSV, stream_csv(OPINION_COLUMNS, rows))
 
 
 @routes.get("/api/opinions.xlsx")
-async def opinions_xlsx(request: web.Request) -> web.Response:
-    body = to_xlsx("opinions", OPINION_COLUMNS, await _export_rows(request))
-    return web.Response(
-        body=body,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="opinions.xlsx"'},
-    )
+async def opinions_xlsx(request: web.Request) -> web.StreamResponse:
+    rows = await _export_rows(request)
+    pieces = stream_xlsx("opinions", OPINION_COLUMNS, rows)
+    return await stream_download(request, "opinions.xlsx", XLSX, pieces)
 
 
 @routes.post("/api/opinions/bulk")
