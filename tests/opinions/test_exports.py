@@ -130,7 +130,9 @@ def parse_csv(raw: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(raw.decode("utf-8"))))
 
 
-async def test_exports_hold_every_row_in_order_however_many(client: TestClient[Any, Any], world: World) -> None:
+async def test_exports_hold_every_row_in_order_however_many(
+    client: TestClient[Any, Any], world: World
+) -> None:
     """Far more rows than one page or one read batch: all of them, newest first, valid files."""
     count, items = 1234, 1101
     await many(client, count, items)
