@@ -572,6 +572,9 @@ async def _survivor(s: AsyncSession, opinion: Opinion) -> Opinion:
 
 
 async def _recount(s: AsyncSession, opinion_id: int) -> None:
+    # Lock the opinion first: two concurrent "me too"s would otherwise each count only their own
+    # new row under READ COMMITTED (PostgreSQL) and the second update would lose the first.
+    await s.execute(select(Opinion.id).where(Opinion.id == opinion_id).with_for_update())
     count = await s.scalar(
         select(func.count(OpinionSupport.id)).where(OpinionSupport.opinion_id == opinion_id)
     )
