@@ -48,7 +48,8 @@ DATABASE = web.AppKey("database", Database)
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
-    db = Database.from_url(app[SETTINGS].database_url)
+    settings = app[SETTINGS]
+    db = Database.from_url(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     await upgrade(db)
     app[DATABASE] = db
     yield

@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[None]]) -> None:
-    db = Database.from_url(settings.database_url)
+    db = Database.from_url(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
         await upgrade(db)
         await work(db)

@@ -35,6 +35,7 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     hsts_s: int = 0
     public_url: str = ""
+    sqlite_synchronous: str = "normal"
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -62,6 +63,9 @@ class Settings:
             presence_ttl_s=float(env.get("LIVE_PRESENCE_TTL_S", "30")),
             viewer_sample_s=float(env.get("LIVE_VIEWER_SAMPLE_S", "10")),
             redis_prefix=env.get("LIVE_REDIS_PREFIX") or "rt",
+            sqlite_synchronous=_choice(
+                env.get("LIVE_SQLITE_SYNCHRONOUS") or "normal", SQLITE_SYNCHRONOUS, "LIVE_SQLITE_SYNCHRONOUS"
+            ),
         )
 
     def with_secret(self) -> Settings:
@@ -82,6 +86,16 @@ class Settings:
         if path.stat().st_mode & 0o077:
             path.chmod(0o600)
         return _replace(self, secret=path.read_text().strip())
+
+
+SQLITE_SYNCHRONOUS = ("normal", "full", "extra")
+
+
+def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
+    value = value.strip().lower()
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
 
 
 def _replace(settings: Settings, **changes: object) -> Settings:

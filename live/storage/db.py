@@ -1,4 +1,9 @@
-"""The database engine: SQLite (WAL, busy timeout) embedded, or PostgreSQL through asyncpg."""
+"""The database engine: SQLite (WAL, busy timeout) embedded, or PostgreSQL through asyncpg.
+
+A database that cannot be reached (PostgreSQL restarting, a connection cut mid-query) is a
+``live.errors.Unavailable`` — a clear 503 / ``{ok: false, error: "unavailable"}`` — and the
+transaction it interrupted is rolled back whole; the pool checks connections before use
+(``pool_pre_ping``), so the next request reconnects by itself."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -16,6 +21,13 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from live.errors import Unavailable
+
+# PRAGMA synchronous for SQLite in WAL mode (LIVE_SQLITE_SYNCHRONOUS): with "normal" a committed
+# transaction survives the process being killed, but the last ones may be lost if the machine
+# loses power; "full" (and "extra") fsync the WAL on every commit, so they survive that too.
+SQLITE_SYNCHRONOUS = ("normal", "full", "extra")
 
 
 def is_sqlite(url: str) -> bool:
@@ -33,22 +45,54 @@ def ensure_sqlite_dir(url: str) -> None:
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+def _sqlite_pragmas(synchronous: str) -> Any:
+    if synchronous not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"sqlite synchronous must be one of {', '.join(SQLITE_SYNCHRONOUS)}")
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return on_connect
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, *, sqlite_synchronous: str = "normal") -> AsyncEngine:
     ensure_sqlite_dir(url)
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 5})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(sqlite_synchronous))
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=10, connect_args={"timeout": 5}
+    )
+
+
+def unreachable(err: BaseException) -> bool:
+    """Whether ``err`` means the database could not be reached (not that a statement was wrong)."""
+    if isinstance(err, exc.DBAPIError):
+        if err.connection_invalidated:
+            return True
+        if isinstance(err, exc.InterfaceError):
+            return True
+        if isinstance(err, exc.OperationalError):
+            if type(err.orig).__module__.startswith("sqlite3"):
+                # SQLite says OperationalError for wrong SQL too: only a busy or missing file is
+                # "unavailable"; a wrong statement stays a bug (500)
+                text = str(err.orig).lower()
+                return any(w in text for w in ("locked", "busy", "unable to open", "disk i/o"))
+            return True
+        # asyncpg reports a cut or refused connection as a plain DBAPIError around an OSError or
+        # one of its connection errors (admin shutdown, cannot connect now)
+        cause = err.orig.__cause__ if err.orig is not None else None
+        name = type(err.orig).__name__ + " " + type(cause).__name__
+        return isinstance(cause, OSError) or any(
+            word in name for word in ("Connection", "AdminShutdown", "CannotConnectNow", "CrashShutdown")
+        )
+    return isinstance(err, OSError | exc.TimeoutError)
 
 
 class Database:
@@ -59,18 +103,29 @@ class Database:
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(make_engine(url))
+    def from_url(cls, url: str, *, sqlite_synchronous: str = "normal") -> Database:
+        return cls(make_engine(url, sqlite_synchronous=sqlite_synchronous))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessions() as session, session.begin():
-            yield session
+        """Commits on success; on any error the whole transaction is rolled back."""
+        try:
+            async with self.sessions() as session, session.begin():
+                yield session
+        except Exception as err:
+            if unreachable(err):
+                raise Unavailable("the database is unavailable; try again") from err
+            raise
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessions() as session:
-            yield session
+        try:
+            async with self.sessions() as session:
+                yield session
+        except Exception as err:
+            if unreachable(err):
+                raise Unavailable("the database is unavailable; try again") from err
+            raise
 
     async def close(self) -> None:
         await self.engine.dispose()
