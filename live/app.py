@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -16,7 +18,7 @@ from live.http.media import setup_media
 from live.http.navigation import setup_navigation
 from live.http.routes import setup_routes
 from live.http.security_headers import setup_security_headers
-from live.keys import CLOCK, REDIS, SERVICES, SETTINGS
+from live.keys import CLOCK, REDIS, REDIS_HEALTH, SERVICES, SETTINGS
 from live.realtime import setup_realtime
 from live.services.accounts import Accounts
 from live.services.admin import Admin
@@ -32,9 +34,10 @@ from live.services.opinions import Opinions, opinion_limiter
 from live.services.places import Places
 from live.services.polls import Polls
 from live.services.questions import Questions
+from live.services.redis_health import RedisHealth
 from live.services.room_setup import build_room_services
 from live.services.rooms import Rooms
-from live.services.throttle import FailureCounter, MemoryFailureCounter
+from live.services.throttle import FailoverFailureCounter, FailureCounter, MemoryFailureCounter
 from live.services.uploads import Uploads
 from live.settings import Settings
 from live.storage.db import Database
@@ -60,24 +63,33 @@ async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
     url = app[SETTINGS].redis_url
     if not url:
         app[REDIS] = None
+        app[REDIS_HEALTH] = RedisHealth(None)
         yield
         return
     import redis.asyncio as aioredis
 
-    client = aioredis.from_url(url)
+    client = aioredis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
     await client.ping()
     app[REDIS] = client
+    health = app[REDIS_HEALTH] = RedisHealth(client)
+    watching = asyncio.create_task(health.watch())
     yield
+    watching.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await watching
     await client.aclose()
 
 
 async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, clock, db = app[SETTINGS], app[CLOCK], app[DATABASE]
     events = EventBus()
-    room = build_room_services(settings, clock, db, app[REDIS])
+    health = app[REDIS_HEALTH]
+    room = build_room_services(settings, clock, db, app[REDIS], health)
     categories = Categories(db)
     failures: FailureCounter = (
-        RedisFailureCounter(app[REDIS], clock) if app[REDIS] is not None else MemoryFailureCounter(clock)
+        FailoverFailureCounter(RedisFailureCounter(app[REDIS], clock), MemoryFailureCounter(clock), health)
+        if app[REDIS] is not None
+        else MemoryFailureCounter(clock)
     )
     app[SERVICES] = Services(
         settings=settings,
@@ -100,7 +112,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
             clock,
             events,
             categories,
-            opinion_limiter(app[REDIS], clock, settings.redis_prefix),
+            opinion_limiter(app[REDIS], clock, settings.redis_prefix, health),
             uploads=Uploads(settings.data_dir),
         ),
         agenda=Agenda(db, clock, events),

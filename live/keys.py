@@ -7,6 +7,7 @@ from redis.asyncio import Redis
 
 from live.clock import Clock
 from live.services.container import Services
+from live.services.redis_health import RedisHealth
 from live.settings import Settings
 from media.hub import MediaHub
 
@@ -15,5 +16,7 @@ CLOCK = web.AppKey("clock", Clock)
 SERVICES = web.AppKey("services", Services)
 #: The shared Redis client, or None when REDIS_URL is unset (one process, in memory).
 REDIS: web.AppKey[Redis | None] = web.AppKey("redis")
+#: Whether that Redis answers (always "up" without Redis); /healthz reports it.
+REDIS_HEALTH = web.AppKey("redis_health", RedisHealth)
 #: The WebRTC/HLS hub of this process (live/http/media.py creates and closes it).
 MEDIA_HUB = web.AppKey("media_hub", MediaHub)

@@ -9,14 +9,17 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from live.errors import Forbidden
 from live.http.responses import json_response
-from live.keys import SETTINGS
+from live.keys import REDIS_HEALTH, SETTINGS
 
 routes = web.RouteTableDef()
 
 
 @routes.get("/healthz")
 async def healthz(request: web.Request) -> web.Response:
-    return json_response({"ok": True})
+    """``{ok: true}``; with Redis configured also ``redis`` (answering?) and ``degraded`` (this
+    process is serving its own clients alone until Redis is back)."""
+    health = request.app.get(REDIS_HEALTH)
+    return json_response({"ok": True, **(health.payload() if health is not None else {})})
 
 
 def _loopback(address: str | None) -> bool:

@@ -16,7 +16,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -299,7 +299,32 @@ def _event_text(namespace: str, event: str, args_json: str) -> str:
 
 
 class FastRedisManager(socketio.AsyncRedisManager, FastManager):  # type: ignore[misc]
-    """Redis pub/sub between processes; local delivery through ``FastManager.emit``."""
+    """Redis pub/sub between processes; local delivery through ``FastManager.emit``.
+
+    Emits reach this process's clients first and are then published, so while Redis is away
+    each process keeps serving its own rooms (publishing fails and is logged). The listener
+    subscribes again within ``MAX_RETRY_S`` of Redis coming back (the stock backoff grows to
+    60 s, leaving processes deaf to each other for up to a minute)."""
+
+    MAX_RETRY_S = 2.0
+
+    async def _redis_listen_with_retries(self) -> AsyncIterator[Any]:
+        retry_s = 0.25
+        subscribed = False
+        while True:
+            try:
+                if not subscribed:
+                    self._redis_connect()
+                    await self.pubsub.subscribe(self.channel)
+                    subscribed = True
+                    retry_s = 0.25
+                async for message in self.pubsub.listen():
+                    yield message
+            except Exception as exc:
+                log.error("cannot receive from Redis (%s); subscribing again in %.2g s", exc, retry_s)
+                subscribed = False
+                await asyncio.sleep(retry_s)
+                retry_s = min(self.MAX_RETRY_S, retry_s * 2)
 
 
 def fast_manager(redis_url: str | None, *, channel: str) -> FastManager:

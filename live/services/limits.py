@@ -6,6 +6,7 @@ import math
 from typing import Any, Protocol
 
 from live.clock import Clock
+from live.services.redis_health import REDIS_ERRORS, RedisHealth
 
 
 class TokenBucket(Protocol):
@@ -63,3 +64,33 @@ class RedisTokenBucket:
         now = self.clock.now().timestamp()
         ok = await self._script(keys=[self.prefix + key], args=[self.rate, self.burst, now, self.ttl])
         return bool(int(ok))
+
+
+class FailoverTokenBucket:
+    """The Redis bucket, or — while Redis is away — this process's own bucket of the same size
+    (each process then limits the people it serves)."""
+
+    def __init__(self, shared: TokenBucket, local: TokenBucket, health: RedisHealth) -> None:
+        self.shared = shared
+        self.local = local
+        self.health = health
+
+    async def take(self, key: str) -> bool:
+        try:
+            allowed = await self.shared.take(key)
+        except REDIS_ERRORS as error:
+            self.health.failed(error)
+            return await self.local.take(key)
+        self.health.ok()
+        return allowed
+
+
+def shared_bucket(
+    redis: Any, health: RedisHealth | None, clock: Clock, rate_per_s: float, burst: int, prefix: str
+) -> TokenBucket:
+    """A bucket shared through Redis (falling back to memory while it is away), or in memory."""
+    local = MemoryTokenBucket(clock, rate_per_s, burst)
+    if redis is None:
+        return local
+    shared = RedisTokenBucket(redis, clock, rate_per_s, burst, prefix)
+    return FailoverTokenBucket(shared, local, health or RedisHealth(redis))

@@ -19,8 +19,9 @@ from live.events import EventBus, OpinionChanged, OpinionCreated
 from live.services.actors import Actor, require_staff
 from live.services.categories import Categories
 from live.services.inbox import deliver
-from live.services.limits import MemoryTokenBucket, RedisTokenBucket, TokenBucket
+from live.services.limits import MemoryTokenBucket, TokenBucket, shared_bucket
 from live.services.notices import InboxKind, Notice
+from live.services.redis_health import RedisHealth
 from live.services.sanctions import active_ban
 from live.services.similarity import features, pick_terms, query_weights, rank_candidates, top_candidates
 from live.services.text import clean_text, optional_clean
@@ -54,11 +55,10 @@ class Similar:
     score: float
 
 
-def opinion_limiter(redis: Any, clock: Clock, prefix: str) -> TokenBucket:
-    """Residents may raise a burst of opinions, then about two a minute (shared through Redis)."""
-    if redis is not None:
-        return RedisTokenBucket(redis, clock, SUBMIT_RATE_PER_S, SUBMIT_BURST, prefix + ":opinions")
-    return MemoryTokenBucket(clock, SUBMIT_RATE_PER_S, SUBMIT_BURST)
+def opinion_limiter(redis: Any, clock: Clock, prefix: str, health: RedisHealth | None = None) -> TokenBucket:
+    """Residents may raise a burst of opinions, then about two a minute (shared through Redis,
+    counted per process while Redis is away)."""
+    return shared_bucket(redis, health, clock, SUBMIT_RATE_PER_S, SUBMIT_BURST, prefix + ":opinions")
 
 
 class Opinions:

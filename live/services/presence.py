@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from live.clock import Clock
+from live.services.redis_health import REDIS_ERRORS, RedisHealth
 from live.storage.db import Database
 from live.storage.presence import SessionViewer, ViewerSample
 from live.storage.rooms import LiveSession
@@ -40,8 +42,10 @@ class Presence:
         prefix: str = "rt",
         ttl_s: float = 30.0,
         sample_s: float = 10.0,
+        health: RedisHealth | None = None,
     ) -> None:
         self.db = db
+        self.health = health or RedisHealth(redis)
         self.clock = clock
         self.redis = redis
         self.prefix = prefix + ":presence:"
@@ -64,7 +68,7 @@ class Presence:
         people = self._local[session_id]
         people[person] = people.get(person, 0) + 1
         if people[person] == 1 and self.redis is not None:
-            await self._beat([(session_id, person)])
+            await self._shared(self._beat([(session_id, person)]))
         self._dirty.add(session_id)
         await self._raise_peak(session_id, await self.current(session_id))
 
@@ -75,18 +79,23 @@ class Presence:
         people[person] -= 1
         if people[person] <= 0:
             del people[person]
-            if self.redis is not None:
-                await self.redis.zrem(self._key(session_id), self._member(person))
+            if self.redis is not None:  # (or it expires within the TTL if Redis is away)
+                await self._shared(self.redis.zrem(self._key(session_id), self._member(person)))
         if not people:
             self._local.pop(session_id, None)
         self._dirty.add(session_id)
 
     # -- counting -------------------------------------------------------------------------
     async def current(self, session_id: int) -> int:
+        """People watching now: across processes with Redis; while Redis is away, this
+        process's own viewers."""
+        local = len(self._local.get(session_id, {}))
         if self.redis is None:
-            return len(self._local.get(session_id, {}))
+            return local
         now = self.clock.now().timestamp()
-        members = await self.redis.zrangebyscore(self._key(session_id), now, "+inf")
+        members = await self._shared(self.redis.zrangebyscore(self._key(session_id), now, "+inf"))
+        if members is None:
+            return local
         return len({_text(m).split("|", 1)[1] for m in members})
 
     async def counts(self, session_id: int) -> Counts:
@@ -125,7 +134,14 @@ class Presence:
             self._last_sent[session_id] = counts
             return True
         value = f"{counts.current}:{counts.peak}:{counts.unique}"
-        old = await self.redis.set(self.prefix + f"sent:{session_id}", value, ex=3600, get=True)
+        try:
+            old = await self.redis.set(self.prefix + f"sent:{session_id}", value, ex=3600, get=True)
+        except REDIS_ERRORS as error:
+            self.health.failed(error)
+            if self._last_sent.get(session_id) == counts:
+                return False
+            self._last_sent[session_id] = counts
+            return True
         return old is None or _text(old) != value
 
     # -- heartbeats and samples ---------------------------------------------------------------
@@ -133,10 +149,17 @@ class Presence:
         """Renew this process's people in Redis; drop the expired entries of dead processes."""
         if self.redis is None:
             return
-        await self._beat([(sid, person) for sid, people in self._local.items() for person in people])
-        now = self.clock.now().timestamp()
+        try:
+            # every person of this process again: after Redis was away, this is the catching up
+            await self._beat([(sid, person) for sid, people in self._local.items() for person in people])
+            now = self.clock.now().timestamp()
+            for session_id in list(self._local):
+                await self.redis.zremrangebyscore(self._key(session_id), "-inf", now)
+        except REDIS_ERRORS as error:
+            self.health.failed(error)
+        else:
+            self.health.ok()
         for session_id in list(self._local):
-            await self.redis.zremrangebyscore(self._key(session_id), "-inf", now)
             await self._raise_peak(session_id, await self.current(session_id))
 
     async def sample(self) -> int:
@@ -151,8 +174,11 @@ class Presence:
             if self.redis is not None:
                 slot = int(now.timestamp() // max(self.sample_s, 1.0))
                 key = self.prefix + f"sample:{session_id}:{slot}"
-                if not await self.redis.set(key, self.process, nx=True, ex=int(self.sample_s) + 30):
-                    continue
+                first = await self._shared(
+                    self.redis.set(key, self.process, nx=True, ex=int(self.sample_s) + 30)
+                )
+                if first is not None and not first:
+                    continue  # another process stored this one (without Redis: each does)
             current = await self.current(session_id)
             async with self.db.transaction() as s:
                 s.add(ViewerSample(session_id=session_id, at=now, viewers=current))
@@ -175,10 +201,20 @@ class Presence:
             return
         for session_id, people in self._local.items():
             if people:
-                await self.redis.zrem(self._key(session_id), *[self._member(p) for p in people])
+                await self._shared(self.redis.zrem(self._key(session_id), *[self._member(p) for p in people]))
         self._local.clear()
 
     # -- internals ------------------------------------------------------------------------------
+    async def _shared(self, call: Awaitable[Any]) -> Any:
+        """``call``'s result, or None (noted in ``health``) when Redis did not answer."""
+        try:
+            result = await call
+        except REDIS_ERRORS as error:
+            self.health.failed(error)
+            return None
+        self.health.ok()
+        return result
+
     def _key(self, session_id: int) -> str:
         return self.prefix + f"s:{session_id}"
 

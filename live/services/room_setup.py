@@ -9,9 +9,10 @@ from live.clock import Clock
 from live.services.chat import Chat
 from live.services.chat_rules import ChatRules
 from live.services.chat_writer import GroupWriter
-from live.services.limits import MemoryTokenBucket, RedisTokenBucket, TokenBucket
+from live.services.limits import shared_bucket
 from live.services.moderation import Moderation
 from live.services.presence import Presence
+from live.services.redis_health import RedisHealth
 from live.services.signals import Signals
 from live.services.wordfilter import WordFilter
 from live.services.words import WordList
@@ -29,14 +30,14 @@ class RoomServices:
     signals: Signals
 
 
-def build_room_services(settings: Settings, clock: Clock, db: Database, redis: Any) -> RoomServices:
-    """In memory without Redis; shared through Redis (under ``settings.redis_prefix``) with it."""
+def build_room_services(
+    settings: Settings, clock: Clock, db: Database, redis: Any, health: RedisHealth | None = None
+) -> RoomServices:
+    """In memory without Redis; shared through Redis (under ``settings.redis_prefix``) with it,
+    each part falling back to this process alone while Redis is away (``health`` notes it)."""
     prefix = settings.redis_prefix
-    bucket: TokenBucket = (
-        RedisTokenBucket(redis, clock, settings.chat_rate_per_s, settings.chat_burst, prefix)
-        if redis is not None
-        else MemoryTokenBucket(clock, settings.chat_rate_per_s, settings.chat_burst)
-    )
+    health = health or RedisHealth(redis)
+    bucket = shared_bucket(redis, health, clock, settings.chat_rate_per_s, settings.chat_burst, prefix)
     words = WordList(db, clock)
     wordfilter = WordFilter(words, clock)
     presence = Presence(
@@ -46,8 +47,9 @@ def build_room_services(settings: Settings, clock: Clock, db: Database, redis: A
         prefix=prefix,
         ttl_s=settings.presence_ttl_s,
         sample_s=settings.viewer_sample_s,
+        health=health,
     )
-    signals = Signals(redis, f"{prefix}:signals")
+    signals = Signals(redis, f"{prefix}:signals", health=health)
     rules = ChatRules(db, clock, signals)
     return RoomServices(
         words=words,

@@ -6,6 +6,7 @@ from collections import defaultdict, deque
 from typing import Protocol
 
 from live.clock import Clock
+from live.services.redis_health import REDIS_ERRORS, RedisHealth
 
 
 class FailureCounter(Protocol):
@@ -39,3 +40,35 @@ class MemoryFailureCounter:
 
     async def clear(self, key: str) -> None:
         self._times.pop(key, None)
+
+
+class FailoverFailureCounter:
+    """Counts in Redis, or in this process while Redis is away."""
+
+    def __init__(self, shared: FailureCounter, local: FailureCounter, health: RedisHealth) -> None:
+        self.shared = shared
+        self.local = local
+        self.health = health
+
+    async def recent(self, key: str, window_s: float) -> int:
+        try:
+            count = await self.shared.recent(key, window_s)
+        except REDIS_ERRORS as error:
+            self.health.failed(error)
+            return await self.local.recent(key, window_s)
+        self.health.ok()
+        return max(count, await self.local.recent(key, window_s))
+
+    async def add(self, key: str, window_s: float) -> None:
+        await self.local.add(key, window_s)
+        try:
+            await self.shared.add(key, window_s)
+        except REDIS_ERRORS as error:
+            self.health.failed(error)
+
+    async def clear(self, key: str) -> None:
+        await self.local.clear(key)
+        try:
+            await self.shared.clear(key)
+        except REDIS_ERRORS as error:
+            self.health.failed(error)
