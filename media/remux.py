@@ -80,9 +80,7 @@ def remux_segments_to_mp4(
                 if not segment.packets:
                     continue
                 if not streams:
-                    for kind in ("video", "audio"):
-                        if kind in segment.templates:
-                            streams[kind] = output.add_stream_from_template(segment.templates[kind])
+                    streams = _output_streams(output, segment, segments[index + 1 :])
                 flagged = bool(breaks[index]) if breaks is not None and index < len(breaks) else False
                 if not started:
                     shift_s = -min(segment.first_s.values())  # the MP4 starts at zero
@@ -134,6 +132,30 @@ def remux_segments_to_mp4(
         log.warning("remux %s: %d packets skipped", out.name, skipped)
     os.replace(part, out)
     return out
+
+
+def _output_streams(output: Any, first: _Segment, later: Sequence[Path]) -> dict[str, Any]:
+    """The MP4's video and audio streams, each copied from the first segment that carries packets
+    of that kind. (A broadcast whose sound starts a moment after its picture has an audio stream
+    without a single packet, and so without a sample rate, in its first segment: copying that
+    one made the MP4 header invalid and the whole download fail.)"""
+    streams: dict[str, Any] = {}
+    for kind in ("video", "audio"):
+        if kind in first.first_s:
+            streams[kind] = output.add_stream_from_template(first.templates[kind])
+    missing = {"video", "audio"} - set(streams)
+    for path in later:
+        if not missing:
+            break
+        segment = _Segment(path)
+        try:
+            for kind in sorted(missing):
+                if kind in segment.first_s:
+                    streams[kind] = output.add_stream_from_template(segment.templates[kind])
+                    missing.discard(kind)
+        finally:
+            segment.close()
+    return {kind: streams[kind] for kind in ("video", "audio") if kind in streams}
 
 
 def _clock_jumped(first_s: dict[str, float], end_s: dict[str, float], shift_s: float) -> bool:

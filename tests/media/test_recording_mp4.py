@@ -28,7 +28,7 @@ def aac_frames(seconds: float) -> int:
     return int(seconds * 48000 / 1024)
 
 
-def assert_whole(mp4: Path, seconds: float, audio_frames: int) -> None:
+def assert_whole(mp4: Path, seconds: float, audio_frames: int, audio_late_s: float = 0.0) -> None:
     timeline = decode_timeline(mp4)
     assert abs(timeline.duration_s - seconds) < 0.5, timeline.duration_s
     assert len(timeline.video_times) == round(seconds * FPS)
@@ -36,7 +36,7 @@ def assert_whole(mp4: Path, seconds: float, audio_frames: int) -> None:
     assert timeline.backwards("video") == 0 and timeline.backwards("audio") == 0
     assert timeline.gaps("video", 1.5 / FPS) == []
     assert timeline.gaps("audio", 1.5 * timeline.audio_frame_s) == []
-    assert timeline.video_times[0] < 0.1 and timeline.audio_times[0] < 0.1
+    assert timeline.video_times[0] < 0.1 and timeline.audio_times[0] < 0.1 + audio_late_s
 
 
 @pytest.mark.slow
@@ -73,3 +73,13 @@ def test_a_clock_jump_without_a_marker_is_joined_too(tmp_path: Path) -> None:
         segments += [directory / s.uri for s in playlist.segments]
     mp4 = remux_segments_to_mp4(segments, tmp_path / "recording.mp4")
     assert_whole(mp4, first + second, aac_frames(first) + aac_frames(second))
+
+
+def test_sound_that_starts_after_the_picture_is_kept(tmp_path: Path) -> None:
+    """The first segment declares audio but holds none (the microphone came on 2.5 s late):
+    the MP4 takes its audio stream from the first segment that has sound (it used to fail)."""
+    hls = tmp_path / "hls"
+    seconds = synthesise_recording(hls, 20, fps=FPS, audio_drift=0.0, audio_late_s=2.5)
+    mp4 = remux(hls, tmp_path / "recording.mp4")
+    assert_whole(mp4, seconds, aac_frames(seconds - 2.5), audio_late_s=2.5)
+    assert abs(decode_timeline(mp4).audio_times[0] - 2.5) < 0.05  # in sync: it starts at 2.5 s
