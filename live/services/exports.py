@@ -127,7 +127,8 @@ async def stream_csv(
 
 class _ChunkSink(io.RawIOBase):
     """A write-only, unseekable file that hands what is written to an asyncio queue (from a
-    worker thread, waiting while the queue is full: the client's pace sets the writer's)."""
+    worker thread, waiting while the queue is full: the client's pace sets the writer's). Once
+    the reader has gone, writes are dropped, so that the workbook still closes cleanly."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[bytes | None]) -> None:
         self._loop = loop
@@ -139,7 +140,7 @@ class _ChunkSink(io.RawIOBase):
 
     def write(self, data: Any) -> int:
         if self.abandoned:
-            raise OSError("the download was abandoned")
+            return len(data)  # the client went away: let the zip finish into nothing
         chunk = bytes(data)
         if chunk:
             asyncio.run_coroutine_threadsafe(self._queue.put(chunk), self._loop).result()
@@ -159,8 +160,13 @@ async def stream_xlsx(
         for row in batch:
             sheet.append([_cell(v) for v in row])
 
-    async for batch in batches:
-        await asyncio.to_thread(append, batch)
+    try:
+        async for batch in batches:
+            await asyncio.to_thread(append, batch)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            sheet.close()  # finish and drop its temporary file now, not at garbage collection
+        raise
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=8)
     sink = _ChunkSink(loop, queue)
@@ -177,7 +183,7 @@ async def stream_xlsx(
             yield chunk
         await saving
     finally:
-        # The client went away (or all went well): let a blocked write finish, stop the next.
+        # The client went away (or all went well): unblock a waiting write, drop the rest.
         sink.abandoned = True
         while not saving.done() and await queue.get() is not None:
             pass
