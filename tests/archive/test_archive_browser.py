@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from playwright.async_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -35,18 +36,19 @@ async def test_replay_of_a_demo_session_on_a_phone(
     )
     expected = len([o for o in offsets if o <= 300_000])
     assert 0 < expected < 12
-    assert await page.locator(".chat-replay li:visible").count() == expected
-    assert await page.get_by_test_id("replay-clock").inner_text() == "5:00"
-    assert await page.get_by_test_id("chart-cursor").get_attribute("visibility") == "visible"
-    assert await page.get_by_test_id("chart-cursor").get_attribute("x1") == f"{300 / 2700 * 600:.1f}"
+    # (read with expect(), which waits for the page to have re-rendered, never reads once)
+    await expect(page.locator(".chat-replay li:visible")).to_have_count(expected)
+    await expect(page.get_by_test_id("replay-clock")).to_have_text("5:00")
+    await expect(page.get_by_test_id("chart-cursor")).to_have_attribute("visibility", "visible")
+    await expect(page.get_by_test_id("chart-cursor")).to_have_attribute("x1", f"{300 / 2700 * 600:.1f}")
 
     # an opinion's link seeks to its moment without leaving the page
     link = page.get_by_test_id("replay-opinions").locator("a.seek").last
     seconds = int(await link.get_attribute("data-seek") or "0")
     await link.click()
-    assert f"t={seconds}" in page.url
-    assert await page.locator(".chat-replay li:visible").count() == len(
-        [o for o in offsets if o <= seconds * 1000]
+    await page.wait_for_url(lambda url: f"t={seconds}" in url)
+    await expect(page.locator(".chat-replay li:visible")).to_have_count(
+        len([o for o in offsets if o <= seconds * 1000])
     )
 
     # ?t= on load starts there

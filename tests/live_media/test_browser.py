@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from playwright.async_api import expect
 
 from tests.conftest import PASSWORD, World
 from tests.waiting import eventually
@@ -126,8 +127,8 @@ async def test_watch_page_waits_then_shows_reconnecting_and_resumes(
     resident = await phone.new_page()
     await resident.goto(f"{base_url}/live/{session}")
     state = "() => document.querySelector('[data-role=player]').dataset.state"
-    assert await resident.evaluate(state) == "waiting"
-    assert "等待直播开始" in await resident.inner_text('[data-role="player-state"]')
+    await resident.wait_for_function(f"() => ({state})() === 'waiting'", timeout=15_000)
+    await expect(resident.locator('[data-role="player-state"]')).to_contain_text("等待直播开始")
 
     host = await whip(client, session, key)  # OBS-style: publishing starts the session
     await resident.wait_for_function(PLAYING, arg=[0.5], timeout=30_000)
@@ -137,7 +138,7 @@ async def test_watch_page_waits_then_shows_reconnecting_and_resumes(
     assert dropped.status == 200
     await host.pc.close()
     await resident.wait_for_function(f"() => ({state})() === 'reconnecting'", timeout=15_000)
-    assert "重新连接" in await resident.inner_text('[data-role="player-state"]')
+    await expect(resident.locator('[data-role="player-state"]')).to_contain_text("重新连接")
 
     again = await whip(client, session, key)
     try:
