@@ -52,7 +52,7 @@ class ServerProcess:
                 except aiohttp.ClientError:
                     return False
 
-            await eventually(up, 60, every=0.1, what="the server to answer /healthz")
+            await eventually(up, 120, every=0.1, what="the server to answer /healthz")
 
     def kill(self) -> None:
         """SIGKILL: no shutdown handler runs, nothing is flushed."""
