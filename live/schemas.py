@@ -257,6 +257,62 @@ class Words(Schema):
     word: Slug | None = None
 
 
+class HouseholdCode(Schema):
+    routes = ("POST /api/households/codes",)
+    field_codes = {"room": "bad_room"}
+    unit: Id
+    room: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+
+
+class JoinHousehold(Schema):
+    routes = ("POST /api/households/join",)
+    field_codes = {"code": "bad_code"}
+    code: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+
+
+class HouseholdMember(Schema):
+    routes = ("POST /api/households/verify", "POST /api/households/move")
+    field_codes = {"room": "bad_room"}
+    user: Id
+    unit: Id
+    room: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+
+
+class RevokeHousehold(Schema):
+    routes = ("POST /api/households/revoke",)
+    user: Id
+
+
+class AskQuestion(Schema):
+    routes = ("POST /api/sessions/{id}/questions",)
+    text: Annotated[str, msgspec.Meta(max_length=5000)]
+
+
+class QuestionStatus(Schema):
+    routes = ("PATCH /api/questions/{id}",)
+    status: Code
+
+
+class MergeQuestion(Schema):
+    routes = ("POST /api/questions/{id}/merge",)
+    into: Id
+
+
+class OpenPoll(Schema):
+    routes = ("POST /api/sessions/{id}/polls",)
+    field_codes = {"options": "bad_options"}
+    question: Short
+    options: Annotated[list[Short], msgspec.Meta(max_length=8)]
+    multiple: bool | None = False
+    closes_at: Moment | None = None
+
+
+class Vote(Schema):
+    routes = ("POST /api/polls/{id}/vote",)
+    field_codes = {"options": "bad_options"}
+    options: Annotated[list[Id], msgspec.Meta(max_length=8)]
+
+
 # -- HTTP queries --------------------------------------------------------------------------------
 
 
@@ -294,6 +350,7 @@ class PageOnly(Page):
         "GET /api/sessions/{id}/viewers",
         "GET /api/sessions/{id}/audit",
         "GET /api/admin/users",
+        "GET /api/sessions/{id}/questions",
     )
 
 
@@ -303,6 +360,11 @@ class MessageList(Page):
     routes = ("GET /api/sessions/{id}/messages",)
     from_ms: Annotated[int, msgspec.Meta(ge=0, le=MAX_OFFSET_MS)] | None = None
     to_ms: Annotated[int, msgspec.Meta(ge=0, le=MAX_OFFSET_MS)] | None = None
+
+
+class CommunityQuery(Query):
+    routes = ("GET /api/households/members",)
+    community: Slug
 
 
 class WordList(Query):

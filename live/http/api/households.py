@@ -7,8 +7,9 @@ from typing import Any
 import segno
 from aiohttp import web
 
+from live import schemas
 from live.http.auth import ACTOR
-from live.http.params import ident, json_body, text
+from live.http.params import body, query
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import iso
@@ -43,10 +44,8 @@ def join_url(request: web.Request, code: str) -> str:
 
 @routes.post("/api/households/codes")
 async def issue_code(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    issued = await request.app[SERVICES].households.issue_code(
-        request[ACTOR], ident(body.get("unit"), "unit"), body.get("room")
-    )
+    form = await body(request, schemas.HouseholdCode)
+    issued = await request.app[SERVICES].households.issue_code(request[ACTOR], form.unit, form.room)
     return json_response(
         {
             "code": issued.code,
@@ -77,8 +76,8 @@ async def code_qr(request: web.Request) -> web.Response:
 
 @routes.post("/api/households/join")
 async def join(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    place = await request.app[SERVICES].households.join(request[ACTOR], body.get("code"))
+    form = await body(request, schemas.JoinHousehold)
+    place = await request.app[SERVICES].households.join(request[ACTOR], form.code)
     return json_response({"household": household_payload(place)})
 
 
@@ -91,34 +90,30 @@ async def mine(request: web.Request) -> web.Response:
 @routes.post("/api/households/verify")
 async def verify(request: web.Request) -> web.Response:
     """Staff verify (or move) a resident on the spot: ``{user, unit, room}``."""
-    body = await json_body(request)
-    place = await request.app[SERVICES].households.verify(
-        request[ACTOR], ident(body.get("user"), "user"), ident(body.get("unit"), "unit"), body.get("room")
-    )
-    return json_response({"household": household_payload(place), "user": str(body.get("user"))})
+    form = await body(request, schemas.HouseholdMember)
+    place = await request.app[SERVICES].households.verify(request[ACTOR], form.user, form.unit, form.room)
+    return json_response({"household": household_payload(place), "user": str(form.user)})
 
 
 @routes.post("/api/households/move")
 async def move(request: web.Request) -> web.Response:
     """Staff move a verified resident to another household: ``{user, unit, room}``."""
-    body = await json_body(request)
-    place = await request.app[SERVICES].households.move(
-        request[ACTOR], ident(body.get("user"), "user"), ident(body.get("unit"), "unit"), body.get("room")
-    )
-    return json_response({"household": household_payload(place), "user": str(body.get("user"))})
+    form = await body(request, schemas.HouseholdMember)
+    place = await request.app[SERVICES].households.move(request[ACTOR], form.user, form.unit, form.room)
+    return json_response({"household": household_payload(place), "user": str(form.user)})
 
 
 @routes.post("/api/households/revoke")
 async def revoke(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    place = await request.app[SERVICES].households.revoke(request[ACTOR], ident(body.get("user"), "user"))
-    return json_response({"household": household_payload(place), "user": str(body.get("user"))})
+    form = await body(request, schemas.RevokeHousehold)
+    place = await request.app[SERVICES].households.revoke(request[ACTOR], form.user)
+    return json_response({"household": household_payload(place), "user": str(form.user)})
 
 
 @routes.get("/api/households/members")
 async def members(request: web.Request) -> web.Response:
     """A community's verified memberships (moderators of it): ``?community=slug``."""
     services = request.app[SERVICES]
-    community = await services.places.by_slug(text(dict(request.query), "community", max_len=64))
+    community = await services.places.by_slug(query(request, schemas.CommunityQuery).community)
     rows = await services.households.members_in(request[ACTOR], community.id)
     return json_response([membership_payload(m) for m in rows])

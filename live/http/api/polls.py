@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
-from live.errors import Invalid
+from live import schemas
 from live.http.auth import ACTOR
-from live.http.params import ident, json_body, moment, path_id, text
+from live.http.params import body, moment, path_id
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import poll_payload
@@ -16,41 +14,16 @@ from live.payloads import poll_payload
 routes = web.RouteTableDef()
 
 
-def option_texts(body: dict[str, Any]) -> list[str]:
-    raw = body.get("options")
-    if not isinstance(raw, list) or not all(isinstance(o, str) for o in raw):
-        raise Invalid("options must be a list of texts", code="bad_options")
-    if len(raw) > 8:
-        raise Invalid("a poll has 2 to 8 options", code="bad_options")
-    return [str(o)[:1000] for o in raw]
-
-
-def option_ids(body: dict[str, Any]) -> list[int]:
-    raw = body.get("options")
-    if not isinstance(raw, list) or len(raw) > 8:
-        raise Invalid("options must be a list of option ids", code="bad_options")
-    return [ident(o, "options") for o in raw]
-
-
-def flag(body: dict[str, Any], key: str) -> bool:
-    value = body.get(key, False)
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise Invalid(f"{key} must be true or false")
-    return value
-
-
 @routes.post("/api/sessions/{id}/polls")
 async def open_poll(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.OpenPoll)
     view = await request.app[SERVICES].polls.open(
         request[ACTOR],
         path_id(request),
-        question=text(body, "question", max_len=1000),
-        options=option_texts(body),
-        multiple=flag(body, "multiple"),
-        closes_at=moment(body.get("closes_at"), "closes_at"),
+        question=form.question,
+        options=form.options,
+        multiple=bool(form.multiple),
+        closes_at=moment(form.closes_at, "closes_at"),
     )
     return json_response(poll_payload(view), status=201)
 
@@ -63,8 +36,8 @@ async def session_polls(request: web.Request) -> web.Response:
 
 @routes.post("/api/polls/{id}/vote")
 async def vote(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    view = await request.app[SERVICES].polls.vote(request[ACTOR], path_id(request), option_ids(body))
+    form = await body(request, schemas.Vote)
+    view = await request.app[SERVICES].polls.vote(request[ACTOR], path_id(request), form.options)
     return json_response(poll_payload(view))
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from live import schemas
 from live.http.auth import ACTOR
-from live.http.params import ident, json_body, page, path_id, text
+from live.http.params import body, path_id, query
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import question_payload
@@ -15,18 +16,16 @@ routes = web.RouteTableDef()
 
 @routes.post("/api/sessions/{id}/questions")
 async def ask(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    question = await request.app[SERVICES].questions.ask(
-        request[ACTOR], path_id(request), text(body, "text", max_len=5000)
-    )
+    form = await body(request, schemas.AskQuestion)
+    question = await request.app[SERVICES].questions.ask(request[ACTOR], path_id(request), form.text)
     return json_response(question_payload(question), status=201)
 
 
 @routes.get("/api/sessions/{id}/questions")
 async def queue(request: web.Request) -> web.Response:
-    limit, after = page(request)
+    q = query(request, schemas.PageOnly)
     questions = await request.app[SERVICES].questions.of_session(
-        request[ACTOR], path_id(request), limit=limit, after=after
+        request[ACTOR], path_id(request), limit=q.limit, after=q.after
     )
     return json_response([question_payload(q) for q in questions])
 
@@ -45,17 +44,13 @@ async def get_question(request: web.Request) -> web.Response:
 
 @routes.patch("/api/questions/{id}")
 async def set_status(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    question = await request.app[SERVICES].questions.set_status(
-        request[ACTOR], path_id(request), text(body, "status", max_len=32)
-    )
+    form = await body(request, schemas.QuestionStatus)
+    question = await request.app[SERVICES].questions.set_status(request[ACTOR], path_id(request), form.status)
     return json_response(question_payload(question))
 
 
 @routes.post("/api/questions/{id}/merge")
 async def merge(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    question = await request.app[SERVICES].questions.merge(
-        request[ACTOR], path_id(request), ident(body.get("into"), "into")
-    )
+    form = await body(request, schemas.MergeQuestion)
+    question = await request.app[SERVICES].questions.merge(request[ACTOR], path_id(request), form.into)
     return json_response(question_payload(question))

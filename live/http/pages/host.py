@@ -11,6 +11,7 @@ from live.http.auth import ACTOR
 from live.http.params import ident, path_id
 from live.http.templates import render
 from live.keys import SERVICES
+from live.schemas import in_range
 from live.services.actors import Actor
 from live.storage.agenda import AgendaItem
 from live.storage.places import Community
@@ -66,7 +67,7 @@ def _local_time(value: str) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError as err:
         raise Invalid("scheduled_at: not a valid time") from err
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=LOCAL_TZ)
+    return in_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=LOCAL_TZ), "scheduled_at")
 
 
 @routes.post("/host")
