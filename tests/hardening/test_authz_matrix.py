@@ -1,4 +1,5 @@
-"""The authorisation matrix: every /api route and every socket event against every kind of person.
+"""The authorisation matrix: every route (API and pages) and every socket event against every
+kind of person.
 
 People: anonymous (a script, no cookie), a guest (browser cookie), a resident, the moderator and
 the host of community A (hexie, which owns every object addressed here), the moderator and the host
@@ -298,5 +299,116 @@ async def test_socket_matrix(client: TestClient[Any, Any], world: World) -> None
         for peer in peers:
             if peer.sio.connected:
                 await peer.sio.disconnect()
+        for p in person.values():
+            await p.http.close()
+
+
+# Pages (and the other routes outside /api): the same people, the same levels, plus ``staff``
+# (staff of any community: their own desk or console) and ``hosts`` (a host of any community).
+# A refused page is a redirect to /login, 401, 403 or 404.
+ALLOWED["staff"] = {"mod-b", "host-b", "mod-a", "host-a", "admin"}
+ALLOWED["hosts"] = {"host-b", "host-a", "admin"}
+PAGES: dict[str, Row] = {
+    "GET /live/{id}.ics": Row("anyone"),
+    "GET /meetings/{id}.ics": Row("anyone"),
+    "GET /communities/{slug}/calendar.ics": Row("anyone"),
+    "GET /{kind}/{id}/qr.svg": Row("anyone"),
+    "GET /{kind}/{id}/poster": Row("anyone"),
+    "GET /care": Row("anyone"),
+    "GET /meetings/{id}": Row("anyone"),
+    "GET /healthz": Row("anyone"),
+    "GET /metrics": Row("anyone"),  # from loopback; other addresses: tests/test_cli.py and docs
+    "GET /": Row("anyone"),
+    "GET /favicon.ico": Row("anyone"),
+    "GET /live/{id}": Row("anyone"),
+    "GET /login": Row("anyone"),
+    "POST /login": Row("anyone", any_status=True),
+    "POST /logout": Row("anyone", last=2),
+    "GET /lang": Row("anyone"),
+    "GET /admin": Row("admin"),
+    "GET /archive": Row("anyone"),
+    "GET /archive/{id}": Row("anyone"),
+    "GET /uploads/{name}": Row("anyone", any_status=True),  # an opinion's photo: unguessable name
+    "GET /agenda": Row("anyone"),
+    "GET /agenda/{id}": Row("anyone"),
+    "GET /triage": Row("moderator", raw={"community": "hexie"}),
+    "GET /inbox": Row("anyone"),
+    "POST /inbox/read": Row("anyone"),
+    "GET /host": Row("hosts"),
+    "POST /host": Row("host", {"community": "hexie", "title": "表单直播"}),
+    "GET /host/{id}": Row("host"),
+    "GET /moderate/{id}": Row("moderator"),
+    "GET /households/qr/{code}.svg": Row("anyone", any_status=True),
+    "GET /hls/{id}/{name}": Row("anyone"),
+    "GET /socket.io/": Row("anyone", any_status=True),
+    "POST /socket.io/": Row("anyone", any_status=True),
+    "OPTIONS /socket.io/": Row("anyone", any_status=True),
+}
+
+
+def page_routes(app: Any) -> set[str]:
+    from aiohttp import web
+
+    found = set()
+    for route in app.router.routes():
+        if isinstance(route.resource, web.StaticResource) or route.method == "HEAD":
+            continue
+        info = route.resource.get_info() if route.resource is not None else {}
+        path = info.get("path") or info.get("formatter") or ""
+        if not path.startswith("/api/"):
+            found.add(f"{route.method} {path}")
+    return found
+
+
+def fill_page(path: str) -> str:
+    return (
+        path.replace("{kind}", "live")
+        .replace("{slug}", "hexie")
+        .replace("{name}", "index.m3u8" if path.startswith("/hls/") else "none.jpg")
+        .replace("{code}", "ABCDEFGH")
+        .replace("{id}", "1")
+    )
+
+
+async def test_every_page_has_a_row(client: TestClient[Any, Any]) -> None:
+    routes = page_routes(client.app)
+    assert sorted(routes - set(PAGES)) == [], (
+        "new pages need a row in PAGES (tests/hardening/test_authz_matrix.py)"
+    )
+    assert sorted(set(PAGES) - routes) == [], "rows for pages that no longer exist"
+
+
+async def test_page_matrix(client: TestClient[Any, Any], world: World) -> None:
+    services = client.app[SERVICES]
+    await services.accounts.create_user("mod-b", PASSWORD, "moderator", "xingfu", "幸福网格员")
+    person = await people(client)
+    try:
+        await seed(client, person)
+        wrong: list[str] = []
+        for route, row in sorted(PAGES.items(), key=lambda kv: kv[1].last):
+            method, path = route.split(" ", 1)
+            allowed = ALLOWED[row.level]
+            for name in sorted(PEOPLE, key=lambda n: n in allowed):
+                p = person[name]
+                headers = {"Accept": "text/html"}
+                if p.csrf:
+                    headers["X-CSRF-Token"] = p.csrf
+                kwargs: dict[str, Any] = {"data": row.body} if row.body is not None else {}
+                async with p.http.request(
+                    method, fill_page(path), headers=headers, params=row.raw, allow_redirects=False, **kwargs
+                ) as response:
+                    await response.read()
+                    status, location = response.status, response.headers.get("Location", "")
+                to_login = status in (302, 303) and location.startswith("/login")
+                if status >= 500:
+                    wrong.append(f"{route} as {name}: {status}")
+                elif row.any_status:
+                    continue
+                elif name in allowed and (status in (401, 403) or to_login):
+                    wrong.append(f"{route} as {name}: refused ({status} {location}) but should be allowed")
+                elif name not in allowed and not (status in (401, 403, 404) or to_login):
+                    wrong.append(f"{route} as {name}: {status} but should be refused")
+        assert wrong == [], "\n".join(wrong)
+    finally:
         for p in person.values():
             await p.http.close()
