@@ -23,7 +23,7 @@ from live.services.limits import MemoryTokenBucket, TokenBucket, shared_bucket
 from live.services.notices import InboxKind, Notice
 from live.services.redis_health import RedisHealth
 from live.services.sanctions import active_ban
-from live.services.similarity import features, pick_terms, query_weights, rank_candidates, top_candidates
+from live.services.similarity import features, pick_terms, query_weights, rank_candidates
 from live.services.text import clean_text, optional_clean
 from live.services.uploads import MAX_PHOTOS, StoredPhoto, StoredVoice, Uploads
 from live.storage.chat import Message
@@ -31,7 +31,7 @@ from live.storage.db import Database
 from live.storage.opinions import Opinion, OpinionSupport
 from live.storage.places import Community, Compound, community_by_slug, community_id_of
 from live.storage.rooms import LiveSession
-from live.storage.similar_index import INDEXED, postings, term_counts
+from live.storage.similar_index import INDEXED, best_candidates, term_counts
 
 SOURCES = ("live_chat", "watch_form", "web", "door_visit", "meeting")
 STAFF_SOURCES = ("live_chat", "door_visit", "meeting")
@@ -514,8 +514,9 @@ class Opinions:
                 df = {t: df.get(t, 0) + 1 for t in query_terms} | {"": total}
             weights = query_weights(opinion.text, df, total)
             chosen = pick_terms(weights, df, POSTINGS_BUDGET)
-            hits = await postings(s, community, chosen)
-            ids = top_candidates(weights, hits, CANDIDATES, exclude=opinion.id)
+            ids = await best_candidates(
+                s, community, {t: weights[t] for t in chosen}, CANDIDATES, exclude=opinion.id
+            )
             pool: builtins.list[Opinion] = []
             if ids:
                 rows = await s.execute(select(Opinion).where(Opinion.id.in_(ids)))

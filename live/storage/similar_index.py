@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, delete, event, func, insert, inspect, select
+from sqlalchemy import ForeignKey, Index, String, case, delete, event, func, insert, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -147,6 +147,27 @@ async def postings(s: AsyncSession, community_id: int, terms: Sequence[str]) -> 
         )
     )
     return [(i, t) for i, t in rows.all()]
+
+
+async def best_candidates(
+    s: AsyncSession, community_id: int, weights: dict[str, float], limit: int, exclude: int | None = None
+) -> list[int]:
+    """The opinions sharing the most query weight over ``weights``' terms (a partial dot
+    product), best first — summed by the database, so only ``limit`` ids come back."""
+    if not weights:
+        return []
+    score = func.sum(case(weights, value=OpinionTerm.term, else_=0.0)).label("score")
+    query = (
+        select(OpinionTerm.opinion_id, score)
+        .where(OpinionTerm.community_id == community_id, OpinionTerm.term.in_(sorted(weights)))
+        .group_by(OpinionTerm.opinion_id)
+        .order_by(score.desc(), OpinionTerm.opinion_id)
+        .limit(limit)
+    )
+    if exclude is not None:
+        query = query.where(OpinionTerm.opinion_id != exclude)
+    connection = await s.connection()  # core rows: no ORM work per row
+    return [int(i) for i, _ in (await connection.execute(query)).all()]
 
 
 async def indexed_total(s: AsyncSession, community_id: int) -> int:
