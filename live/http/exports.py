@@ -1,5 +1,6 @@
-"""Downloads written as they are read: a streamed response whose first batch is read before the
-status goes out (so a bad filter or a refusal is still a clear 4xx), the rest while sending."""
+"""Downloads written as they are read: the first batch of rows is read before the status goes
+out (so a bad filter or a refusal is still a clear 4xx), then the headers are sent at once and
+the rest follows while it is read."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 async def stream_download(
     request: web.Request, filename: str, content_type: str, pieces: AsyncGenerator[bytes, None]
 ) -> web.StreamResponse:
-    """Send ``pieces`` as an attachment named ``filename``, chunk by chunk."""
-    first = await anext(pieces, b"")  # raises before anything is sent
+    """Send ``pieces`` as an attachment named ``filename``, chunk by chunk. The headers go out
+    at once (pass rows through ``primed`` first, so that a refusal is still a 4xx)."""
     response = web.StreamResponse(
         headers={
             "Content-Type": content_type,
@@ -29,7 +30,6 @@ async def stream_download(
     response.enable_chunked_encoding()
     await response.prepare(request)
     try:
-        await response.write(first)
         async for piece in pieces:
             await response.write(piece)
     finally:
