@@ -17,6 +17,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from live.services.redis_health import REDIS_ERRORS
+
 log = logging.getLogger(__name__)
 Emit = Callable[[int], Awaitable[None]]
 
@@ -40,13 +42,17 @@ class EmitThrottle:
         self._last: dict[int, float] = {}  # memory mode: when this key last emitted
 
     async def poke(self, key: int) -> None:
-        if self.redis is None:
-            self._poke_memory(key)
-        else:
-            version = int(await self.redis.incr(self._k(key, "ver")))
-            await self.redis.expire(self._k(key, "ver"), KEEP_S)
-            self._wanted[key] = max(self._wanted.get(key, 0), version)
-            self._start(key, self._run_redis)
+        if self.redis is not None:
+            try:
+                version = int(await self.redis.incr(self._k(key, "ver")))
+                await self.redis.expire(self._k(key, "ver"), KEEP_S)
+            except REDIS_ERRORS:
+                log.warning("Redis unavailable: poll %s updates are throttled in this process only", key)
+            else:
+                self._wanted[key] = max(self._wanted.get(key, 0), version)
+                self._start(key, self._run_redis)
+                return
+        self._poke_memory(key)
 
     async def now(self, key: int) -> None:
         """Emit at once (a poll opened or closed), and start a new interval."""
@@ -54,10 +60,16 @@ class EmitThrottle:
             self._last[key] = asyncio.get_running_loop().time()
             await self._safe_emit(key)
             return
-        version = int(await self.redis.incr(self._k(key, "ver")))
-        await self.redis.set(self._k(key, "lock"), "1", px=int(self.interval_s * 1000))
+        try:
+            version = int(await self.redis.incr(self._k(key, "ver")))
+            await self.redis.set(self._k(key, "lock"), "1", px=int(self.interval_s * 1000))
+        except REDIS_ERRORS:  # Redis away: this process's viewers get it at once all the same
+            self._last[key] = asyncio.get_running_loop().time()
+            await self._safe_emit(key)
+            return
         await self._safe_emit(key)
-        await self.redis.eval(_RAISE_TO, 1, self._k(key, "sent"), version, KEEP_S)
+        with contextlib.suppress(*REDIS_ERRORS):
+            await self.redis.eval(_RAISE_TO, 1, self._k(key, "sent"), version, KEEP_S)
 
     async def close(self) -> None:
         tasks = list(self._tasks.values())
