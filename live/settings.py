@@ -36,6 +36,7 @@ class Settings:
     hsts_s: int = 0
     public_url: str = ""
     sqlite_synchronous: str = "normal"
+    hls_ladder: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -59,6 +60,7 @@ class Settings:
             timezone=env.get("LIVE_TIMEZONE", "Asia/Shanghai"),
             hsts_s=int(env.get("LIVE_HSTS") or "0"),
             public_url=env.get("LIVE_PUBLIC_URL", "").strip().rstrip("/"),
+            hls_ladder=env.get("LIVE_HLS_LADDER", "1") not in ("0", "false", "no"),
             ice_servers=tuple(u.strip() for u in env.get("LIVE_ICE_SERVERS", "").split() if u.strip()),
             presence_ttl_s=float(env.get("LIVE_PRESENCE_TTL_S", "30")),
             viewer_sample_s=float(env.get("LIVE_VIEWER_SAMPLE_S", "10")),

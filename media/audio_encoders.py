@@ -40,18 +40,34 @@ def _encoder(name: str, fmt: str, bitrate: int) -> av.AudioCodecContext:
     return ctx
 
 
-class SharedAudioEncoders:
-    """Takes decoded publisher audio and returns (opus packets, AAC-in-ADTS packets)."""
+# The HLS ladder's low and audio-only renditions share one smaller AAC stream.
+LOW_AAC_BITRATE = 48_000
 
-    def __init__(self, opus_bitrate: int = 64_000, aac_bitrate: int = 128_000) -> None:
+
+class SharedAudioEncoders:
+    """Takes decoded publisher audio and returns Opus packets (WebRTC), AAC-in-ADTS packets for
+    the full HLS rendition and, with ``low_aac_bitrate``, smaller AAC packets for the low and
+    audio-only renditions: each encoded once for every viewer."""
+
+    def __init__(
+        self, opus_bitrate: int = 64_000, aac_bitrate: int = 128_000, low_aac_bitrate: int | None = None
+    ) -> None:
         self._opus = _encoder("libopus", "s16", opus_bitrate)
         self._opus.options = {"application": "audio"}
         self._aac = _encoder("aac", "fltp", aac_bitrate)
+        self._aac_low = _encoder("aac", "fltp", low_aac_bitrate) if low_aac_bitrate else None
         self._to_opus = av.AudioResampler(format="s16", layout="stereo", rate=AUDIO_RATE, frame_size=960)
         self._to_aac = av.AudioResampler(format="fltp", layout="stereo", rate=AUDIO_RATE, frame_size=1024)
 
     def encode(self, frame: av.AudioFrame, pts: int) -> tuple[list[av.Packet[Any]], list[av.Packet[Any]]]:
-        """Encode a frame stamped ``pts`` (1/48000 s)."""
+        """Encode a frame stamped ``pts`` (1/48000 s): (Opus, AAC)."""
+        opus, aac, _low = self.encode_all(frame, pts)
+        return opus, aac
+
+    def encode_all(
+        self, frame: av.AudioFrame, pts: int
+    ) -> tuple[list[av.Packet[Any]], list[av.Packet[Any]], list[av.Packet[Any]]]:
+        """Encode a frame stamped ``pts`` (1/48000 s): (Opus, AAC, low AAC or [])."""
         rate = frame.sample_rate or AUDIO_RATE
         frame.pts = pts * rate // AUDIO_RATE
         frame.time_base = Fraction(1, rate)
@@ -59,13 +75,22 @@ class SharedAudioEncoders:
         for chunk in self._to_opus.resample(frame):
             opus.extend(self._opus.encode(chunk))
         aac: list[av.Packet[Any]] = []
+        low: list[av.Packet[Any]] = []
         for chunk in self._to_aac.resample(frame):
-            for packet in self._aac.encode(chunk):
-                framed = av.Packet(adts_header(packet.size) + bytes(packet))
-                framed.pts = packet.pts
-                framed.dts = packet.dts
-                framed.time_base = AUDIO_TIME_BASE
-                aac.append(framed)
+            aac.extend(_adts(self._aac.encode(chunk)))
+            if self._aac_low is not None:
+                low.extend(_adts(self._aac_low.encode(chunk)))
         for packet in opus:
             packet.time_base = AUDIO_TIME_BASE
-        return opus, aac
+        return opus, aac, low
+
+
+def _adts(packets: list[av.Packet[Any]]) -> list[av.Packet[Any]]:
+    framed_packets = []
+    for packet in packets:
+        framed = av.Packet(adts_header(packet.size) + bytes(packet))
+        framed.pts = packet.pts
+        framed.dts = packet.dts
+        framed.time_base = AUDIO_TIME_BASE
+        framed_packets.append(framed)
+    return framed_packets

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -16,9 +18,10 @@ import av
 from aiortc import RTCPeerConnection
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from .audio_encoders import AUDIO_RATE, SharedAudioEncoders
+from .audio_encoders import AUDIO_RATE, LOW_AAC_BITRATE, SharedAudioEncoders
 from .hls_playlist import read_playlist
 from .hls_writer import HlsWriter, finish_playlist
+from .ladder import AUDIO_DIR, LOW_DIR, LOW_VIDEO, write_master
 from .packet_track import PacketTrack
 from .rate_meter import RateMeter
 from .recording import Recording
@@ -66,8 +69,18 @@ class Viewer:
     audio: PacketTrack | None
 
 
+def _lower_priority() -> None:
+    """Run this worker thread below the full encoder (Linux: nice is per thread): when CPU is
+    short the low rendition drops frames, not the WebRTC viewers and the recording."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+
+
 class Broadcast:
-    """Encode once, fan out: every viewer and the HLS writer get the same packets."""
+    """Encode once, fan out: every viewer and the HLS writer get the same packets.
+
+    HLS is a ladder (``media/ladder.py``): the full rendition (the viewers' packets), a low one
+    from a second, smaller encoder and an audio-only one; each encoded once for everybody."""
 
     def __init__(
         self,
@@ -77,6 +90,7 @@ class Broadcast:
         timeouts: Timeouts | None = None,
         video: VideoSettings | None = None,
         on_state: StateListener | None = None,
+        ladder: bool = True,
     ) -> None:
         self.session_id = session_id
         self.hls_dir = hls_dir
@@ -85,10 +99,16 @@ class Broadcast:
         self._on_state = on_state
         self.clock = MediaClock()
         self.encoder = SharedVideoEncoder(video)
+        self.low_encoder = SharedVideoEncoder(LOW_VIDEO)
+        self._low_frame_ticks = VIDEO_RATE // LOW_VIDEO.fps
+        self._last_low_pts: int | None = None
         self._video_timeline = TrackTimeline(self.clock, VIDEO_RATE)
         self._audio_timeline = TrackTimeline(self.clock, AUDIO_RATE)
         self._audio: SharedAudioEncoders | None = None
         self.hls: HlsWriter | None = None
+        self.ladder = ladder
+        self.hls_low: HlsWriter | None = None
+        self.hls_audio: HlsWriter | None = None
         self.publisher: Publisher | None = None
         self.viewers: dict[str, Viewer] = {}
         self.meter = RateMeter()
@@ -97,8 +117,14 @@ class Broadcast:
         self._slot: tuple[av.VideoFrame, int] | None = None
         self._slot_ready = asyncio.Event()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"encode-{session_id}")
+        self._low_slot: tuple[av.VideoFrame, int] | None = None
+        self._low_ready = asyncio.Event()
+        self._low_executor = ThreadPoolExecutor(
+            1, thread_name_prefix=f"encode-low-{session_id}", initializer=_lower_priority
+        )
         self._tasks = [
             asyncio.create_task(self._encode_loop(), name=f"encode-{session_id}"),
+            asyncio.create_task(self._encode_low_loop(), name=f"encode-low-{session_id}"),
             asyncio.create_task(self._watchdog(), name=f"watchdog-{session_id}"),
         ]
 
@@ -134,9 +160,13 @@ class Broadcast:
         if old is not None:
             await self._close_publisher(old)
         if self.hls is None:
-            self.hls = HlsWriter(self.hls_dir, fps=self.encoder.settings.fps)
+            self._open_hls()
         kinds = publisher.kinds
-        self.hls.set_layout(video="video" in kinds, audio="audio" in kinds)
+        for writer in (self.hls, self.hls_low):
+            if writer is not None:
+                writer.set_layout(video="video" in kinds, audio="audio" in kinds)
+        if self.hls_audio is not None:
+            self.hls_audio.set_layout(video=False, audio="audio" in kinds)
         for track in publisher.tracks:
             reader = self._read_video if track.kind == "video" else self._read_audio
             publisher.tasks.append(asyncio.create_task(reader(publisher, track)))
@@ -149,10 +179,22 @@ class Broadcast:
         self._dropped_at = None
         self._set_state(LIVE)
 
+    def _open_hls(self) -> None:
+        self.hls = HlsWriter(self.hls_dir, fps=self.encoder.settings.fps)
+        if not self.ladder:
+            return
+        try:
+            self.hls_low = HlsWriter(self.hls_dir / LOW_DIR, fps=LOW_VIDEO.fps)
+            self.hls_audio = HlsWriter(self.hls_dir / AUDIO_DIR, fps=self.encoder.settings.fps)
+            write_master(self.hls_dir, self.encoder.settings)
+        except (OSError, FileExistsError):  # the full rendition still plays alone
+            log.exception("session %s: HLS ladder unavailable", self.session_id)
+
     def _got_media(self, publisher: Publisher) -> None:
         if publisher.last_media_at is None:
             self.clock.resume()
             self.encoder.request_keyframe()
+            self.low_encoder.request_keyframe()
         publisher.last_media_at = time.monotonic()
 
     async def _read_video(self, publisher: Publisher, track: MediaStreamTrack) -> None:
@@ -186,9 +228,9 @@ class Broadcast:
             rate = frame.sample_rate or AUDIO_RATE
             pts = self._audio_timeline.stamp(frame.pts, frame.time_base, frame.samples * AUDIO_RATE // rate)
             if self._audio is None:
-                self._audio = SharedAudioEncoders()
+                self._audio = SharedAudioEncoders(low_aac_bitrate=LOW_AAC_BITRATE if self.ladder else None)
             try:
-                opus, aac = self._audio.encode(frame, pts)
+                opus, aac, aac_low = self._audio.encode_all(frame, pts)
             except Exception:  # one bad frame must not stop the broadcast
                 log.exception("session %s: audio encode failed", self.session_id)
                 continue
@@ -199,6 +241,9 @@ class Broadcast:
                         viewer.audio.push(packet)
             for packet in aac:
                 self._write_hls(packet, None)
+            for packet in aac_low:
+                self._write_hls(packet, None, self.hls_low)
+                self._write_hls(packet, None, self.hls_audio)
         await self.publisher_lost(publisher)
 
     async def _encode_loop(self) -> None:
@@ -223,16 +268,54 @@ class Broadcast:
                         viewer.video.push(packet)
                 if size is not None:
                     self._write_hls(packet, size)
+            self._offer_low(frame, pts)
 
-    def _write_hls(self, packet: av.Packet[Any], video_size: tuple[int, int] | None) -> None:
-        """Video packets come with the encoder's output size, audio packets without."""
-        if self.hls is None:
+    def _offer_low(self, frame: av.VideoFrame, pts: int) -> None:
+        """Hand a frame to the low rendition at its lower rate (newest frame wins). Called once
+        the full encoder is done with the frame: the two encoders never touch it at once."""
+        if self.hls_low is None:
+            return
+        last = self._last_low_pts
+        if last is not None and pts - last < self._low_frame_ticks - VIDEO_RATE // 120:
+            return
+        self._last_low_pts = pts
+        self._low_slot = (frame, pts)
+        self._low_ready.set()
+
+    async def _encode_low_loop(self) -> None:
+        """The low rendition: the same frames at a lower rate and size, encoded once (HLS only)
+        in its own thread, so it never delays the full rendition and the WebRTC viewers."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._low_ready.wait()
+            self._low_ready.clear()
+            item, self._low_slot = self._low_slot, None
+            if item is None:
+                continue
+            frame, pts = item
+            try:
+                packets = await loop.run_in_executor(self._low_executor, self.low_encoder.encode, frame, pts)
+            except Exception:
+                log.exception("session %s: low video encode failed", self.session_id)
+                continue
+            size = self.low_encoder.size
+            if size is not None:
+                for packet in packets:
+                    self._write_hls(packet, size, self.hls_low)
+
+    def _write_hls(
+        self, packet: av.Packet[Any], video_size: tuple[int, int] | None, writer: HlsWriter | None = None
+    ) -> None:
+        """Video packets come with the encoder's output size, audio packets without; the full
+        rendition's writer unless another is named."""
+        hls = writer if writer is not None else self.hls
+        if hls is None:
             return
         try:
             if video_size is not None:
-                self.hls.write_video(packet, video_size)
+                hls.write_video(packet, video_size)
             else:
-                self.hls.write_audio(packet)
+                hls.write_audio(packet)
         except Exception:  # e.g. a full disk: viewers keep watching over WebRTC
             log.exception("session %s: HLS write failed", self.session_id)
 
@@ -242,9 +325,10 @@ class Broadcast:
             return
         self.publisher = None
         self.clock.pause(at=publisher.last_media_at or publisher.attached_at)
-        if self.hls is not None:
-            self.hls.pause()
+        for writer in self._writers():
+            writer.pause()
         self._slot = None
+        self._low_slot = None
         self._dropped_at = time.monotonic()
         if self.state == LIVE:
             self._set_state(RECONNECTING)
@@ -316,11 +400,27 @@ class Broadcast:
         await asyncio.gather(*closing, return_exceptions=True)
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._low_executor.shutdown(wait=False, cancel_futures=True)
         if self.hls is None:
             if not finish or read_playlist(self.hls_dir) is None:
                 return None
+            for sub in (LOW_DIR, AUDIO_DIR):
+                if read_playlist(self.hls_dir / sub) is not None:
+                    finish_playlist(self.hls_dir / sub)
             return finish_playlist(self.hls_dir)
+        for writer in (self.hls_low, self.hls_audio):
+            if writer is not None:
+                try:
+                    if finish:
+                        writer.finish()
+                    else:
+                        writer.close()
+                except Exception:
+                    log.exception("session %s: HLS rendition not finished", self.session_id)
         if not finish:
             self.hls.close()
             return None
         return self.hls.finish()
+
+    def _writers(self) -> list[HlsWriter]:
+        return [w for w in (self.hls, self.hls_low, self.hls_audio) if w is not None]

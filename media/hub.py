@@ -61,6 +61,7 @@ class MediaHub:
         grace_s: float = 30.0,
         ice_servers: Sequence[RTCIceServer] = (),
         video: VideoSettings | None = None,
+        ladder: bool = False,
         media_timeout_s: float = 5.0,
         connect_timeout_s: float = 15.0,
     ) -> None:
@@ -69,6 +70,7 @@ class MediaHub:
         self._timeouts = Timeouts(grace_s=grace_s, connect_s=connect_timeout_s, media_s=media_timeout_s)
         self._ice_servers = list(ice_servers)
         self._video = video
+        self.ladder = ladder  # HLS low and audio-only renditions besides the full one
         self._broadcasts: dict[int, Broadcast] = {}
         self._ended: set[int] = set()
         self._listeners: list[StateListener] = []
@@ -114,6 +116,7 @@ class MediaHub:
                 timeouts=self._timeouts,
                 video=self._video,
                 on_state=self._notify,
+                ladder=self.ladder,
             )
             self._broadcasts[session_id] = broadcast
         return broadcast

@@ -65,6 +65,7 @@ async def media_ctx(app: web.Application) -> AsyncIterator[None]:
         ice_servers=[ice_server(url) for url in settings.ice_servers],
         max_viewers=settings.max_webrtc_viewers,
         grace_s=settings.publisher_grace_s,
+        ladder=settings.hls_ladder,
     )
     app[MEDIA_HUB] = hub
     services.signals.on(SESSION_ENDED, _end_locally(hub, services))

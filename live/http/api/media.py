@@ -31,7 +31,8 @@ CORS = {
     "Access-Control-Expose-Headers": "Location, Link, ETag, Accept-Post",
     "Access-Control-Max-Age": "86400",
 }
-HLS_NAME = re.compile(r"^(?:index\.m3u8|[A-Za-z0-9_-]{1,64}\.(?:ts|m4s|mp4))$")
+HLS_NAME = re.compile(r"^(?:index\.m3u8|master\.m3u8|[A-Za-z0-9_-]{1,64}\.(?:ts|m4s|mp4))$")
+RENDITIONS = ("low", "audio")
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
     ".ts": "video/mp2t",
@@ -162,11 +163,25 @@ async def stream_health(request: web.Request) -> web.Response:
 
 @routes.get("/hls/{id}/{name}")
 async def hls_file(request: web.Request) -> web.StreamResponse:
+    """The full rendition (``index.m3u8``, the recording), ``master.m3u8`` (the ladder) and
+    segments."""
+    return _hls(request, None)
+
+
+@routes.get(r"/hls/{id}/{rendition:low|audio}/{name}")
+async def hls_rendition_file(request: web.Request) -> web.StreamResponse:
+    """The low (about 360p) and audio-only renditions of the ladder."""
+    return _hls(request, request.match_info["rendition"])
+
+
+def _hls(request: web.Request, rendition: str | None) -> web.StreamResponse:
     name = request.match_info["name"]
-    if not HLS_NAME.match(name):
+    if not HLS_NAME.match(name) or (rendition is not None and name == "master.m3u8"):
         raise web.HTTPNotFound()
     hub = request.app[MEDIA_HUB]
     directory = hub.hls_dir(path_id(request)).resolve()
+    if rendition is not None:
+        directory = directory / rendition
     path = (directory / name).resolve()
     if path.parent != directory or not path.is_file():
         raise web.HTTPNotFound()
@@ -174,7 +189,10 @@ async def hls_file(request: web.Request) -> web.StreamResponse:
     headers = {"Access-Control-Allow-Origin": "*"}
     if suffix == ".m3u8":
         body = path.read_bytes()
-        headers["Cache-Control"] = IMMUTABLE if b"#EXT-X-ENDLIST" in body else "no-cache"
+        if name == "master.m3u8":
+            headers["Cache-Control"] = "public, max-age=60"
+        else:
+            headers["Cache-Control"] = IMMUTABLE if b"#EXT-X-ENDLIST" in body else "no-cache"
         return web.Response(body=body, headers=headers, content_type=CONTENT_TYPES[suffix])
     headers["Cache-Control"] = IMMUTABLE
     headers["Content-Type"] = CONTENT_TYPES[suffix]

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from live.http.params import path_id
 from live.http.templates import render
-from live.keys import SERVICES
+from live.keys import SERVICES, SETTINGS
 
 routes = web.RouteTableDef()
 
@@ -16,10 +16,14 @@ async def watch_page(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     session = await services.rooms.get(path_id(request))
     community = await services.places.by_id(session.community_id)
+    ladder = request.app[SETTINGS].hls_ladder
     config = {
         "session": str(session.id),
         "status": session.status,
         "community": community.slug,
         "hls": f"/hls/{session.id}/index.m3u8",
+        # the HLS ladder (LIVE_HLS_LADDER): full and low in master.m3u8, sound only for 只听声音
+        "hlsMaster": f"/hls/{session.id}/master.m3u8" if ladder else None,
+        "hlsAudio": f"/hls/{session.id}/audio/index.m3u8" if ladder else None,
     }
     return render(request, "live.html", {"session": session, "community": community, "config": config})

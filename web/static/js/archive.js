@@ -1,6 +1,7 @@
 // The replay page: plays the recording (hls.js, or natively on Safari) and keeps the chat
 // replay, the viewer-chart cursor and the scrubber at the same moment of the broadcast.
 // Without JavaScript the page still shows the whole chat, every opinion and the chart.
+import { loadHls } from "./hls-loader.js";
 
 const root = document.getElementById("replay");
 
@@ -47,8 +48,8 @@ function replayAt(page) {
 
 async function attachRecording(video, url, start) {
   if (video.canPlayType("application/vnd.apple.mpegurl")) return; // Safari: native HLS
-  const { default: Hls } = await import("/static/vendor/hls.mjs");
-  if (!Hls.isSupported()) return;
+  const Hls = await loadHls();
+  if (!Hls || !Hls.isSupported()) return;
   video.removeAttribute("src");
   // hls.js picks its own start position when the manifest loads: tell it ours (?t=).
   const hls = new Hls({ maxBufferLength: 20, startPosition: start ?? -1 });

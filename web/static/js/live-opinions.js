@@ -2,6 +2,7 @@
 // "me too", live updates, and the host's "you said, we did" card.
 import { io } from "/static/vendor/socket.io.esm.min.js";
 import { api, el, fillPlaces, fillSelect, loadCategories } from "./opinions-common.js";
+import { MAX_PHOTOS, mediaNodes, voiceRecorder } from "./opinion-media.js";
 
 const SUPPORTED_KEY = "rt-supported";
 
@@ -21,6 +22,8 @@ export function init(root, config) {
   const list = part.querySelector('[data-role="opinion-list"]');
   const showcase = part.querySelector('[data-role="showcase"]');
   const supported = supportedSet();
+  const voice = voiceRecorder(part.querySelector('[data-role="voice"]'), strings);
+  const photos = part.querySelector('[data-role="opinion-photos"]');
   let names = new Map();
   const say = (text, kind = "ok") => { status.textContent = text || ""; status.dataset.kind = kind; };
   const refused = (body) => strings["error_" + (body && body.error)] || strings.failed;
@@ -41,6 +44,7 @@ export function init(root, config) {
       "li",
       { class: "opinion-card", "data-opinion-id": o.id },
       el("p", { text: o.text }),
+      ...mediaNodes(o, strings),
       el("span", { class: "meta" }, count, " " + strings.people + (meta ? " · " + meta : "")),
       note,
       o.status === "merged" ? null : button,  // support goes to the opinion it was merged into
@@ -111,20 +115,32 @@ export function init(root, config) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (!text) { say(strings.empty, "error"); input.focus(); return; }
+    const recorded = voice.get();
+    const files = photos ? [...photos.files] : [];
+    if (!text && !recorded) { say(strings.empty, "error"); input.focus(); return; }
     if (text.length > 2000) { say(strings.too_long, "error"); return; }
+    if (files.length > MAX_PHOTOS) { say(strings.too_many_photos, "error"); return; }
     const submit = form.querySelector('[type="submit"]');
     submit.disabled = true;
     const body = { community: config.community, session: config.session, text };
     if (category.value) body.category = category.value;
     if (place.value.trim()) body.location = place.value.trim();
-    const answer = await api("POST", "/api/opinions", body);
+    let payload = body;
+    if (recorded || files.length) {
+      payload = new FormData();
+      for (const [key, value] of Object.entries(body)) payload.append(key, value);
+      if (recorded) payload.append("voice", recorded, recorded.type.includes("mp4") ? "voice.m4a" : "voice.webm");
+      for (const file of files) payload.append("photo", file, file.name);
+    }
+    const answer = await api("POST", "/api/opinions", payload);
     submit.disabled = false;
     if (!answer.ok) { say(refused(answer.body), "error"); return; }
     supported.add(answer.body.id);
     localStorage.setItem(SUPPORTED_KEY, JSON.stringify([...supported].slice(-500)));
     upsert(answer.body);
     input.value = "";
+    voice.reset();
+    if (photos) photos.value = "";
     say(strings.sent);
   });
 

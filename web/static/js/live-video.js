@@ -1,7 +1,13 @@
 // The watch page's video part: WebRTC (WHEP) first, HLS (hls.js, or native on Safari) when
 // WebRTC fails, is over the server's cap, or the session has ended (then the recording plays).
+// Live HLS plays the ladder (master.m3u8: full, low); "只听声音" plays the audio-only
+// rendition; repeated stalls step down by themselves: to the lowest video, then to sound only.
+import { loadHls } from "./hls-loader.js";
+
 const POLL_MS = 3000;
 const WHEP_TIMEOUT_MS = 10000;
+const STALLS = 3; // this many stalls within STALL_WINDOW_MS step the quality down
+const STALL_WINDOW_MS = 30000;
 
 export function init(root, config) {
   const player = root.querySelector('[data-role="player"]');
@@ -10,6 +16,9 @@ export function init(root, config) {
   const stateLine = player.querySelector('[data-role="player-state"]');
   const modeLine = player.querySelector('[data-role="player-mode"]');
   const unmute = player.querySelector('[data-role="unmute"]');
+  const audioButton = root.querySelector('[data-testid="audio-only"]');
+  let audioOnly = false;
+  let stalls = [];
   const msg = (name) => player.dataset["msg" + name[0].toUpperCase() + name.slice(1)] || "";
   const session = config.session;
   let status = config.status;
@@ -24,8 +33,52 @@ export function init(root, config) {
   }
   function setMode(value) {
     mode = value;
-    modeLine.textContent = value ? modeLine.dataset["mode" + (value === "hls" ? "Hls" : "Webrtc")] : "";
+    const label = audioOnly && value === "hls" ? "Audio" : value === "hls" ? "Hls" : "Webrtc";
+    modeLine.textContent = value ? modeLine.dataset["mode" + label] : "";
     player.dataset.mode = value || "";
+    player.dataset.audioOnly = audioOnly ? "true" : "false";
+  }
+
+  function setAudioOnly(on) {
+    audioOnly = on;
+    stalls = [];
+    if (audioButton) {
+      audioButton.setAttribute("aria-pressed", on ? "true" : "false");
+      audioButton.textContent = on ? audioButton.dataset.labelVideo : audioButton.dataset.labelAudio;
+    }
+  }
+
+  // Weak network: count stalls; step down the ladder (lowest video, then sound only).
+  video.addEventListener("waiting", () => {
+    if (status !== "live" || mode !== "hls" || audioOnly || video.currentTime < 0.5) return;
+    const now = Date.now();
+    stalls = stalls.filter((t) => now - t < STALL_WINDOW_MS);
+    stalls.push(now);
+    if (stalls.length < STALLS) return;
+    stalls = [];
+    if (hls && hls.levels && hls.levels.length > 1 && hls.currentLevel !== 0 && hls.autoLevelCapping !== 0) {
+      hls.autoLevelCapping = 0; // levels are sorted by bandwidth: 0 is the low rendition
+      hls.nextLevel = 0;
+      player.dataset.stepDown = "low";
+    } else {
+      player.dataset.stepDown = "audio";
+      setAudioOnly(true);
+      startHls(false);
+    }
+  });
+  if (audioButton && !config.hlsAudio) audioButton.remove();
+  else if (audioButton) {
+    audioButton.hidden = status !== "live";
+    audioButton.addEventListener("click", () => {
+      if (status !== "live") return;
+      setAudioOnly(!audioOnly);
+      if (audioOnly) {
+        stopWebrtc();
+        startHls(false);
+      } else {
+        watchLive();
+      }
+    });
   }
 
   unmute.addEventListener("click", () => {
@@ -116,18 +169,13 @@ export function init(root, config) {
   }
 
   async function startHls(recording) {
-    const url = config.hls;
+    const url = recording ? config.hls : audioOnly ? config.hlsAudio : config.hlsMaster || config.hls;
     if (hls) hls.destroy();
     hls = null;
     video.srcObject = null;
     setMode("hls");
     const native = video.canPlayType("application/vnd.apple.mpegurl");
-    let Hls = null;
-    try {
-      Hls = (await import("/static/vendor/hls.mjs")).default;
-    } catch (err) {
-      console.warn("hls.js unavailable", err);
-    }
+    const Hls = await loadHls();
     if (Hls && Hls.isSupported()) {
       hls = new Hls({ liveSyncDurationCount: 2, manifestLoadingMaxRetry: 30, levelLoadingMaxRetry: 30 });
       hls.on(Hls.Events.ERROR, (_event, data) => {
@@ -165,6 +213,7 @@ export function init(root, config) {
 
   async function showEnded() {
     stopWebrtc();
+    if (audioButton) audioButton.hidden = true;
     const detail = await fetchJson(`/api/sessions/${session}`).catch(() => null);
     if (detail && detail.recording) {
       config.hls = detail.recording.hls;
@@ -184,6 +233,7 @@ export function init(root, config) {
         const detail = await fetchJson(`/api/sessions/${session}`);
         if (detail.status !== "scheduled") {
           status = detail.status;
+          if (audioButton && audioButton.isConnected) audioButton.hidden = status !== "live";
           if (status === "live") await watchLive();
           else await showEnded();
         }

@@ -2,6 +2,7 @@
 // bulk actions, agenda items from the selected, staff entry of offline opinions.
 import { io } from "/static/vendor/socket.io.esm.min.js";
 import { api, el, fillPlaces, fillSelect, loadCategories } from "./opinions-common.js";
+import { mediaNodes } from "./opinion-media.js";
 
 function start(root) {
   const strings = JSON.parse(root.dataset.strings || "{}");
@@ -55,11 +56,25 @@ function start(root) {
       "li",
       { class: "triage-item opinion-card", "data-opinion-id": o.id, "data-testid": "triage-item" },
       el("label", { class: "check" }, box, el("span", { class: "text", text: o.text })),
+      ...mediaNodes(o, strings),
+      o.voice ? transcriber(o) : null,
       el("span", { class: "meta", text: meta(o) }),
       o.author && o.author.name ? el("span", { class: "meta", text: o.author.name + (o.contact ? " · " + o.contact : "") }) : null,
       buttons,
       similar,
     );
+  };
+  // A voice opinion: the moderator listens and types what was said (the voice stays attached).
+  const transcriber = (o) => {
+    const area = el("textarea", { rows: 2, "data-testid": "triage-transcript", "aria-label": strings.transcribe });
+    area.value = o.text;
+    const save = button(strings.transcribe_save, "triage-transcript-save", async () => {
+      const answer = await api("PATCH", `/api/opinions/${o.id}`, { text: area.value });
+      if (!answer.ok) { say(strings.failed); return; }
+      o.text = answer.body.text;
+      say(strings.transcribed);
+    });
+    return el("div", { class: "transcribe stack" }, el("label", {}, strings.transcribe, area), save);
   };
   const button = (label, testid, onClick) => {
     const b = el("button", { type: "button", "data-testid": testid, text: label });

@@ -13,7 +13,9 @@ export function pageLang() {
 // JSON over fetch; resolves to {ok, status, body}; never throws on HTTP errors.
 export async function api(method, path, body) {
   const init = { method, headers: { "X-CSRF-Token": csrfToken() }, credentials: "same-origin" };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body; // multipart/form-data: the browser sets the boundary
+  } else if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
