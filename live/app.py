@@ -12,6 +12,7 @@ from aiohttp import web
 from live.clock import Clock, SystemClock
 from live.events import EventBus
 from live.http.auth import setup_auth
+from live.http.compression import setup_compression
 from live.http.csrf import setup_csrf
 from live.http.errors import setup_errors
 from live.http.media import setup_media
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.cleanup_ctx.append(redis_ctx)
     app.cleanup_ctx.append(services_ctx)
     setup_errors(app)
+    setup_compression(app)
     setup_security_headers(app)
     setup_auth(app)
     setup_csrf(app)

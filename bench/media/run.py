@@ -1,7 +1,7 @@
 """Media benchmark: server CPU per WebRTC viewer (ours vs the naive per-viewer relay, same run)
 and glass-to-glass latency over WebRTC and HLS with a frame-stamping synthetic camera.
 
-Usage: .venv/bin/python bench/media/run.py [--hub 1,10,25,50] [--naive 1,5,10] [--seconds 10]
+Usage: .venv/bin/python bench/media/run.py [--hub 1,10,25,50] [--ladder 1,10] [--naive 1,5,10] [--seconds 10]
 Writes bench/media/results.json and prints a Markdown table."""
 
 from __future__ import annotations
@@ -214,11 +214,12 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--hub", default="1,10,25,50")
     parser.add_argument("--naive", default="1,5,10")
+    parser.add_argument("--ladder", default="", help="viewer counts with the HLS ladder on, e.g. 1,10")
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
-    plan = [("hub", int(n)) for n in args.hub.split(",") if n] + [
-        ("naive", int(n)) for n in args.naive.split(",") if n
-    ]
+    plan = [("hub", int(n)) for n in args.hub.split(",") if n]
+    plan += [("ladder", int(n)) for n in args.ladder.split(",") if n]
+    plan += [("naive", int(n)) for n in args.naive.split(",") if n]
     load_before = os.getloadavg()
     points = []
     for mode, viewers in plan:

@@ -1,8 +1,10 @@
 """The media server under test, in its own process so its CPU time can be measured alone.
 
 ``--mode hub``: Roundtable's MediaHub (decode once, encode once, same packets to every viewer
-and to the HLS muxer). ``--mode naive``: aiortc's MediaRelay handing the decoded track to every
-viewer, whose RTCRtpSender encodes it again (one encode per viewer). Both speak WHIP/WHEP
+and to the HLS muxer); ``--mode ladder``: the same with the HLS ladder (a second, 360p encoder
+and the low/audio-only renditions, also encoded once). ``--mode naive``: aiortc's MediaRelay
+handing the decoded track to every viewer, whose RTCRtpSender encodes it again (one encode per
+viewer). Both speak WHIP/WHEP
 (``POST /whip``, ``POST /whep``, SDP in, SDP out) for one session."""
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from media.hub import MediaHub
 SESSION = 1
 
 
-def hub_app(data_dir: Path) -> web.Application:
-    hub = MediaHub(data_dir, max_viewers=1000, grace_s=60)
+def hub_app(data_dir: Path, ladder: bool = False) -> web.Application:
+    hub = MediaHub(data_dir, max_viewers=1000, grace_s=60, ladder=ladder)
 
     async def whip(request: web.Request) -> web.Response:
         answer, _ = await hub.publish(SESSION, await request.text())
@@ -109,11 +111,11 @@ def naive_app() -> web.Application:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--mode", choices=("hub", "naive"), required=True)
+    parser.add_argument("--mode", choices=("hub", "ladder", "naive"), required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--data", type=Path, required=True)
     args = parser.parse_args()
-    app = hub_app(args.data) if args.mode == "hub" else naive_app()
+    app = hub_app(args.data, ladder=args.mode == "ladder") if args.mode != "naive" else naive_app()
     web.run_app(app, host="127.0.0.1", port=args.port, print=None)
 
 

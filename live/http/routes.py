@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from live.http import health, openapi
+from live.http import health, openapi, static
 from live.http.api import admin as admin_api
 from live.http.api import agenda as agenda_api
 from live.http.api import auth, communities, sessions
@@ -24,10 +24,9 @@ from live.http.pages import host as host_pages
 from live.http.pages import inbox as inbox_page
 from live.http.pages import moderate as moderate_page
 from live.http.pages import triage as triage_page
-from live.http.templates import STATIC
 
 # outreach first: its /live/{id}.ics must be matched before the watch page's /live/{id}
-ROUTE_MODULES = [outreach, health, openapi, auth, communities, sessions, home, live, login]
+ROUTE_MODULES = [outreach, static, health, openapi, auth, communities, sessions, home, live, login]
 ROUTE_MODULES += [admin_api, admin_page, archive]
 ROUTE_MODULES += [opinions_api, categories_api, agenda_api, meetings_api, inbox_api]
 ROUTE_MODULES += [agenda_pages, triage_page, inbox_page]
@@ -40,4 +39,3 @@ ROUTE_MODULES += [polls_api, questions_api]
 def setup_routes(app: web.Application) -> None:
     for module in ROUTE_MODULES:
         app.add_routes(module.routes)
-    app.router.add_static("/static/", STATIC, name="static", append_version=False)

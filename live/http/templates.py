@@ -30,6 +30,14 @@ def _fingerprint(path: str, mtime: float) -> str:
     return hashlib.sha256((STATIC / path).read_bytes()).hexdigest()[:10]
 
 
+def static_fingerprint(path: str) -> str | None:
+    """The content hash of a file under web/static/ (None when there is none)."""
+    try:
+        return _fingerprint(path, (STATIC / path).stat().st_mtime)
+    except OSError:
+        return None
+
+
 def static_url(path: str) -> str:
     """A cache-busting URL for a file under web/static/."""
     file = STATIC / path

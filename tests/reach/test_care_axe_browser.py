@@ -82,7 +82,9 @@ async def test_normal_mode_sizes(
         found = await measure(page)
         small = [t for t in found["texts"] if t["size"] < 16]
         tiny = [t for t in found["targets"] if t["w"] < 44 or t["h"] < 44]
-        bad = {k: v for k, v in {"small": small, "tiny": tiny}.items() if v}
+        bad: dict[str, Any] = {k: v for k, v in {"small": small, "tiny": tiny}.items() if v}
+        if found["width"] > 360:
+            bad["overflow"] = found["width"]
         if bad:
             problems[path] = bad
     assert problems == {}, _brief(problems)
