@@ -340,6 +340,8 @@ PAGES: dict[str, Row] = {
     "GET /moderate/{id}": Row("moderator"),
     "GET /households/qr/{code}.svg": Row("anyone", any_status=True),
     "GET /hls/{id}/{name}": Row("anyone"),
+    "GET /hls/{id}/{rendition}/{name}": Row("anyone"),  # the HLS ladder's low and audio renditions
+    "GET /static/{path}": Row("anyone"),
     "GET /socket.io/": Row("anyone", any_status=True),
     "POST /socket.io/": Row("anyone", any_status=True),
     "OPTIONS /socket.io/": Row("anyone", any_status=True),
@@ -366,6 +368,8 @@ def fill_page(path: str) -> str:
         .replace("{slug}", "hexie")
         .replace("{name}", "index.m3u8" if path.startswith("/hls/") else "none.jpg")
         .replace("{code}", "ABCDEFGH")
+        .replace("{rendition}", "low")
+        .replace("{path}", "css/app.css")
         .replace("{id}", "1")
     )
 
