@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from live.storage.base import Base, UTCDateTime
@@ -52,7 +52,7 @@ class Opinion(Base):
     # a voice message (file name under LIVE_DATA_DIR/uploads/) and its length; photos as
     # [{"file": name, "thumb": name}]: see live/services/uploads.py
     voice_file: Mapped[str | None] = mapped_column(String(80))
-    voice_duration_s: Mapped[float | None] = mapped_column()
+    voice_duration_s: Mapped[float | None] = mapped_column(Float())  # as migration 0006 made it
     photos: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
