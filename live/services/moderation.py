@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -284,6 +285,26 @@ class Moderation:
         async with self.db.read() as s:
             labels = await audit_target_labels(s, entries)
         return [AuditLine(entry, labels.get(entry.id)) for entry in entries]
+
+    async def audit_export(
+        self,
+        actor: Actor,
+        *,
+        session_id: int | None = None,
+        community_id: int | None = None,
+        batch: int = 500,
+    ) -> AsyncIterator[list[AuditLine]]:
+        """The whole audit log (oldest first), in keyset batches: an export of any length."""
+        after: int | None = None
+        while True:
+            lines = await self.audit_view(
+                actor, session_id=session_id, community_id=community_id, after=after, limit=batch
+            )
+            if lines:
+                yield lines
+            if len(lines) < batch:
+                return
+            after = lines[-1].entry.id
 
     async def pinned(self, session: LiveSession) -> Message | None:
         if session.pinned_message_id is None:

@@ -301,3 +301,42 @@ async def test_moderation_console_is_for_this_communitys_staff(
     watch = await (await client.get(f"/live/{room.id}")).text()
     for hook in ("chat-list", "chat-input", "chat-send", "viewer-count"):
         assert f'data-testid="{hook}"' in watch
+
+
+async def test_the_audit_export_holds_every_entry_in_order(client: TestClient[Any, Any], room: Room) -> None:
+    """More entries than one read batch (and than the old cap would allow per batch): all of
+    them, oldest first, streamed."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert, select
+
+    from live.keys import SERVICES
+    from live.storage.moderation import AuditEntry
+    from live.storage.places import Community
+
+    db = client.app[SERVICES].db
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    async with db.transaction() as s:
+        hexie = (await s.execute(select(Community.id).where(Community.slug == "hexie"))).scalar_one()
+        await s.execute(
+            insert(AuditEntry),
+            [
+                {
+                    "community_id": hexie,
+                    "session_id": int(room.id),
+                    "actor_key": "u:1",
+                    "actor_name": "网格员",
+                    "action": "hide",
+                    "target": str(n),
+                    "reason": "=SUM(A1)" if n % 100 == 0 else f"第{n}条",
+                    "at": base + timedelta(seconds=n),
+                }
+                for n in range(1203)
+            ],
+        )
+    exported = await client.get("/api/audit.csv?community=hexie")  # the client is hexie's host
+    assert exported.status == 200 and exported.headers.get("Transfer-Encoding") == "chunked"
+    rows = list(csv.reader(io.StringIO((await exported.read()).decode("utf-8-sig"))))
+    ids = [int(r[0]) for r in rows[1:]]
+    assert len(ids) == 1203 and ids == sorted(ids)
+    assert rows[1][-1] == "'=SUM(A1)"  # still no formula
