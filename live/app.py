@@ -21,6 +21,7 @@ from live.http.routes import setup_routes
 from live.http.security_headers import setup_security_headers
 from live.keys import CLOCK, REDIS, REDIS_HEALTH, SERVICES, SETTINGS
 from live.realtime import setup_realtime
+from live.services.accountability import Accountability
 from live.services.accounts import Accounts
 from live.services.admin import Admin
 from live.services.agenda import Agenda
@@ -29,6 +30,7 @@ from live.services.categories import Categories
 from live.services.container import Services
 from live.services.households import Households
 from live.services.inbox import Inbox
+from live.services.jobs import Jobs, run_periodically
 from live.services.meetings import Meetings
 from live.services.navigation import Navigation
 from live.services.opinions import Opinions, opinion_limiter
@@ -38,6 +40,7 @@ from live.services.questions import Questions
 from live.services.redis_health import RedisHealth
 from live.services.room_setup import build_room_services
 from live.services.rooms import Rooms
+from live.services.stats import Stats
 from live.services.throttle import FailoverFailureCounter, FailureCounter, MemoryFailureCounter
 from live.services.uploads import Uploads
 from live.settings import Settings
@@ -131,6 +134,9 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         households=Households(HouseholdStore(db), AuditStore(db, clock), clock, events, failures),
         polls=Polls(db, clock, events),
         questions=Questions(db, clock, events),
+        accountability=Accountability(db, clock, events),
+        jobs=Jobs(db, clock, due_soon_days=settings.due_soon_days, escalate_days=settings.escalate_days),
+        stats=Stats(db, clock),
     )
     events.subscribe(app[SERVICES].polls.on_event)
     unsubscribe = events.subscribe(room.chat.rules.on_event)
@@ -138,6 +144,19 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     unsubscribe()
     await room.chat.close()
+
+
+async def jobs_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Run the time-limit jobs every LIVE_JOBS_INTERVAL_S seconds in the background (0: never)."""
+    interval = app[SETTINGS].jobs_interval_s
+    if interval <= 0:
+        yield
+        return
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_periodically(app[SERVICES].jobs, interval, stop))
+    yield
+    stop.set()
+    await task
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> web.Application:
@@ -148,6 +167,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(redis_ctx)
     app.cleanup_ctx.append(services_ctx)
+    app.cleanup_ctx.append(jobs_ctx)
     setup_errors(app)
     setup_compression(app)
     setup_security_headers(app)

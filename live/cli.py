@@ -42,9 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     add_user.add_argument(
         "--role",
         required=True,
-        choices=["resident", "moderator", "host", "admin"],
-        help="moderators and hosts need --community",
+        choices=["resident", "party", "moderator", "host", "admin"],
+        help="moderators and hosts need --community; party accounts need --party",
     )
+    add_user.add_argument("--party", type=int, help="for --role party: the id of the responsible party")
     add_user.add_argument("--community", help="the slug of the community they belong to")
     add_user.add_argument("--display-name", help="name shown in chat (default: the username)")
     add_user.add_argument(
@@ -75,6 +76,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--messages", type=int, default=300_000, help="with --years: chat messages in all")
     demo.add_argument("--opinions", type=int, default=50_000, help="with --years: opinions in all")
+    jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    run_jobs = jobs.add_parser(
+        "run", help="run the scheduled jobs once (time limits: due soon, overdue, escalation), then exit"
+    )
+    run_jobs.add_argument("--now", help="judge the items as of this ISO 8601 time (default: now)")
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True, metavar="ACTION")
     db.add_parser("upgrade", help="apply pending migrations (Alembic)")
     return parser
@@ -104,7 +112,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
     async def users_add(db: Database) -> None:
         accounts = Accounts(db, clock, MemoryFailureCounter(clock), EventBus())
         user = await accounts.create_user(
-            args.name, _read_password(args), args.role, args.community, args.display_name
+            args.name, _read_password(args), args.role, args.community, args.display_name, args.party
         )
         print(f"created user {user.username} ({user.role}) id {user.id}")
 
@@ -146,6 +154,21 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
             for line in describe(await seed_years(db, clock, size)):
                 print(line)
 
+    async def jobs_run(db: Database) -> None:
+        from datetime import UTC, datetime
+
+        from live.services.jobs import Jobs
+
+        as_of = None
+        if args.now:
+            try:
+                as_of = datetime.fromisoformat(args.now.replace("Z", "+00:00"))
+            except ValueError as err:
+                raise DomainError(f"--now must be an ISO 8601 time, not {args.now!r}") from err
+            as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
+        jobs = Jobs(db, clock, due_soon_days=settings.due_soon_days, escalate_days=settings.escalate_days)
+        print(f"jobs: {await jobs.run(as_of)}")
+
     async def db_upgrade(db: Database) -> None:
         print("database is up to date")
 
@@ -159,6 +182,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
         ("words", "list"): words_cmd,
         ("demo", None): demo,
         ("db", "upgrade"): db_upgrade,
+        ("jobs", "run"): jobs_run,
     }
     asyncio.run(_with_db(settings, table[(args.command, getattr(args, "action", None))]))
 

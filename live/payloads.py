@@ -141,6 +141,8 @@ def agenda_payload(
     opinions: list[dict[str, Any]] | None = None,
     events: list[Any] | None = None,
     event_note: Callable[[Any], str] | None = None,
+    party_name: str | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """An agenda item (``live.storage.agenda.AgendaItem``); opinions and events when given."""
     body: dict[str, Any] = {
@@ -157,12 +159,46 @@ def agenda_payload(
         "meeting": str(item.meeting_id) if item.meeting_id is not None else None,
         "created_at": iso(item.created_at),
         "updated_at": iso(item.updated_at),
+        **accountability_fields(item, party_name, now),
     }
     if opinions is not None:
         body["opinions"] = opinions
     if events is not None:
         body["events"] = [agenda_event_payload(e, event_note(e) if event_note else None) for e in events]
     return body
+
+
+def accountability_fields(item: Any, party_name: str | None, now: datetime | None) -> dict[str, Any]:
+    """Who owes what by when (CONTRACT §7): the lead party, the limits and the job's marks."""
+    open_ = item.status not in ("resolved", "closed")
+    due = item.resolve_due_at
+    overdue = bool(
+        open_ and due is not None and (item.overdue_at is not None or (now is not None and now > due))
+    )
+    return {
+        "party": {"id": str(item.party_id), "name": party_name or ""} if item.party_id is not None else None,
+        "assigned_at": iso(item.assigned_at),
+        "response_days": item.response_days,
+        "resolve_days": item.resolve_days,
+        "response_due_at": iso(item.response_due_at),
+        "resolve_due_at": iso(due),
+        "responded_at": iso(item.responded_at),
+        "resolved_at": iso(item.resolved_at),
+        "due_soon": bool(open_ and item.due_soon_at is not None),
+        "overdue": overdue,
+        "escalated": item.escalated_at is not None,
+        "extensions": item.extensions,
+    }
+
+
+def party_payload(party: Any, community_slug: str | None) -> dict[str, Any]:
+    return {
+        "id": str(party.id),
+        "community": community_slug,
+        "name": party.name,
+        "kind": party.kind,
+        "contact": party.contact,
+    }
 
 
 def meeting_payload(meeting: Any, community_slug: str, items: list[tuple[Any, str]]) -> dict[str, Any]:

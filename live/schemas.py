@@ -44,6 +44,7 @@ Name = Annotated[str, msgspec.Meta(max_length=200)]
 Short = Annotated[str, msgspec.Meta(max_length=1000)]
 Long = Annotated[str, msgspec.Meta(max_length=10000)]
 Minutes = Annotated[str, msgspec.Meta(max_length=20000)]
+WorkingDays = Annotated[int, msgspec.Meta(ge=1, le=250, description="a number of working days, 1-250")]
 Moment = Annotated[
     str,
     msgspec.Meta(
@@ -179,6 +180,12 @@ class ChangeAgendaItem(Schema):
     title: Short | None = None
     summary: Long | None = None
     opinions: Annotated[list[Id], msgspec.Meta(max_length=1000)] = []
+    # accountability (CONTRACT §7): the lead party, supporting parties, the item's own limits
+    party: Id | None = None
+    supporting: Annotated[list[Id], msgspec.Meta(max_length=50)] | None = None
+    response_days: WorkingDays | None = None
+    resolve_days: WorkingDays | None = None
+    field_codes: ClassVar[dict[str, str]] = {"response_days": "bad_days", "resolve_days": "bad_days"}
 
 
 class CreateMeeting(Schema):
@@ -247,6 +254,10 @@ class EditCategory(Schema):
     name_en: Slug | None = None
     position: Position | None = None
     active: bool | None = None
+    response_days: WorkingDays | None = None
+    resolve_days: WorkingDays | None = None
+    community: Slug | None = None  # with the limits: that community's own limits for the category
+    field_codes: ClassVar[dict[str, str]] = {"response_days": "bad_days", "resolve_days": "bad_days"}
 
 
 class Words(Schema):

@@ -37,6 +37,9 @@ class Settings:
     public_url: str = ""
     sqlite_synchronous: str = "normal"
     hls_ladder: bool = True
+    jobs_interval_s: float = 300.0
+    due_soon_days: int = 1
+    escalate_days: int = 5
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -68,6 +71,9 @@ class Settings:
             sqlite_synchronous=_choice(
                 env.get("LIVE_SQLITE_SYNCHRONOUS") or "normal", SQLITE_SYNCHRONOUS, "LIVE_SQLITE_SYNCHRONOUS"
             ),
+            jobs_interval_s=float(env.get("LIVE_JOBS_INTERVAL_S", "300")),
+            due_soon_days=int(env.get("LIVE_DUE_SOON_DAYS", "1")),
+            escalate_days=int(env.get("LIVE_ESCALATE_DAYS", "5")),
         )
 
     def with_secret(self) -> Settings:

@@ -184,7 +184,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=db_url, data_dir=tmp_path / "data", secret="test-secret")
+    # jobs_interval_s=0: no background time-limit job; tests run it when they mean to
+    return Settings(database_url=db_url, data_dir=tmp_path / "data", secret="test-secret", jobs_interval_s=0)
 
 
 @pytest.fixture

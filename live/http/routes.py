@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from live.http import health, openapi, static
+from live.http.api import accountability as accountability_api
 from live.http.api import admin as admin_api
 from live.http.api import agenda as agenda_api
 from live.http.api import auth, communities, sessions
@@ -17,6 +18,7 @@ from live.http.api import moderation as moderation_api
 from live.http.api import opinions as opinions_api
 from live.http.api import polls as polls_api
 from live.http.api import questions as questions_api
+from live.http.pages import accountability as accountability_pages
 from live.http.pages import admin as admin_page
 from live.http.pages import agenda as agenda_pages
 from live.http.pages import archive, home, live, login, outreach
@@ -34,6 +36,7 @@ ROUTE_MODULES += [host_pages]
 ROUTE_MODULES += [chat_api, moderation_api, moderate_page]
 ROUTE_MODULES += [households_api]
 ROUTE_MODULES += [polls_api, questions_api]
+ROUTE_MODULES += [accountability_api, accountability_pages]
 
 
 def setup_routes(app: web.Application) -> None:

@@ -17,6 +17,7 @@ from live.events import EventBus, UserCreated
 from live.services.actors import ROLES, Actor
 from live.services.passwords import dummy_hash, hash_password, verify_password
 from live.services.throttle import FailureCounter
+from live.storage.accountability import Party
 from live.storage.accounts import AuthSession, User, user_by_username
 from live.storage.db import Database
 from live.storage.places import Community, community_by_slug
@@ -45,6 +46,7 @@ def actor_for(user: User, community: Community | None, address: str | None = Non
         community_id=user.community_id,
         community_slug=community.slug if community else None,
         address=address,
+        party_id=user.party_id if user.role == "party" else None,
     )
 
 
@@ -73,6 +75,7 @@ class Accounts:
         role: str,
         community_slug: str | None = None,
         display_name: str | None = None,
+        party_id: int | None = None,
     ) -> User:
         username = username.strip().lower()
         if not username or not set(username) <= USERNAME_CHARS or len(username) > 64:
@@ -90,13 +93,25 @@ class Accounts:
                     raise NotFound(f"no community {community_slug}")
             if role in ("moderator", "host") and community is None:
                 raise Invalid("moderators and hosts belong to a community (--community)")
+            party = None
+            if role == "party":
+                if party_id is None:
+                    raise Invalid("a party account belongs to a party (--party ID)", code="party_required")
+                party = await s.get(Party, party_id)
+                if party is None:
+                    raise NotFound(f"no party {party_id}")
+                if community is not None and party.community_id not in (None, community.id):
+                    raise Invalid("that party belongs to another community", code="bad_party")
+            elif party_id is not None:
+                raise Invalid("only accounts of role party have a party", code="bad_party")
             if await user_by_username(s, username):
                 raise Conflict(f"user {username} exists")
             user = User(
                 username=username,
                 display_name=(display_name or username)[:64],
                 role=role,
-                community_id=community.id if community else None,
+                community_id=community.id if community else (party.community_id if party else None),
+                party_id=party.id if party else None,
                 password_hash=password_hash,
                 created_at=self.clock.now(),
             )

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from live.errors import Forbidden, Unauthenticated
 
-ROLES = ("resident", "moderator", "host", "admin")
-STAFF_RANK = {"resident": 0, "guest": 0, "moderator": 1, "host": 2, "admin": 3}
+ROLES = ("resident", "party", "moderator", "host", "admin")
+STAFF_RANK = {"resident": 0, "guest": 0, "party": 0, "moderator": 1, "host": 2, "admin": 3}
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class Actor:
     community_id: int | None = None
     community_slug: str | None = None
     address: str | None = None
+    #: For a responsible party's account (role ``party``): the party it acts for.
+    party_id: int | None = None
 
     @property
     def is_user(self) -> bool:

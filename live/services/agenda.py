@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from live.clock import Clock
 from live.errors import BadTransition, Invalid, NotFound
 from live.events import AgendaChanged, EventBus
+from live.services.accountability import assign_in, on_resolved
 from live.services.actors import Actor, require_staff
 from live.services.inbox import add_follow, deliver, followers, participants
 from live.services.notices import Change, InboxKind, Notice, Params, TimelineKind, change
@@ -105,6 +106,8 @@ async def move(
     s.add(event)
     notice = {"title": item.title, "status": target, "note": note.strip(), **values}
     people = set(await followers(s, item.id)) | await participants(s, item.id)
+    if target == "resolved":
+        people -= await on_resolved(s, clock, item)  # they are asked to rate it instead
     await deliver(s, clock, people, Notice(InboxKind.ITEM_STATUS, notice), item.id)
     return event
 
@@ -209,8 +212,13 @@ class Agenda:
         title: str | None = None,
         summary: str | None = None,
         opinion_ids: Sequence[int] = (),
+        party_id: int | None = None,
+        supporting: Sequence[int] | None = None,
+        response_days: int | None = None,
+        resolve_days: int | None = None,
     ) -> AgendaItem:
-        """Change an item; a status change goes through the state machine. Every change is an event."""
+        """Change an item; a status change goes through the state machine. Every change is an event.
+        ``party_id`` assigns it (with ``supporting`` parties and the limits, see accountability)."""
         clean_note = _text(note, "note", TEXT_MAX) or ""
         async with self.db.transaction() as s:
             item = await s.get(AgendaItem, item_id, with_for_update=True)
@@ -255,6 +263,33 @@ class Agenda:
             if added:
                 changes.append(change(Change.OPINIONS_ADDED, added))
             values: Params = {"changes": changes} if changes else {}
+            assigned = False
+            if party_id is not None:
+                await assign_in(
+                    s,
+                    self.clock,
+                    item,
+                    actor,
+                    party_id,
+                    supporting=supporting,
+                    response_days=response_days,
+                    resolve_days=resolve_days,
+                )
+                assigned = True
+            elif supporting is not None or response_days is not None or resolve_days is not None:
+                if item.party_id is None:
+                    raise Invalid("assign a lead party first (party)", code="not_assigned")
+                await assign_in(
+                    s,
+                    self.clock,
+                    item,
+                    actor,
+                    item.party_id,
+                    supporting=supporting,
+                    response_days=response_days,
+                    resolve_days=resolve_days,
+                )
+                assigned = True
             if status is not None and status != item.status:
                 await move(s, self.clock, item, status, actor, clean_note, params=values)
             elif status is not None and status == item.status:
@@ -275,7 +310,7 @@ class Agenda:
                 item.updated_at = self.clock.now()
                 notice = Notice(InboxKind.ITEM_UPDATED, {"title": item.title, "note": clean_note, **values})
                 await deliver(s, self.clock, await followers(s, item.id), notice, item.id)
-            else:
+            elif not assigned:
                 raise Invalid("nothing to change", code="empty")
         await self.events.publish(
             AgendaChanged(item.id, item.community_id, before, item.status if item.status != before else None)

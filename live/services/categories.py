@@ -95,8 +95,16 @@ class Categories:
         name_en: str | None = None,
         position: int | None = None,
         active: bool | None = None,
+        response_days: int | None = None,
+        resolve_days: int | None = None,
     ) -> Category:
+        """Names, order, on/off, and the working-day limits (every community's default)."""
         require_admin(actor)
+        for name, days in (("response_days", response_days), ("resolve_days", resolve_days)):
+            if days is not None and (
+                isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= 250
+            ):
+                raise Invalid(f"{name}: a whole number of working days, 1-250", code="bad_days")
         await self.ensure_defaults()
         async with self.db.transaction() as s:
             category = await s.scalar(select(Category).where(Category.key == key))
@@ -112,6 +120,10 @@ class Categories:
                 if not active and key == "other":
                     raise Invalid("the category other cannot be switched off")
                 category.active = active
+            if response_days is not None:
+                category.response_days = response_days
+            if resolve_days is not None:
+                category.resolve_days = resolve_days
             return category
 
 

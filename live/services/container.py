@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from live.clock import Clock
 from live.events import EventBus
+from live.services.accountability import Accountability
 from live.services.accounts import Accounts
 from live.services.admin import Admin
 from live.services.agenda import Agenda
@@ -14,6 +15,7 @@ from live.services.categories import Categories
 from live.services.chat import Chat
 from live.services.households import Households
 from live.services.inbox import Inbox
+from live.services.jobs import Jobs
 from live.services.meetings import Meetings
 from live.services.moderation import Moderation
 from live.services.navigation import Navigation
@@ -25,6 +27,7 @@ from live.services.presence import Presence
 from live.services.questions import Questions
 from live.services.rooms import Rooms
 from live.services.signals import Signals
+from live.services.stats import Stats
 from live.services.wordfilter import WordFilter
 from live.services.words import WordList
 from live.settings import Settings
@@ -62,3 +65,6 @@ class Services:
 
     def __post_init__(self) -> None:
         self.outreach = Outreach(self.rooms, self.meetings, self.agenda, self.places, self.clock)
+    accountability: Accountability
+    jobs: Jobs
+    stats: Stats

@@ -5,13 +5,15 @@ One module for every upload of a picture: ``process_image(data)`` is all a calle
 
 from __future__ import annotations
 
+import hashlib
 import io
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from live.errors import Invalid
+from live.errors import DomainError, Invalid
 
 # What phones send from the camera or the album; HEIC is converted to JPEG by iOS on upload.
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "MPO")
@@ -83,3 +85,50 @@ def _jpeg(image: Image.Image, edge: int, quality: int) -> bytes:
     # a fresh JPEG: no exif=, no icc_profile=, no comments: nothing but the pixels
     copy.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)
     return out.getvalue()
+
+
+# ---- keeping photos on disk (progress notes) ----------------------------------------------------
+
+MAX_BYTES = 10 * 1024 * 1024
+NAME_CHARS = set("0123456789abcdef")
+
+
+class TooLarge(DomainError):
+    code = "too_large"
+    status = 413
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    name: str  # <sha256 prefix>.jpg
+    thumb: str  # <sha256 prefix>.thumb.jpg
+    width: int
+    height: int
+
+
+def store_photo(data: bytes, folder: Path) -> StoredPhoto:
+    """``process_image`` then keep the photo and its thumbnail in ``folder`` (0600), named by the
+    hash of the cleaned picture. Blocking: run it in a worker thread."""
+    if len(data) > MAX_BYTES:
+        raise TooLarge(f"a photo is at most {MAX_BYTES // (1024 * 1024)} MB")
+    image = process_image(data)
+    digest = hashlib.sha256(image.full).hexdigest()[:32]
+    folder.mkdir(parents=True, exist_ok=True)
+    name, thumb_name = f"{digest}.jpg", f"{digest}.thumb.jpg"
+    for file_name, body in ((name, image.full), (thumb_name, image.thumb)):
+        path = folder / file_name
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(body)
+            tmp.chmod(0o600)
+            tmp.replace(path)
+    return StoredPhoto(name, thumb_name, image.width, image.height)
+
+
+def photo_path(folder: Path, name: str) -> Path | None:
+    """The file of a stored photo name, or None for any other name (no path tricks)."""
+    stem = name.removesuffix(".jpg").removesuffix(".thumb")
+    if not name.endswith(".jpg") or len(stem) != 32 or not set(stem) <= NAME_CHARS:
+        return None
+    path = folder / name
+    return path if path.is_file() else None

@@ -25,6 +25,8 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     disabled: Mapped[bool] = mapped_column(default=False)
+    #: For role ``party``: the responsible party this account acts for.
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"))
 
 
 class AuthSession(Base):

@@ -29,6 +29,21 @@ class AgendaItem(Base):
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # accountability (issue 10): the lead party, its limits and what the scheduled job has done
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"), index=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    response_days: Mapped[int | None] = mapped_column()
+    resolve_days: Mapped[int | None] = mapped_column()
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolve_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_soon_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    response_overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    extensions: Mapped[int] = mapped_column(default=0)
+    rating_round: Mapped[int] = mapped_column(default=0)
 
 
 class AgendaOpinion(Base):

@@ -1,6 +1,7 @@
 """Imports every storage module so that ``Base.metadata`` knows every table (Alembic, tests)."""
 
 from live.storage import (  # noqa: F401
+    accountability,
     accounts,
     agenda,
     chat,

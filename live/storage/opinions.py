@@ -20,6 +20,8 @@ class Category(Base):
     name_en: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    response_days: Mapped[int] = mapped_column(default=2)  # working days to respond
+    resolve_days: Mapped[int] = mapped_column(default=15)  # working days to resolve
 
 
 class Opinion(Base):

@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from live import schemas
+from live.http.api.accountability import account_payload
 from live.http.api.opinions import export_scope, shape, slugs
 from live.http.auth import ACTOR
 from live.http.exports import CSV, XLSX, primed, stream_download
@@ -31,16 +32,22 @@ def day(value: Any, name: str = "due_date") -> date | None:
 
 
 async def full(request: web.Request, view: ItemView) -> dict[str, Any]:
-    names = await slugs(request.app[SERVICES])
+    services = request.app[SERVICES]
+    names = await slugs(services)
     opinions = [shape(request[ACTOR], o, names) for o in view.opinions]
     lang = request_language(request)
-    return agenda_payload(
+    account = await services.accountability.view(view.item.id, request[ACTOR])
+    body = agenda_payload(
         view.item,
         view.community,
         opinions=opinions,
         events=view.events,
         event_note=lambda e: render_timeline(e.kind, e.params, e.note, lang),
+        party_name=account.party.name if account.party else None,
+        now=services.clock.now(),
     )
+    body.update(account_payload(account))
+    return body
 
 
 @routes.post("/api/agenda")
@@ -78,7 +85,16 @@ async def _items(request: web.Request, community: str | None = None) -> list[tup
 
 @routes.get("/api/agenda")
 async def list_items(request: web.Request) -> web.Response:
-    return json_response([agenda_payload(item, slug) for item, slug in await _items(request)])
+    services = request.app[SERVICES]
+    items = await _items(request)
+    parties = await services.accountability.party_names([i.party_id for i, _ in items if i.party_id])
+    now = services.clock.now()
+    return json_response(
+        [
+            agenda_payload(item, slug, party_name=parties.get(item.party_id or 0), now=now)
+            for item, slug in items
+        ]
+    )
 
 
 async def _export_rows(request: web.Request) -> AsyncGenerator[list[list[Any]], None]:
@@ -128,6 +144,10 @@ async def change_item(request: web.Request) -> web.Response:
         title=form.title,
         summary=form.summary,
         opinion_ids=form.opinions,
+        party_id=form.party,
+        supporting=form.supporting,
+        response_days=form.response_days,
+        resolve_days=form.resolve_days,
     )
     return json_response(await full(request, await services.agenda.view(item.id)))
 

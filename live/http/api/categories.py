@@ -26,6 +26,8 @@ def category_payload(category: Category) -> dict[str, Any]:
         "name_en": category.name_en,
         "position": category.position,
         "active": category.active,
+        "response_days": category.response_days,
+        "resolve_days": category.resolve_days,
     }
 
 
@@ -48,13 +50,32 @@ async def add_category(request: web.Request) -> web.Response:
 @routes.patch("/api/categories/{key}")
 async def edit_category(request: web.Request) -> web.Response:
     form = await body(request, schemas.EditCategory)
-    category = await request.app[SERVICES].categories.update(
+    services = request.app[SERVICES]
+    if form.community:  # one community's own limits for this category
+        category, custom = await services.accountability.set_limits(
+            request[ACTOR],
+            request.match_info["key"],
+            response_days=form.response_days,
+            resolve_days=form.resolve_days,
+            community_slug=form.community,
+        )
+        shown = category_payload(category)
+        assert custom is not None
+        shown.update(
+            community=form.community,
+            response_days=custom.response_days or category.response_days,
+            resolve_days=custom.resolve_days or category.resolve_days,
+        )
+        return json_response(shown)
+    category = await services.categories.update(
         request[ACTOR],
         request.match_info["key"],
         name_zh=form.name_zh,
         name_en=form.name_en,
         position=form.position,
         active=form.active,
+        response_days=form.response_days,
+        resolve_days=form.resolve_days,
     )
     return json_response(category_payload(category))
 

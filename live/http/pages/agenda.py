@@ -14,6 +14,7 @@ from live.http.templates import render
 from live.keys import SERVICES
 from live.services.agenda import STATES, next_states
 from live.services.container import Services
+from live.services.workdays import local_day
 
 routes = web.RouteTableDef()
 BOARD_LIMIT = 1000
@@ -67,6 +68,12 @@ async def item_page(request: web.Request) -> web.Response:
     community = await services.places.by_slug(view.community)
     meeting = await services.meetings.view(view.meeting.id) if view.meeting else None
     decision = next((d for i, d in meeting.items if i.id == view.item.id), "") if meeting else ""
+    account = await services.accountability.view(view.item.id, actor)
+    staff = actor.can("moderator", view.item.community_id)
+    days_left = 0
+    if view.item.resolve_due_at is not None:
+        calendar = await services.accountability.calendar()
+        days_left = calendar.between(local_day(services.clock.now()), local_day(view.item.resolve_due_at))
     return render(
         request,
         "agenda_item.html",
@@ -81,7 +88,10 @@ async def item_page(request: web.Request) -> web.Response:
             "saved": request.query.get("saved") == "1",
             "categories": await category_names(services, request),
             "following": await services.inbox.is_following(actor, view.item.id),
-            "staff": actor.can("moderator", view.item.community_id),
+            "staff": staff,
+            "account": account,
+            "days_left": days_left,
+            "parties": await services.accountability.parties(view.community) if staff else [],
             "config": {"item": str(view.item.id), "status": view.item.status},
         },
     )
