@@ -48,7 +48,7 @@ async def no_sideways_scroll(page: Any) -> None:
     width = await page.evaluate("document.documentElement.scrollWidth")
     wide = await page.evaluate(
         "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361)"
-        ".slice(0, 5).map(e => e.tagName + '.' + e.className + ':' + Math.round(e.getBoundingClientRect().right))"
+        ".slice(0, 5).map(e => e.tagName + '.' + e.className + ':' + e.getBoundingClientRect().right)"
     )
     assert width <= 360, f"{page.url} scrolls sideways on a phone: {width}px ({wide})"
 
