@@ -167,7 +167,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
                 raise DomainError(f"--now must be an ISO 8601 time, not {args.now!r}") from err
             as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
         jobs = Jobs(db, clock, due_soon_days=settings.due_soon_days, escalate_days=settings.escalate_days)
-        print(f"jobs: {await jobs.run(as_of)}")
+        print(f"jobs: {await jobs.run_waiting(as_of)}")
 
     async def db_upgrade(db: Database) -> None:
         print("database is up to date")

@@ -87,12 +87,15 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
         view = await services.agenda.view(form.item)
         if view.item.community_id != session.community_id:
             raise NotFound("no such agenda item in this community")
+        account = await services.accountability.view(view.item.id)
+        party = account.party.name if account.party else None
         payload = {
             "session": str(session.id),
             "item": {
-                **agenda_payload(view.item, view.community),
+                **agenda_payload(view.item, view.community, party_name=party),
                 "supporters": sum(o.supporters for o in view.opinions),
                 "opinions": len(view.opinions),
+                "ratings": account.ratings,
             },
         }
         await ctx.fanout.broadcast(session_room(session.id), "showcase", payload)

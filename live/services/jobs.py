@@ -62,6 +62,17 @@ class Jobs:
         self.escalate_days = escalate_days
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
+    async def run_waiting(self, as_of: datetime | None = None, wait_s: float = 60.0) -> JobReport:
+        """Like ``run``, but when another process holds the lock, wait for it (up to ``wait_s``
+        seconds of real time) and then run: the command line always does its pass."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_s
+        while True:
+            report = await self.run(as_of)
+            if report.ran or loop.time() >= deadline:
+                return report
+            await asyncio.sleep(0.2)
+
     async def run(self, as_of: datetime | None = None) -> JobReport:
         as_of = as_of or self.clock.now()
         now = self.clock.now()

@@ -73,13 +73,15 @@ async def test_item_from_opinions_and_its_timeline(
     inbox = await guest.get("/api/inbox")
     assert len(inbox) == 1 + len(steps) + 1
     assert "已解决" in inbox[1]["text"]
-    assert inbox[1]["kind"] == "item.status" and inbox[1]["params"]["status"] == "resolved"
+    # on resolution the author is asked to rate it (instead of a plain status entry)
+    assert inbox[1]["kind"] == "item.rate" and inbox[2]["params"]["status"] == "in_progress"
     assert inbox[0]["text"] == (
         "「规划电动车停放区」有新进展；负责方：物业公司；期限：2026-12-31；办理结果：已划定停放区"
     )
     # the same stored entries, read in English
     english = await guest.get("/api/inbox?lang=en")
-    assert english[1]["text"] == "«规划电动车停放区» is now Resolved; 到resolved"
+    assert english[1]["text"].startswith("«规划电动车停放区» is resolved. Are you satisfied? Please rate it by")
+    assert english[2]["text"] == "«规划电动车停放区» is now In progress; 到in_progress"
     assert english[-1]["text"] == "Your opinion is now the agenda item «规划电动车停放区»"
     shown_en = await guest.get(f"{path}?lang=en")
     assert shown_en["events"][-1]["note"] == (

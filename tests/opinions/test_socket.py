@@ -88,6 +88,8 @@ async def test_showcase_is_host_only(
         shown["item"]["title"] == "规划电动车停放区"
         and shown["item"]["outcome"] == "已划定停放区并安装充电桩"
     )
+    # "you said, we did" carries the residents' ratings of the item (none yet)
+    assert shown["item"]["ratings"] == {"satisfied": 0, "basically_satisfied": 0, "unsatisfied": 0}
     assert (await host_peer.call("showcase", {"session": room.id, "item": "9999"}))["error"] == "not_found"
 
 

@@ -11,7 +11,7 @@ from live.http.auth import ACTOR
 from live.http.community_choice import chosen_community
 from live.http.params import path_id
 from live.http.templates import render
-from live.keys import SERVICES
+from live.keys import SERVICES, SETTINGS
 from live.services.agenda import STATES, next_states
 from live.services.container import Services
 from live.services.workdays import local_day
@@ -56,6 +56,9 @@ async def board(request: web.Request) -> web.Response:
             "communities": communities,
             "community_names": names,
             "categories": await category_names(services, request),
+            "loads": await services.accountability.board(
+                filters["community"] or None, request.app[SETTINGS].due_soon_days
+            ),
         },
     )
 

@@ -1,6 +1,6 @@
 // The admin page: every form with data-api sends its fields as JSON to that endpoint
 // (with the CSRF token) and reloads the page when the server accepted it.
-// Field rules: checkboxes send true/false, inputs marked data-list send a list of words,
+// Field rules: checkboxes send true/false, number inputs numbers (empty: null), inputs marked data-list send a list of words,
 // a place's parent ("grid:5") is sent as its id only when it fits the kind of place.
 
 const csrf = document.querySelector("meta[name=csrf-token]").content;
@@ -18,6 +18,7 @@ function fieldsOf(form) {
   for (const element of form.elements) {
     if (!element.name || element.disabled) continue;
     if (element.type === "checkbox") body[element.name] = element.checked;
+    else if (element.type === "number") body[element.name] = element.value === "" ? null : Number(element.value);
     else if (element.hasAttribute("data-list")) {
       body[element.name] = element.value.split(/[\s,，、]+/).filter(Boolean);
     } else body[element.name] = element.value;

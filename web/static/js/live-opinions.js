@@ -50,6 +50,14 @@ export function init(root, config) {
       o.status === "merged" ? null : button,  // support goes to the opinion it was merged into
     );
   };
+  // the residents' ratings of a resolved item, e.g. "居民评价：满意 3 · 基本满意 1 · 不满意 0"
+  const ratingLine = (ratings) => {
+    if (!ratings) return null;
+    const keys = ["satisfied", "basically_satisfied", "unsatisfied"];
+    if (!keys.some((k) => ratings[k])) return null;
+    const parts = keys.map((k) => `${strings[k]} ${ratings[k] || 0}`).join(" · ");
+    return el("p", { class: "meta", "data-testid": "showcase-ratings", text: `${strings.ratings}: ${parts}` });
+  };
   const upsert = (o) => {
     const existing = list.querySelector(`[data-opinion-id="${CSS.escape(o.id)}"]`);
     const node = render(o);
@@ -92,6 +100,7 @@ export function init(root, config) {
       el("h3", { text: item.title }),
       item.outcome ? el("p", { class: "outcome", text: item.outcome }) : null,
       el("p", { class: "meta", text: item.responsible ? `${strings.responsible}: ${item.responsible}` : "" }),
+      ratingLine(item.ratings),
       el("a", { href: `/agenda/${item.id}`, text: strings.open_item }),
     );
     showcase.hidden = false;
