@@ -385,6 +385,8 @@ class Accountability:
     async def correct_day(self, actor: Actor, day: date, workday: bool | None, note: str = "") -> None:
         """An admin says whether ``day`` is a working day (``None``: back to the library's word)."""
         require_admin(actor)
+        if not 1970 <= day.year <= 2100:
+            raise Invalid("a day of 1970-2100", code="bad_date")
         async with self.db.transaction() as s:
             row = await s.get(CalendarDay, day)
             if workday is None:

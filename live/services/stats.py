@@ -43,10 +43,12 @@ def month_range(month: str) -> tuple[datetime, datetime]:
     """``YYYY-MM`` → [start, end) in UTC, months in Beijing time."""
     try:
         year, mon = (int(x) for x in month.split("-"))
+        if not 1970 <= year <= 2100:
+            raise ValueError(month)
         start = datetime(year, mon, 1, tzinfo=ZONE)
+        end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=ZONE)
     except (ValueError, TypeError) as err:
-        raise Invalid("month: YYYY-MM", code="bad_month") from err
-    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=ZONE)
+        raise Invalid("month: YYYY-MM (1970-2100)", code="bad_month") from err
     return start.astimezone(UTC), end.astimezone(UTC)
 
 

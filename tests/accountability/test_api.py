@@ -313,6 +313,8 @@ async def test_rates_match_counts_made_by_hand(
 async def test_bad_stats_queries_are_4xx(client: TestClient[Any, Any], world: World) -> None:
     assert (await client.get("/api/stats?month=2026-13")).status == 400
     assert (await client.get("/api/stats?month=soon")).status == 400
+    assert (await client.get("/api/stats?month=9999-12")).status == 400
+    assert (await client.get("/api/stats?month=0001-01")).status == 400
     assert (await client.get("/api/stats?community=nowhere")).status == 404
     assert (await client.get("/api/stats/planets")).status == 404
 

@@ -80,7 +80,7 @@ async def test_item_from_opinions_and_its_timeline(
     )
     # the same stored entries, read in English
     english = await guest.get("/api/inbox?lang=en")
-    assert english[1]["text"].startswith("«规划电动车停放区» is resolved. Are you satisfied? Please rate it by")
+    assert english[1]["text"].startswith("«规划电动车停放区» is resolved. Are you satisfied? Please rate")
     assert english[2]["text"] == "«规划电动车停放区» is now In progress; 到in_progress"
     assert english[-1]["text"] == "Your opinion is now the agenda item «规划电动车停放区»"
     shown_en = await guest.get(f"{path}?lang=en")
