@@ -1,8 +1,8 @@
 """accountability: parties, assignments, working-day limits, progress, extensions, ratings,
 calendar corrections and the scheduled jobs' lock
 
-Revision ID: 0007_accountability
-Revises: 0006_opinion_media
+Revision ID: 0008_accountability
+Revises: 0007_scale_indexes
 Create Date: 2026-12-01 14:08:39.347886
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import live.storage.base
 
-revision: str = "0007_accountability"
-down_revision: str | None = "0006_opinion_media"
+revision: str = "0008_accountability"
+down_revision: str | None = "0007_scale_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
