@@ -382,9 +382,14 @@ class Accountability:
             )
             return [(o, slug) for o, slug in rows]
 
-    async def correct_day(self, actor: Actor, day: date, workday: bool | None, note: str = "") -> None:
-        """An admin says whether ``day`` is a working day (``None``: back to the library's word)."""
+    async def correct_day(self, actor: Actor, raw_day: str, workday: bool | None, note: str = "") -> date:
+        """An admin says whether a day (YYYY-MM-DD) is a working day (``None``: back to the
+        library's word)."""
         require_admin(actor)
+        try:
+            day = date.fromisoformat(raw_day)
+        except ValueError as err:
+            raise Invalid("a date YYYY-MM-DD", code="bad_date") from err
         if not 1970 <= day.year <= 2100:
             raise Invalid("a day of 1970-2100", code="bad_date")
         async with self.db.transaction() as s:
@@ -392,11 +397,12 @@ class Accountability:
             if workday is None:
                 if row is not None:
                     await s.delete(row)
-                return
+                return day
             if row is None:
                 s.add(CalendarDay(day=day, workday=workday, note=note.strip()[:128]))
             else:
                 row.workday, row.note = workday, note.strip()[:128]
+        return day
 
     async def corrections(self, actor: Actor) -> list[CalendarDay]:
         require_admin(actor)

@@ -151,6 +151,21 @@ ROUTES: dict[str, Row] = {
     "GET /api/words": Row("admin"),
     "POST /api/words": Row("admin", {"words": ["测试词"]}),
     "DELETE /api/words": Row("admin", {"words": ["测试词"]}),
+    # accountability (CONTRACT §7); "bearer" rows are for a party's own accounts, none of these people
+    "POST /api/parties": Row("moderator", {"community": "hexie", "name": "和谐物业", "kind": "property"}),
+    "GET /api/parties": Row("anyone"),
+    "GET /api/parties/{id}": Row("anyone"),
+    "GET /api/party/items": Row("bearer"),
+    "GET /api/board/parties": Row("anyone"),
+    "POST /api/agenda/{id}/progress": Row("moderator", {"note": "已联系物业"}),
+    "POST /api/agenda/{id}/done": Row("bearer", {}),
+    "POST /api/agenda/{id}/extend": Row("moderator", {"days": 2, "reason": "等配件"}),
+    # participants only (whoever wrote or supported its opinions): depends on the item, not a role
+    "POST /api/agenda/{id}/rating": Row("anyone", {"rating": "satisfied"}, any_status=True),
+    "GET /api/stats": Row("anyone"),
+    "GET /api/stats/{table}": Row("anyone"),
+    "GET /api/admin/calendar": Row("admin"),
+    "PUT /api/admin/calendar/{day}": Row("admin", {"workday": False}),
 }
 
 # Socket events: the least role allowed, and a payload addressing community A's live session.
@@ -165,7 +180,8 @@ EVENTS: dict[str, Row] = {
 
 
 def fill(path: str) -> str:
-    return path.replace("{id}", "1").replace("{key}", "other").replace("{resource}", "none")
+    path = path.replace("{id}", "1").replace("{key}", "other").replace("{resource}", "none")
+    return path.replace("{day}", "2030-01-01").replace("{table}", "communities")
 
 
 async def test_every_route_has_a_row(client: TestClient[Any, Any]) -> None:

@@ -18,7 +18,7 @@ from live.payloads import agenda_payload, iso, party_payload
 from live.services.accountability import AccountView, PartyLoad
 from live.services.exports import to_csv, to_xlsx
 from live.services.images import MAX_BYTES, TooLarge, photo_path, store_photo
-from live.services.stats import Figures, ItemFigures, Row, parse_day
+from live.services.stats import Figures, ItemFigures, Row
 
 routes = web.RouteTableDef()
 MAX_PHOTOS = 3
@@ -323,8 +323,7 @@ async def correct_day(request: web.Request) -> web.Response:
     workday = body.get("workday")
     if workday is not None and not isinstance(workday, bool):
         raise Invalid("workday: true, false or null", code="bad_workday")
-    day = parse_day(request.match_info["day"])
-    await request.app[SERVICES].accountability.correct_day(
-        request[ACTOR], day, workday, optional_text(body, "note", 128) or ""
+    day = await request.app[SERVICES].accountability.correct_day(
+        request[ACTOR], request.match_info["day"], workday, optional_text(body, "note", 128) or ""
     )
     return json_response({"day": day.isoformat(), "workday": workday})
