@@ -361,6 +361,17 @@ PAGES: dict[str, Row] = {
     "GET /socket.io/": Row("anyone", any_status=True),
     "POST /socket.io/": Row("anyone", any_status=True),
     "OPTIONS /socket.io/": Row("anyone", any_status=True),
+    # accountability: statistics and the report are public; "bearer": a party's own accounts only
+    "GET /stats": Row("anyone"),
+    "GET /stats/{slug}": Row("anyone"),
+    "GET /reports/{slug}/{month}": Row("anyone"),
+    "GET /party": Row("bearer"),
+    "GET /files/photos/{name}": Row("anyone", any_status=True),  # a progress photo: unguessable name
+    "POST /agenda/{id}/assign": Row("moderator", {"party": "1"}),
+    "POST /agenda/{id}/progress": Row("moderator", {"note": "已联系物业"}),
+    "POST /agenda/{id}/done": Row("bearer", {}),
+    "POST /agenda/{id}/extend": Row("moderator", {"days": "2", "reason": "等配件"}),
+    "POST /agenda/{id}/rate": Row("anyone", {"rating": "satisfied"}, any_status=True),  # participants
 }
 
 
@@ -386,6 +397,7 @@ def fill_page(path: str) -> str:
         .replace("{code}", "ABCDEFGH")
         .replace("{rendition}", "low")
         .replace("{path}", "css/app.css")
+        .replace("{month}", "2026-11")
         .replace("{id}", "1")
     )
 
