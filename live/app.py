@@ -38,11 +38,13 @@ from live.services.places import Places
 from live.services.polls import Polls
 from live.services.questions import Questions
 from live.services.redis_health import RedisHealth
+from live.services.registrations import Registrations
 from live.services.room_setup import build_room_services
 from live.services.rooms import Rooms
 from live.services.stats import Stats
 from live.services.throttle import FailoverFailureCounter, FailureCounter, MemoryFailureCounter
 from live.services.uploads import Uploads
+from live.services.votes import Votes
 from live.settings import Settings
 from live.storage.db import Database
 from live.storage.households import HouseholdStore
@@ -137,6 +139,8 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         accountability=Accountability(db, clock, events),
         jobs=Jobs(db, clock, due_soon_days=settings.due_soon_days, escalate_days=settings.escalate_days),
         stats=Stats(db, clock),
+        registrations=Registrations(db, clock, events),
+        votes=Votes(db, clock, events),
     )
     events.subscribe(app[SERVICES].polls.on_event)
     unsubscribe = events.subscribe(room.chat.rules.on_event)

@@ -201,9 +201,17 @@ def party_payload(party: Any, community_slug: str | None) -> dict[str, Any]:
     }
 
 
-def meeting_payload(meeting: Any, community_slug: str, items: list[tuple[Any, str]]) -> dict[str, Any]:
-    """A meeting (``live.storage.meetings.Meeting``) with its items and their decisions."""
+def meeting_payload(
+    meeting: Any,
+    community_slug: str,
+    items: list[tuple[Any, str]],
+    counts: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """A meeting (``live.storage.meetings.Meeting``) with its items and their decisions, its
+    capacity and its ``registered``, ``waitlisted`` and ``attended`` counts."""
     return {
+        "capacity": meeting.capacity,
+        **(counts or {"registered": 0, "waitlisted": 0, "attended": 0}),
         "id": str(meeting.id),
         "community": community_slug,
         "format": meeting.format,
@@ -268,4 +276,49 @@ def question_payload(question: Any) -> dict[str, Any]:
         "answered_offset_ms": question.answered_offset_ms,
         "merged_into": str(question.merged_into_id) if question.merged_into_id else None,
         "created_at": iso(question.created_at),
+    }
+
+
+def registration_payload(registration: Any, *, with_code: bool = True) -> dict[str, Any]:
+    """A meeting registration (``live.storage.meetings.Registration``); the code only for its
+    registrant and staff."""
+    body: dict[str, Any] = {
+        "id": str(registration.id),
+        "meeting": str(registration.meeting_id),
+        "name": registration.name,
+        "status": registration.status,
+        "created_at": iso(registration.created_at),
+        "checked_in_at": iso(registration.checked_in_at),
+        "qr": f"/api/meetings/{registration.meeting_id}/registrations/{registration.id}/qr.svg",
+    }
+    if with_code:
+        body["code"] = registration.code
+    return body
+
+
+def vote_payload(view: Any) -> dict[str, Any]:
+    """A household vote (``live.services.votes.VoteView``). Counts of a secret vote are shown
+    only once it has closed; no payload ever names a household's choice (but your own)."""
+    vote = view.vote
+    show_counts = not vote.secret or not view.is_open
+    return {
+        "id": str(vote.id),
+        "item": str(vote.item_id),
+        "question": vote.question,
+        "secret": vote.secret,
+        "open": view.is_open,
+        "closes_at": iso(vote.closes_at),
+        "closed_at": iso(vote.closed_at),
+        "scope": {k: [str(i) for i in v] for k, v in view.scope.items()},
+        "options": [
+            {"id": str(o.id), "text": o.text, **({"votes": n} if show_counts else {})}
+            for o, n in view.options
+        ],
+        "eligible": view.eligible,
+        "turnout": view.turnout,
+        "turnout_rate": round(view.turnout / view.eligible, 4) if view.eligible else None,
+        "channels": view.channels,
+        "can_vote": view.can_vote,
+        "mine": str(view.mine) if view.mine is not None else None,
+        "created_at": iso(vote.created_at),
     }

@@ -201,6 +201,8 @@ class CreateMeeting(Schema):
 class RecordMeeting(Schema):
     routes = ("PATCH /api/meetings/{id}",)
     attendance: Attendance | None = None
+    # places at the meeting (null: no limit); more places move the waiting list up
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=100000)] | msgspec.UnsetType | None = msgspec.UNSET
     minutes: Minutes | None = None
     decisions: Annotated[dict[Id, Long], msgspec.Meta(max_length=1000)] = {}
     title: Short | None = None

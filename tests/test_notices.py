@@ -36,6 +36,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     InboxKind.ITEM_EXTENDED: {"title": "路灯", "due_at": DUE, "reason": "等配件"},
     InboxKind.ITEM_RATE: {"title": "路灯", "until": DUE},
     InboxKind.ITEM_REOPENED: {"title": "路灯", "unsatisfied": 2, "ratings": 3},
+    InboxKind.MEETING_REMINDER: {
+        "title": "停车议事会",
+        "starts_at": DUE,
+        "place": "活动室",
+        "waitlisted": True,
+    },
 }
 TIMELINE_EXAMPLES: dict[str, dict[str, Any]] = {
     TimelineKind.NOTE: {"changes": [{"field": "responsible", "value": "物业"}]},
@@ -56,6 +62,15 @@ TIMELINE_EXAMPLES: dict[str, dict[str, Any]] = {
     TimelineKind.EXTENDED: {"which": "resolve", "due_at": DUE, "previous": DUE, "days": 5},
     TimelineKind.LIMITS: {"response_days": 2, "resolve_days": 15},
     TimelineKind.REOPENED: {"unsatisfied": 2, "ratings": 3},
+    TimelineKind.ANNOUNCED: {"session": "3", "title": "周一面对面", "offset_ms": 65000},
+    TimelineKind.VOTE_OPENED: {"vote": "1", "question": "加装电梯", "secret": True},
+    TimelineKind.VOTE_RESULT: {
+        "vote": "1",
+        "question": "加装电梯",
+        "eligible": 10,
+        "turnout": 7,
+        "results": [{"text": "同意", "votes": 5}, {"text": "反对", "votes": 2}],
+    },
 }
 LATIN = re.compile(r"[A-Za-z]{3,}")
 HAN = re.compile(r"[\u4e00-\u9fff]")

@@ -356,3 +356,45 @@ def _t_reopened(p: Mapping[str, Any]) -> str:
         unsatisfied=p.get("unsatisfied", 0),
         ratings=p.get("ratings", 0),
     )
+
+
+@timeline(TimelineKind.ANNOUNCED)
+def _t_announced(p: Mapping[str, Any]) -> str:
+    return gettext("The outcome was presented on the broadcast «%(title)s»", title=_s(p, "title"))
+
+
+@timeline(TimelineKind.VOTE_OPENED)
+def _t_vote_opened(p: Mapping[str, Any]) -> str:
+    if p.get("secret"):
+        return gettext("Household vote opened (secret ballot): %(question)s", question=_s(p, "question"))
+    return gettext("Household vote opened: %(question)s", question=_s(p, "question"))
+
+
+@timeline(TimelineKind.VOTE_RESULT)
+def _t_vote_result(p: Mapping[str, Any]) -> str:
+    raw = p.get("results")
+    results: list[Any] = raw if isinstance(raw, list) else []
+    sep = "，" if lang_is_zh(None) else ", "
+    parts = sep.join(
+        gettext("%(option)s %(votes)s", option=_s(r, "text"), votes=r.get("votes", 0))
+        for r in results
+        if isinstance(r, dict)
+    )
+    head = gettext(
+        "Household vote result: %(question)s, %(turnout)s of %(eligible)s households voted",
+        question=_s(p, "question"),
+        turnout=p.get("turnout", 0),
+        eligible=p.get("eligible", 0),
+    )
+    return _join(head, parts)
+
+
+@inbox(InboxKind.MEETING_REMINDER)
+def _meeting_reminder(p: Mapping[str, Any]) -> str:
+    head = gettext(
+        "Reminder: «%(title)s» starts at %(when)s, %(place)s",
+        title=_s(p, "title"),
+        when=moment(p.get("starts_at")),
+        place=_s(p, "place"),
+    )
+    return _join(head, gettext("You are on the waiting list.") if p.get("waitlisted") else "")

@@ -6,7 +6,8 @@
   question is public (approved, answering, answered); when it leaves the public queue (rejected,
   merged) the room gets ``{id, session, status}`` without its text.
 
-Also the background job that closes polls whose end time has passed."""
+Also the background jobs: closing polls whose end time has passed, meeting reminders
+(inbox entries the day before)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from live.services.questions import PUBLIC
 log = logging.getLogger(__name__)
 POLL_EMIT_EVERY_S = 1.0
 CLOSE_DUE_EVERY_S = 1.0
+REMIND_EVERY_S = 60.0
 
 
 def register(_sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
@@ -91,11 +93,23 @@ def register(_sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
                 except Exception:
                     log.exception("closing due polls failed")
 
-        task = asyncio.create_task(close_due())
+        async def remind() -> None:
+            while True:
+                await asyncio.sleep(REMIND_EVERY_S)
+                try:
+                    await ctx.services.registrations.remind()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("meeting reminders failed")
+
+        tasks = [asyncio.create_task(close_due()), asyncio.create_task(remind())]
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await state.pop("polls").close()
 
     ctx.app.cleanup_ctx.append(jobs)

@@ -87,6 +87,8 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
         view = await services.agenda.view(form.item)
         if view.item.community_id != session.community_id:
             raise NotFound("no such agenda item in this community")
+        if session.status == "live":
+            await services.moments.announce(actor, session, view.item.id)
         account = await services.accountability.view(view.item.id)
         party = account.party.name if account.party else None
         payload = {

@@ -18,16 +18,20 @@ from live.services.inbox import Inbox
 from live.services.jobs import Jobs
 from live.services.meetings import Meetings
 from live.services.moderation import Moderation
+from live.services.moments import Moments
 from live.services.navigation import Navigation
+from live.services.onbehalf import OnBehalf
 from live.services.opinions import Opinions
 from live.services.outreach import Outreach
 from live.services.places import Places
 from live.services.polls import Polls
 from live.services.presence import Presence
 from live.services.questions import Questions
+from live.services.registrations import Registrations
 from live.services.rooms import Rooms
 from live.services.signals import Signals
 from live.services.stats import Stats
+from live.services.votes import Votes
 from live.services.wordfilter import WordFilter
 from live.services.words import WordList
 from live.settings import Settings
@@ -60,10 +64,16 @@ class Services:
     households: Households
     polls: Polls
     questions: Questions
+    registrations: Registrations
+    votes: Votes
+    onbehalf: OnBehalf = field(init=False)
+    moments: Moments = field(init=False)
     # built from the others: QR codes, posters and calendars of sessions, items and meetings
     outreach: Outreach = field(init=False)
 
     def __post_init__(self) -> None:
+        self.moments = Moments(self.db, self.clock)
+        self.onbehalf = OnBehalf(self.db, self.clock, self.opinions, self.votes)
         self.outreach = Outreach(self.rooms, self.meetings, self.agenda, self.places, self.clock)
     accountability: Accountability
     jobs: Jobs

@@ -40,6 +40,7 @@ class InboxKind(StrEnum):
     ITEM_EXTENDED = "item.extended"  # {title, due_at, reason}
     ITEM_RATE = "item.rate"  # {title, until}: please rate how it was resolved
     ITEM_REOPENED = "item.reopened"  # {title, unsatisfied, ratings}
+    MEETING_REMINDER = "meeting.reminder"  # {title, starts_at, place, waitlisted}: tomorrow's meeting
 
 
 class TimelineKind(StrEnum):
@@ -57,6 +58,9 @@ class TimelineKind(StrEnum):
     EXTENDED = "extended"  # {which, due_at, previous, days}; the reason is the note
     LIMITS = "limits"  # {response_days, resolve_days}
     REOPENED = "reopened"  # {unsatisfied, ratings}
+    VOTE_OPENED = "vote.opened"  # {vote, question, secret}: a household vote (表决) opened
+    ANNOUNCED = "announced"  # {session, title, offset_ms}: the outcome was presented on a broadcast
+    VOTE_RESULT = "vote.result"  # {vote, question, eligible, turnout, results: [{text, votes}]}
 
 
 class Change(StrEnum):

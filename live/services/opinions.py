@@ -33,8 +33,8 @@ from live.storage.places import Community, Compound, community_by_slug, communit
 from live.storage.rooms import LiveSession
 from live.storage.similar_index import INDEXED, best_candidates, term_counts
 
-SOURCES = ("live_chat", "watch_form", "web", "door_visit", "meeting")
-STAFF_SOURCES = ("live_chat", "door_visit", "meeting")
+SOURCES = ("live_chat", "watch_form", "web", "door_visit", "meeting", "on_behalf", "paper")
+STAFF_SOURCES = ("live_chat", "door_visit", "meeting", "on_behalf", "paper")
 STATUSES = ("new", "accepted", "merged", "rejected")
 REJECT_REASONS = ("duplicate", "off_topic", "abusive", "not_actionable", "resolved", "other")
 BULK_ACTIONS = ("accept", "reject", "merge")
@@ -91,10 +91,14 @@ class Opinions:
         contact: str | None = None,
         voice: bytes | None = None,
         photos: Sequence[bytes] = (),
+        author: Actor | None = None,
     ) -> Opinion:
         """Store a new opinion (durable on return, its voice and photos too) and tell moderators.
 
         With a voice message the text may be empty: a moderator types it after listening."""
+        if author is not None and source not in STAFF_SOURCES:
+            raise Invalid("an opinion entered for someone else needs a staff source", code="bad_source")
+        writer = author or actor  # author: the named resident a moderator enters it for (网格员代录)
         if (voice is not None or photos) and self.uploads is None:
             raise Invalid("this server takes no attachments", code="bad_file")
         if len(photos) > MAX_PHOTOS:
@@ -120,6 +124,7 @@ class Opinions:
                 contact,
                 stored_voice,
                 stored_photos,
+                writer,
             )
         except BaseException:
             if self.uploads is not None:
@@ -160,7 +165,9 @@ class Opinions:
         contact: str | None,
         voice: StoredVoice | None,
         photos: Sequence[StoredPhoto],
+        writer: Actor | None = None,
     ) -> Opinion:
+        writer = writer or actor
         async with self.db.transaction() as s:
             community, session = await self._where(s, community_slug, session_id)
             if source in STAFF_SOURCES:
@@ -178,8 +185,8 @@ class Opinions:
                 source=source,
                 session_id=session.id if session else None,
                 offset_ms=offset_ms,
-                author_key=actor.key,
-                author_name=actor.name[:64],
+                author_key=writer.key,
+                author_name=writer.name[:64],
                 contact=contact,
                 status="new",
                 supporters=1,
@@ -191,7 +198,7 @@ class Opinions:
             )
             s.add(opinion)
             await s.flush()
-            s.add(OpinionSupport(opinion_id=opinion.id, person_key=actor.key, created_at=self.clock.now()))
+            s.add(OpinionSupport(opinion_id=opinion.id, person_key=writer.key, created_at=self.clock.now()))
         return opinion
 
     async def _where(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from live.storage.base import Base, UTCDateTime
@@ -31,6 +32,7 @@ class Meeting(Base):
     place: Mapped[str] = mapped_column(String(200))
     attendance: Mapped[int | None] = mapped_column()
     minutes: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int | None] = mapped_column()
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -43,3 +45,108 @@ class MeetingItem(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
     decision: Mapped[str] = mapped_column(Text, default="")
+
+
+class Registration(Base):
+    """One person registered for a meeting (a resident may register family members by name)."""
+
+    __tablename__ = "meeting_registrations"
+    __table_args__ = (UniqueConstraint("code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    person_key: Mapped[str] = mapped_column(String(80), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="registered")
+    code: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_in_by: Mapped[str | None] = mapped_column(String(80))
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RegistrationStore:
+    """All SQL of meeting registrations."""
+
+    async def add(self, s: AsyncSession, registration: Registration) -> None:
+        s.add(registration)
+        await s.flush()
+
+    async def get(self, s: AsyncSession, registration_id: int) -> Registration | None:
+        return await s.get(Registration, registration_id, with_for_update=True)
+
+    async def by_code(self, s: AsyncSession, meeting_id: int, code: str) -> Registration | None:
+        return await s.scalar(
+            select(Registration)
+            .where(Registration.meeting_id == meeting_id, Registration.code == code)
+            .with_for_update()
+        )
+
+    async def code_taken(self, s: AsyncSession, code: str) -> bool:
+        return await s.scalar(select(Registration.id).where(Registration.code == code)) is not None
+
+    async def active_of(
+        self, s: AsyncSession, meeting_id: int, person_key: str, name: str
+    ) -> Registration | None:
+        return await s.scalar(
+            select(Registration).where(
+                Registration.meeting_id == meeting_id,
+                Registration.person_key == person_key,
+                Registration.name == name,
+                Registration.status != "cancelled",
+            )
+        )
+
+    async def of_meeting(
+        self, s: AsyncSession, meeting_id: int, person_key: str | None = None
+    ) -> list[Registration]:
+        query = select(Registration).where(Registration.meeting_id == meeting_id)
+        if person_key is not None:
+            query = query.where(Registration.person_key == person_key)
+        return list(await s.scalars(query.order_by(Registration.id)))
+
+    async def counts(self, s: AsyncSession, meeting_id: int) -> dict[str, int]:
+        rows = await s.execute(
+            select(Registration.status, func.count(Registration.id))
+            .where(Registration.meeting_id == meeting_id)
+            .group_by(Registration.status)
+        )
+        counts = {status: n for status, n in rows}
+        attended = await s.scalar(
+            select(func.count(Registration.id)).where(
+                Registration.meeting_id == meeting_id, Registration.checked_in_at.is_not(None)
+            )
+        )
+        return {
+            "registered": counts.get("registered", 0),
+            "waitlisted": counts.get("waitlisted", 0),
+            "attended": int(attended or 0),
+        }
+
+    async def waitlisted(self, s: AsyncSession, meeting_id: int, limit: int) -> list[Registration]:
+        rows = await s.scalars(
+            select(Registration)
+            .where(Registration.meeting_id == meeting_id, Registration.status == "waitlisted")
+            .order_by(Registration.id)
+            .limit(limit)
+            .with_for_update()
+        )
+        return list(rows)
+
+    async def to_remind(self, s: AsyncSession, start: datetime, end: datetime) -> list[Registration]:
+        """Active registrations of meetings starting in [start, end) not reminded yet."""
+        rows = await s.scalars(
+            select(Registration)
+            .join(Meeting, Meeting.id == Registration.meeting_id)
+            .where(
+                Meeting.starts_at >= start,
+                Meeting.starts_at < end,
+                Registration.status != "cancelled",
+                Registration.reminded_at.is_(None),
+            )
+            .order_by(Registration.id)
+            .with_for_update(skip_locked=True)
+        )
+        return list(rows)

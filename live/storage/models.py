@@ -8,6 +8,7 @@ from live.storage import (  # noqa: F401
     households,
     meetings,
     moderation,
+    onbehalf,
     opinions,
     places,
     polls,
@@ -15,6 +16,7 @@ from live.storage import (  # noqa: F401
     questions,
     rooms,
     similar_index,
+    votes,
 )
 from live.storage.base import Base
 

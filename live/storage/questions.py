@@ -64,9 +64,7 @@ class QuestionStore:
 
     async def recount(self, s: AsyncSession, question_id: int) -> int:
         count = int(
-            await s.scalar(
-                select(func.count(QuestionVote.id)).where(QuestionVote.question_id == question_id)
-            )
+            await s.scalar(select(func.count(QuestionVote.id)).where(QuestionVote.question_id == question_id))
             or 0
         )
         await s.execute(update(Question).where(Question.id == question_id).values(votes=count))

@@ -79,6 +79,7 @@ async def test_polls_and_questions_across_two_processes(servers: list[Server]) -
             assert final["voters"] == VOTERS
         elapsed = loop.time() - started
         updates = len(viewer_b.received("poll")) - before
+        print(f"poll: {VOTERS} votes on two processes, {updates} updates in {elapsed:.2f} s")
         # at most one update per second (the interval is shared by both processes), plus the
         # trailing one that shows the last votes
         assert 1 <= updates <= math.ceil(elapsed) + 1, (updates, elapsed)

@@ -13,6 +13,7 @@ from live.http.params import path_id
 from live.http.templates import render
 from live.keys import SERVICES, SETTINGS
 from live.services.agenda import STATES, next_states
+from live.services.archive import clock_label
 from live.services.container import Services
 from live.services.workdays import local_day
 
@@ -96,5 +97,8 @@ async def item_page(request: web.Request) -> web.Response:
             "days_left": days_left,
             "parties": await services.accountability.parties(view.community) if staff else [],
             "config": {"item": str(view.item.id), "status": view.item.status},
+            "moments": await services.moments.of_item(view.item.id),
+            "clock_label": clock_label,
+            "votes": await services.votes.of_item(actor, view.item.id),
         },
     )

@@ -53,5 +53,11 @@ async def replay_page(request: web.Request) -> web.StreamResponse:
     return render(
         request,
         "archive_session.html",
-        {"replay": replay, "start": start, "clock_label": clock_label},
+        {
+            "replay": replay,
+            "start": start,
+            "clock_label": clock_label,
+            "polls": await services.polls.of_session(None, session_id),
+            "answered": await services.questions.answered(session_id),
+        },
     )

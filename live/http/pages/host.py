@@ -125,5 +125,6 @@ async def host_console(request: web.Request) -> web.Response:
             "community": community,
             "config": config,
             "agenda": await services.rooms.agenda(session.id),
+            "interact_staff": True,
         },
     )

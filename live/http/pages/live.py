@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from live.http.auth import ACTOR
 from live.http.params import path_id
 from live.http.templates import render
 from live.keys import SERVICES, SETTINGS
@@ -26,4 +27,6 @@ async def watch_page(request: web.Request) -> web.Response:
         "hlsMaster": f"/hls/{session.id}/master.m3u8" if ladder else None,
         "hlsAudio": f"/hls/{session.id}/audio/index.m3u8" if ladder else None,
     }
-    return render(request, "live.html", {"session": session, "community": community, "config": config})
+    staff = request[ACTOR].can("moderator", session.community_id)
+    context = {"session": session, "community": community, "config": config, "interact_staff": staff}
+    return render(request, "live.html", context)

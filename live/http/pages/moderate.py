@@ -32,4 +32,5 @@ async def moderate_page(request: web.Request) -> web.Response:
         "chat_open": session.chat_open,
         "slow_mode": session.slow_mode_s,
     }
-    return render(request, "moderate.html", {"session": session, "community": community, "config": config})
+    context = {"session": session, "community": community, "config": config, "interact_staff": True}
+    return render(request, "moderate.html", context)

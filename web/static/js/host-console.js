@@ -2,6 +2,7 @@
 // end, stream health; the chat and opinion parts of the watch page run beside the video.
 import { init as initChat } from "./live-chat.js";
 import { init as initOpinions } from "./live-opinions.js";
+import { init as initInteract } from "./live-interact.js";
 
 const HEALTH_MS = 2000;
 const root = document.getElementById("console");
@@ -264,7 +265,7 @@ async function start() {
   health();
 }
 
-for (const part of [initChat, initOpinions]) {
+for (const part of [initChat, initOpinions, initInteract]) {
   try {
     part(root, config);
   } catch (err) {

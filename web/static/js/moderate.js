@@ -1,5 +1,6 @@
 // The moderation console: held messages first, one-click actions on messages, people and the room.
 import { io } from "/static/vendor/socket.io.esm.min.js";
+import { init as initInteract } from "./live-interact.js";
 
 const root = document.getElementById("moderate");
 const config = JSON.parse(root.dataset.config);
@@ -171,3 +172,5 @@ socket.on("hide", (payload) => asList(payload).forEach((h) => {
 socket.on("pin", (payload) => showPin(payload.message));
 socket.on("chat_state", showState);
 socket.on("viewers", (payload) => { viewerCount.textContent = payload.current; });
+
+try { initInteract(root, { ...config, socket }); } catch (err) { console.error(err); }

@@ -1,0 +1,91 @@
+"""Entries on behalf of residents without phones (网格员代录), their audit, and statistics by channel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from live.http.api.polls import flag
+from live.http.auth import ACTOR
+from live.http.params import ident, json_body, optional_text, page, text
+from live.http.responses import json_response
+from live.keys import SERVICES
+from live.payloads import iso, opinion_payload, vote_payload
+
+routes = web.RouteTableDef()
+
+
+def who(body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "household_id": ident(body.get("household"), "household"),
+        "resident_name": text(body, "resident", max_len=200),
+        "consent": flag(body, "consent"),
+        "channel": optional_text(body, "channel", 16) or "on_behalf",
+    }
+
+
+@routes.post("/api/on-behalf/opinions")
+async def opinion(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    services = request.app[SERVICES]
+    made = await services.onbehalf.opinion(
+        request[ACTOR],
+        **who(body),
+        text=text(body, "text", max_len=10000),
+        category=optional_text(body, "category", 32),
+        location=optional_text(body, "location", 1000),
+    )
+    community = await services.places.by_id(made.community_id)
+    return json_response(opinion_payload(made, community.slug, staff=True), status=201)
+
+
+@routes.post("/api/on-behalf/supports")
+async def support(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    made = await request.app[SERVICES].onbehalf.support(
+        request[ACTOR], **who(body), opinion_id=ident(body.get("opinion"), "opinion")
+    )
+    return json_response({"opinion": str(made.id), "supporters": made.supporters})
+
+
+@routes.post("/api/on-behalf/votes")
+async def vote(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    view = await request.app[SERVICES].onbehalf.vote(
+        request[ACTOR],
+        **who(body),
+        vote_id=ident(body.get("vote"), "vote"),
+        option_id=ident(body.get("option"), "option"),
+    )
+    return json_response(vote_payload(view), status=201)
+
+
+@routes.get("/api/on-behalf")
+async def entries(request: web.Request) -> web.Response:
+    limit, after = page(request)
+    found = await request.app[SERVICES].onbehalf.entries(
+        request[ACTOR], request.query.get("community", "")[:64], limit=limit, after=after
+    )
+    return json_response(
+        [
+            {
+                "id": str(e.id),
+                "kind": e.kind,
+                "target": str(e.target_id),
+                "household": str(e.household_id),
+                "resident": e.resident_name,
+                "channel": e.channel,
+                "consent": e.consent,
+                "entered_by": {"id": e.entered_by, "name": e.entered_by_name},
+                "created_at": iso(e.created_at),
+            }
+            for e in found
+        ]
+    )
+
+
+@routes.get("/api/stats/channels")
+async def channels(request: web.Request) -> web.Response:
+    stats = await request.app[SERVICES].onbehalf.channel_stats(request.query.get("community", "")[:64])
+    return json_response(stats)

@@ -1,0 +1,196 @@
+"""Residents without phones (网格员代录): a moderator enters an opinion, a support or a household
+vote on behalf of a named resident of a household, with their consent ticked. Each entry is
+tagged with its channel (``on_behalf`` or ``paper``) and who entered it, counted once with
+everything else (the named resident is one person: supporting twice counts once), audited, and
+shown by channel in the statistics."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from live.clock import Clock
+from live.errors import Invalid, NotFound
+from live.services.actors import Actor, require_staff
+from live.services.opinions import Opinions
+from live.services.text import clean_text
+from live.services.votes import Channel, Votes, VoteView
+from live.storage.db import Database
+from live.storage.households import household_place
+from live.storage.onbehalf import OnBehalfEntry, OnBehalfStore
+from live.storage.opinions import Opinion
+from live.storage.places import Community, community_by_slug
+
+ENTRY_CHANNELS = (Channel.ON_BEHALF, Channel.PAPER)
+#: Opinion sources by the channel they came through.
+SOURCE_CHANNEL: Mapping[str, Channel] = {
+    "live_chat": Channel.CHAT,
+    "watch_form": Channel.FORM,
+    "web": Channel.FORM,
+    "voice": Channel.VOICE,
+    "on_behalf": Channel.ON_BEHALF,
+    "paper": Channel.PAPER,
+    "door_visit": Channel.ON_BEHALF,
+    "meeting": Channel.PAPER,
+}
+
+
+@dataclass(frozen=True)
+class Resident:
+    """The named resident an entry is made for."""
+
+    household_id: int
+    name: str
+    community_id: int
+
+    def actor(self) -> Actor:
+        digest = hashlib.sha256(f"{self.household_id}:{self.name}".encode()).hexdigest()[:16]
+        return Actor(key=f"p:{self.household_id}:{digest}", name=self.name, role="resident")
+
+
+class OnBehalf:
+    def __init__(self, db: Database, clock: Clock, opinions: Opinions, votes: Votes) -> None:
+        self.db = db
+        self.clock = clock
+        self.opinions = opinions
+        self.votes = votes
+        self.store = OnBehalfStore()
+
+    async def _resident(
+        self, actor: Actor, household_id: int, name: str, consent: bool, channel: str
+    ) -> Resident:
+        if channel not in ENTRY_CHANNELS:
+            raise Invalid("channel must be on_behalf or paper", code="bad_channel")
+        if not consent:
+            raise Invalid("tick that the resident agreed", code="consent_required")
+        clean = unicodedata.normalize("NFC", clean_text(name, "resident", 64))
+        async with self.db.read() as s:
+            place = await household_place(s, household_id)
+        if place is None:
+            raise NotFound("no such household", code="unknown_household")
+        require_staff(actor, "moderator", place.community_id)
+        return Resident(household_id, clean, place.community_id)
+
+    async def _log(self, actor: Actor, resident: Resident, kind: str, target_id: int, channel: str) -> None:
+        async with self.db.transaction() as s:
+            await self.store.add(
+                s,
+                OnBehalfEntry(
+                    community_id=resident.community_id,
+                    kind=kind,
+                    target_id=target_id,
+                    household_id=resident.household_id,
+                    resident_name=resident.name,
+                    person_key=resident.actor().key,
+                    channel=channel,
+                    consent=True,
+                    entered_by=actor.key,
+                    entered_by_name=actor.name[:64],
+                    created_at=self.clock.now(),
+                ),
+            )
+
+    async def opinion(
+        self,
+        actor: Actor,
+        *,
+        household_id: int,
+        resident_name: str,
+        consent: bool,
+        channel: str,
+        text: str,
+        category: str | None = None,
+        location: str | None = None,
+    ) -> Opinion:
+        resident = await self._resident(actor, household_id, resident_name, consent, channel)
+        async with self.db.read() as s:
+            community = await s.get(Community, resident.community_id)
+        assert community is not None
+        opinion = await self.opinions.submit(
+            actor,
+            community_slug=community.slug,
+            text=text,
+            category=category,
+            location=location,
+            source=channel,
+            author=resident.actor(),
+        )
+        await self._log(actor, resident, "opinion", opinion.id, channel)
+        return opinion
+
+    async def support(
+        self,
+        actor: Actor,
+        *,
+        household_id: int,
+        resident_name: str,
+        consent: bool,
+        channel: str,
+        opinion_id: int,
+    ) -> Opinion:
+        resident = await self._resident(actor, household_id, resident_name, consent, channel)
+        before = await self.opinions.supporters_of(opinion_id)
+        opinion = await self.opinions.support(resident.actor(), opinion_id)
+        if opinion.community_id != resident.community_id:
+            raise NotFound("no such opinion in the household's community")
+        if opinion.supporters != before or opinion.id != opinion_id:
+            await self._log(actor, resident, "support", opinion.id, channel)
+        return opinion
+
+    async def vote(
+        self,
+        actor: Actor,
+        *,
+        household_id: int,
+        resident_name: str,
+        consent: bool,
+        channel: str,
+        vote_id: int,
+        option_id: int,
+    ) -> VoteView:
+        resident = await self._resident(actor, household_id, resident_name, consent, channel)
+        view = await self.votes.enter(
+            actor,
+            vote_id,
+            household_id=household_id,
+            option_id=option_id,
+            channel=channel,
+            voter_name=resident.name,
+            consent=consent,
+        )
+        await self._log(actor, resident, "vote", vote_id, channel)
+        return view
+
+    async def entries(
+        self, actor: Actor, community_slug: str, *, limit: int = 100, after: int | None = None
+    ) -> list[OnBehalfEntry]:
+        async with self.db.read() as s:
+            community = await community_by_slug(s, community_slug)
+            if community is None:
+                raise NotFound(f"no community {community_slug}")
+            require_staff(actor, "moderator", community.id)
+            return await self.store.of_community(s, community.id, limit=limit, after=after)
+
+    async def channel_stats(self, community_slug: str) -> dict[str, dict[str, int]]:
+        """Opinions, supports and household ballots of a community, by channel."""
+        async with self.db.read() as s:
+            community = await community_by_slug(s, community_slug)
+            if community is None:
+                raise NotFound(f"no community {community_slug}")
+            blank = {str(c): 0 for c in Channel}
+            opinions = dict(blank)
+            for source, n in (await self.store.opinion_sources(s, community.id)).items():
+                opinions[str(SOURCE_CHANNEL.get(source, Channel.FORM))] += n
+            entered = await self.store.kind_channels(s, community.id, "support")
+            supports = dict(blank)
+            for channel, n in entered.items():
+                supports[channel] += n
+            supports[str(Channel.FORM)] += max(
+                0, await self.store.supports(s, community.id) - sum(entered.values())
+            )
+            votes = dict(blank)
+            for channel, n in (await self.store.ballot_channels(s, community.id)).items():
+                votes[channel] = votes.get(channel, 0) + n
+        return {"opinions": opinions, "supports": supports, "votes": votes}

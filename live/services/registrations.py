@@ -1,0 +1,197 @@
+"""Registering for a meeting: capacity and a waiting list that moves up by itself, a code (and
+QR) per registration, check-in at the door by code or by name, reminders the day before."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from live.clock import Clock
+from live.errors import Conflict, Forbidden, NotFound
+from live.events import EventBus
+from live.services.actors import Actor, require_staff
+from live.services.inbox import deliver
+from live.services.notices import InboxKind, Notice
+from live.services.text import clean_text
+from live.storage.db import Database
+from live.storage.meetings import Meeting, Registration, RegistrationStore
+
+NAME_MAX = 64
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+CODE_LENGTH = 8
+REMIND_AHEAD = timedelta(days=1)
+
+
+class RegistrationStatus(StrEnum):
+    REGISTERED = "registered"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    registration: Registration
+    checked_in_at: datetime
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normal_code(raw: str) -> str:
+    return "".join(ch for ch in raw.upper() if ch.isalnum())[:32]
+
+
+class Registrations:
+    def __init__(self, db: Database, clock: Clock, events: EventBus) -> None:
+        self.db = db
+        self.clock = clock
+        self.events = events
+        self.store = RegistrationStore()
+
+    async def register(
+        self, actor: Actor, meeting_id: int, name: str | None = None
+    ) -> tuple[Registration, bool]:
+        """A registration of ``name`` (default: the actor's name); the same person registering
+        the same name again gets the registration they have (``created`` False)."""
+        who = clean_text(name if name and name.strip() else actor.name, "name", NAME_MAX)
+        now = self.clock.now()
+        async with self.db.transaction() as s:
+            meeting = await s.get(Meeting, meeting_id, with_for_update=True)
+            if meeting is None:
+                raise NotFound("no such meeting")
+            existing = await self.store.active_of(s, meeting.id, actor.key, who)
+            if existing is not None:
+                return existing, False
+            counts = await self.store.counts(s, meeting.id)
+            full = meeting.capacity is not None and counts["registered"] >= meeting.capacity
+            code = new_code()
+            while await self.store.code_taken(s, code):
+                code = new_code()
+            registration = Registration(
+                meeting_id=meeting.id,
+                person_key=actor.key,
+                name=who,
+                status=RegistrationStatus.WAITLISTED if full else RegistrationStatus.REGISTERED,
+                code=code,
+                created_at=now,
+            )
+            await self.store.add(s, registration)
+        return registration, True
+
+    async def cancel(self, actor: Actor, meeting_id: int, registration_id: int) -> Registration | None:
+        """Its registrant (or staff) cancels; the first on the waiting list moves up. Returns the
+        registration that moved up, if any."""
+        now = self.clock.now()
+        async with self.db.transaction() as s:
+            meeting = await s.get(Meeting, meeting_id, with_for_update=True)
+            registration = await self.store.get(s, registration_id)
+            if meeting is None or registration is None or registration.meeting_id != meeting.id:
+                raise NotFound("no such registration")
+            if registration.person_key != actor.key and not actor.can("moderator", meeting.community_id):
+                raise Forbidden("only its registrant can cancel a registration")
+            if registration.status == RegistrationStatus.CANCELLED:
+                return None
+            registration.status = RegistrationStatus.CANCELLED
+            registration.cancelled_at = now
+            await s.flush()
+            moved = await self._move_up(s, meeting, now)
+        return moved[0] if moved else None
+
+    async def set_capacity(self, actor: Actor, meeting_id: int, capacity: int | None) -> list[Registration]:
+        """More places move the waiting list up; fewer never un-register anyone."""
+        now = self.clock.now()
+        async with self.db.transaction() as s:
+            meeting = await s.get(Meeting, meeting_id, with_for_update=True)
+            if meeting is None:
+                raise NotFound("no such meeting")
+            require_staff(actor, "moderator", meeting.community_id)
+            meeting.capacity = capacity
+            await s.flush()
+            return await self._move_up(s, meeting, now)
+
+    async def _move_up(self, s: AsyncSession, meeting: Meeting, now: datetime) -> list[Registration]:
+        counts = await self.store.counts(s, meeting.id)
+        free = (
+            counts["waitlisted"]
+            if meeting.capacity is None
+            else max(0, meeting.capacity - counts["registered"])
+        )
+        if free <= 0:
+            return []
+        moved = await self.store.waitlisted(s, meeting.id, free)
+        for registration in moved:
+            registration.status = RegistrationStatus.REGISTERED
+            registration.promoted_at = now
+        return moved
+
+    async def check_in(
+        self, actor: Actor, meeting_id: int, *, code: str | None = None, registration_id: int | None = None
+    ) -> CheckIn:
+        now = self.clock.now()
+        async with self.db.transaction() as s:
+            meeting = await s.get(Meeting, meeting_id)
+            if meeting is None:
+                raise NotFound("no such meeting")
+            require_staff(actor, "moderator", meeting.community_id)
+            if code is not None:
+                registration = await self.store.by_code(s, meeting.id, normal_code(code))
+            else:
+                found = await self.store.get(s, registration_id or 0)
+                registration = found if found is not None and found.meeting_id == meeting.id else None
+            if registration is None or registration.status == RegistrationStatus.CANCELLED:
+                raise NotFound("no registration with this code", code="unknown_code")
+            if registration.checked_in_at is not None:
+                raise Conflict(f"{registration.name} was checked in already", code="already_checked_in")
+            registration.checked_in_at = now
+            registration.checked_in_by = actor.key
+        return CheckIn(registration, now)
+
+    async def of_meeting(self, actor: Actor, meeting_id: int) -> list[Registration]:
+        """Staff see every registration; anyone else their own."""
+        async with self.db.read() as s:
+            meeting = await s.get(Meeting, meeting_id)
+            if meeting is None:
+                raise NotFound("no such meeting")
+            mine = None if actor.can("moderator", meeting.community_id) else actor.key
+            return await self.store.of_meeting(s, meeting.id, mine)
+
+    async def one(self, actor: Actor, meeting_id: int, registration_id: int) -> Registration:
+        async with self.db.read() as s:
+            meeting = await s.get(Meeting, meeting_id)
+            registration = await s.get(Registration, registration_id)
+        if meeting is None or registration is None or registration.meeting_id != meeting.id:
+            raise NotFound("no such registration")
+        if registration.person_key != actor.key and not actor.can("moderator", meeting.community_id):
+            raise NotFound("no such registration")
+        return registration
+
+    async def counts(self, meeting_id: int) -> dict[str, int]:
+        async with self.db.read() as s:
+            return await self.store.counts(s, meeting_id)
+
+    async def remind(self) -> int:
+        """Inbox reminders for meetings starting within a day (a scheduled job; once each)."""
+        now = self.clock.now()
+        sent = 0
+        async with self.db.transaction() as s:
+            for registration in await self.store.to_remind(s, now, now + REMIND_AHEAD):
+                meeting = await s.get(Meeting, registration.meeting_id)
+                assert meeting is not None
+                notice = Notice(
+                    InboxKind.MEETING_REMINDER,
+                    {
+                        "title": meeting.title,
+                        "starts_at": meeting.starts_at.isoformat(),
+                        "place": meeting.place,
+                        "waitlisted": registration.status == RegistrationStatus.WAITLISTED,
+                        "meeting": str(meeting.id),
+                    },
+                )
+                sent += await deliver(s, self.clock, [registration.person_key], notice)
+                registration.reminded_at = now
+        return sent

@@ -1,0 +1,105 @@
+"""Meeting registration and check-in over HTTP: capacity, a waiting list that moves up by itself,
+codes and QR, check-in by code or by name, counts, reminders in the inbox the day before."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from live.clock import FakeClock
+from live.keys import SERVICES
+from tests.interact.conftest import People, Person
+
+
+async def meeting(mod: Person, clock: FakeClock, **extra: Any) -> dict[str, Any]:
+    body = {
+        "community": "hexie",
+        "format": "roundtable",
+        "title": "停车议事圆桌会",
+        "starts_at": (clock.now() + timedelta(days=3)).isoformat(),
+        "place": "社区活动室",
+        "agenda": [],
+    }
+    status, made = await mod.call("POST", "/api/meetings", body)
+    assert status == 201, made
+    assert (made["registered"], made["waitlisted"], made["attended"], made["capacity"]) == (0, 0, 0, None)
+    return made  # type: ignore[no-any-return]
+
+
+async def test_full_meeting_waitlist_moves_up_and_check_in(
+    client: TestClient[Any, Any], people: People, clock: FakeClock
+) -> None:
+    mod = await people("mod-a")
+    made = await meeting(mod, clock)
+    path = f"/api/meetings/{made['id']}"
+    status, patched = await mod.call("PATCH", path, {"capacity": 2})
+    assert status == 200 and patched["capacity"] == 2
+    status, _ = await (await people()).call("PATCH", path, {"capacity": 5})
+    assert status == 401
+
+    alice, bob, carol, dave = [await people() for _ in range(4)]
+    regs = []
+    for person, name in ((alice, "王阿姨"), (bob, "李叔"), (carol, "赵奶奶")):
+        status, reg = await person.call("POST", f"{path}/registrations", {"name": name})
+        assert status == 201, reg
+        regs.append(reg)
+    assert [r["status"] for r in regs] == ["registered", "registered", "waitlisted"]
+    assert all(len(r["code"]) == 8 for r in regs) and len({r["code"] for r in regs}) == 3
+    # registering the same name again gives the same registration
+    status, again = await alice.call("POST", f"{path}/registrations", {"name": "王阿姨"})
+    assert status == 201 and again["id"] == regs[0]["id"]
+    status, read = await dave.call("GET", path)
+    assert (read["registered"], read["waitlisted"], read["attended"]) == (2, 1, 0)
+
+    # only its registrant cancels; then the first waitlisted moves up by itself
+    status, _ = await dave.call("DELETE", f"{path}/registrations/{regs[0]['id']}")
+    assert status == 403
+    status, _ = await alice.call("DELETE", f"{path}/registrations/{regs[0]['id']}")
+    assert status == 204
+    status, mine = await carol.call("GET", f"{path}/registrations")
+    assert [(r["id"], r["status"]) for r in mine] == [(regs[2]["id"], "registered")]
+    status, read = await dave.call("GET", path)
+    assert (read["registered"], read["waitlisted"]) == (2, 0)
+    # dave comes late: waitlisted; more places move him up
+    status, late = await dave.call("POST", f"{path}/registrations", {})
+    assert late["status"] == "waitlisted"
+    await mod.call("PATCH", path, {"capacity": 3})
+    status, mine = await dave.call("GET", f"{path}/registrations")
+    assert mine[0]["status"] == "registered"
+
+    # the QR of a registration: its registrant and staff only
+    qr = await bob.http.get(regs[1]["qr"])
+    assert qr.status == 200 and qr.content_type == "image/svg+xml" and "<svg" in await qr.text()
+    assert (await dave.http.get(regs[1]["qr"])).status == 404
+
+    # check-in at the door
+    status, err = await bob.call("POST", f"{path}/checkin", {"code": regs[1]["code"]})
+    assert status == 401
+    status, done = await mod.call("POST", f"{path}/checkin", {"code": regs[1]["code"].lower()})
+    assert status == 200 and done["registration"]["id"] == regs[1]["id"] and done["checked_in_at"]
+    status, err = await mod.call("POST", f"{path}/checkin", {"code": regs[1]["code"]})
+    assert status == 409 and err["error"] == "already_checked_in"
+    status, err = await mod.call("POST", f"{path}/checkin", {"code": "NOPE2345"})
+    assert status == 404 and err["error"] == "unknown_code"
+    status, err = await mod.call("POST", f"{path}/checkin", {"code": regs[0]["code"]})  # cancelled
+    assert status == 404 and err["error"] == "unknown_code"
+    # by name: staff find the registration in the list and check it in by id
+    status, everyone = await mod.call("GET", f"{path}/registrations")
+    carol_reg = next(r for r in everyone if r["name"] == "赵奶奶")
+    status, done = await mod.call("POST", f"{path}/checkin", {"registration": carol_reg["id"]})
+    assert status == 200
+    status, read = await dave.call("GET", path)
+    assert (read["registered"], read["waitlisted"], read["attended"]) == (3, 0, 2)
+    status, _ = await (await people("host-b")).call("POST", f"{path}/checkin", {"code": late["code"]})
+    assert status == 403
+
+    # reminders the day before, once
+    services = client.app[SERVICES]
+    assert await services.registrations.remind() == 0
+    clock.advance(2 * 86400 + 3600)
+    assert await services.registrations.remind() == 3
+    assert await services.registrations.remind() == 0
+    status, inbox = await carol.call("GET", "/api/inbox")
+    assert any("停车议事圆桌会" in entry["text"] for entry in inbox), inbox

@@ -1,0 +1,70 @@
+"""网格员代录: a moderator enters an opinion, a support and a household vote on behalf of a named
+resident with their consent; each counts once with everything else, is tagged with its channel
+and who entered it, is audited, and the statistics show it by channel."""
+
+from __future__ import annotations
+
+from tests.interact.conftest import People
+from tests.interact.test_votes import Estate, estate  # noqa: F401
+
+
+async def test_entries_on_behalf_count_once_and_show_by_channel(estate: Estate, people: People) -> None:  # noqa: F811
+    mod = await people("mod-a")
+    household = estate.households["a3"]
+    who = {"household": household, "resident": "赵奶奶", "consent": True}
+
+    status, err = await mod.call(
+        "POST", "/api/on-behalf/opinions", {**who, "consent": False, "text": "楼道灯坏了"}
+    )
+    assert status == 400 and err["error"] == "consent_required"
+    status, err = await (await people("a1")).call(
+        "POST", "/api/on-behalf/opinions", {**who, "text": "楼道灯坏了"}
+    )
+    assert status == 403
+    status, err = await (await people("host-b")).call("POST", "/api/on-behalf/opinions", {**who, "text": "x"})
+    assert status == 403
+
+    status, opinion = await mod.call(
+        "POST", "/api/on-behalf/opinions", {**who, "text": "楼道灯坏了，晚上看不见"}
+    )
+    assert status == 201 and opinion["supporters"] == 1 and opinion["source"] == "on_behalf"
+    assert opinion["author"]["name"] == "赵奶奶"
+
+    # someone else's opinion, supported online by a resident and on behalf of 赵奶奶 twice: +2, not +3
+    resident = await people("a1")
+    status, other = await resident.call("POST", "/api/opinions", {"community": "hexie", "text": "电梯经常坏"})
+    assert status == 201
+    await (await people("b1")).call("POST", f"/api/opinions/{other['id']}/support")
+    for _ in range(2):
+        status, supported = await mod.call("POST", "/api/on-behalf/supports", {**who, "opinion": other["id"]})
+        assert status == 200
+    assert supported["supporters"] == 3
+
+    # a household vote entered on behalf: the household counts once, the last ballot wins
+    status, vote = await mod.call(
+        "POST",
+        f"/api/agenda/{estate.item}/votes",
+        {"question": "同意加装电梯吗？", "options": ["同意", "反对"]},
+    )
+    yes, no = (o["id"] for o in vote["options"])
+    await (await people("a3")).call("POST", f"/api/votes/{vote['id']}/ballot", {"option": yes})
+    status, after = await mod.call("POST", "/api/on-behalf/votes", {**who, "vote": vote["id"], "option": no})
+    assert status == 201 and after["turnout"] == 1 and after["channels"] == {"on_behalf": 1}
+    assert [o["votes"] for o in after["options"]] == [0, 1]
+
+    # audited: who entered what, for whom, through which channel
+    status, log = await mod.call("GET", "/api/on-behalf?community=hexie")
+    assert [(e["kind"], e["resident"], e["channel"], e["entered_by"]["name"]) for e in log] == [
+        ("opinion", "赵奶奶", "on_behalf", "和谐网格员"),
+        ("support", "赵奶奶", "on_behalf", "和谐网格员"),
+        ("vote", "赵奶奶", "on_behalf", "和谐网格员"),
+    ]
+    status, _ = await resident.call("GET", "/api/on-behalf?community=hexie")
+    assert status == 403
+
+    # statistics by channel
+    status, stats = await (await people()).call("GET", "/api/stats/channels?community=hexie")
+    assert status == 200
+    assert stats["opinions"]["on_behalf"] == 1 and stats["opinions"]["form"] == 1
+    assert stats["supports"]["on_behalf"] == 1 and stats["supports"]["form"] == 1
+    assert stats["votes"]["on_behalf"] == 1 and sum(stats["votes"].values()) == 1
