@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from live.http.api.polls import flag
+from live.http.api.votes import flag
 from live.http.auth import ACTOR
 from live.http.params import ident, json_body, optional_text, page, text
 from live.http.responses import json_response

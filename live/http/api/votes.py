@@ -7,7 +7,6 @@ from typing import Any
 from aiohttp import web
 
 from live.errors import Invalid
-from live.http.api.polls import flag, option_texts
 from live.http.auth import ACTOR
 from live.http.params import ident, json_body, moment, path_id, text
 from live.http.responses import json_response
@@ -15,6 +14,22 @@ from live.keys import SERVICES
 from live.payloads import iso, vote_payload
 
 routes = web.RouteTableDef()
+
+
+def option_texts(body: dict[str, Any]) -> list[str]:
+    raw = body.get("options")
+    if not isinstance(raw, list) or not all(isinstance(o, str) for o in raw) or len(raw) > 8:
+        raise Invalid("options: a list of 2 to 8 texts", code="bad_options")
+    return [str(o)[:1000] for o in raw]
+
+
+def flag(body: dict[str, Any], key: str) -> bool:
+    value = body.get(key, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise Invalid(f"{key} must be true or false")
+    return value
 
 
 def id_list(body: dict[str, Any], key: str) -> list[int]:
