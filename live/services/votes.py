@@ -23,7 +23,7 @@ from live.services.notices import TimelineKind
 from live.services.text import clean_text
 from live.storage.agenda import AgendaEvent, AgendaItem
 from live.storage.db import Database
-from live.storage.households import household_of
+from live.storage.households import Household, household_of
 from live.storage.votes import (
     HouseholdBallot,
     HouseholdBallotLog,
@@ -167,9 +167,11 @@ class Votes:
             raise Invalid("tick that the resident agreed", code="consent_required")
         async with self.db.read() as s:
             vote = await self.store.get(s, vote_id)
-        if vote is None:
-            raise NotFound("no such vote")
-        require_staff(actor, "moderator", vote.community_id)
+            if vote is None:
+                raise NotFound("no such vote")
+            require_staff(actor, "moderator", vote.community_id)
+            if await s.get(Household, household_id) is None:
+                raise NotFound("no such household", code="unknown_household")
         await self._record(
             actor,
             vote_id,

@@ -70,6 +70,8 @@ ROUTES: dict[str, Row] = {
     "GET /api/agenda.csv": Row("moderator", raw={"community": "hexie"}),
     "GET /api/agenda.xlsx": Row("moderator", raw={"community": "hexie"}),
     "GET /api/agenda/{id}": Row("anyone"),
+    "GET /api/agenda/{id}/votes": Row("anyone"),
+    "POST /api/agenda/{id}/votes": Row("moderator", {"question": "同意吗？", "options": ["同意", "反对"]}),
     "PATCH /api/agenda/{id}": Row("moderator", {"responsible": "王主任"}),
     "POST /api/agenda/{id}/follow": Row("anyone"),
     "DELETE /api/agenda/{id}/follow": Row("anyone"),
@@ -103,6 +105,26 @@ ROUTES: dict[str, Row] = {
     ),
     "GET /api/meetings/{id}": Row("anyone"),
     "PATCH /api/meetings/{id}": Row("moderator", {"attendance": 12}),
+    "POST /api/meetings/{id}/checkin": Row("moderator", {"code": "NOPE2345"}),
+    "GET /api/meetings/{id}/registrations": Row("anyone"),
+    "POST /api/meetings/{id}/registrations": Row("anyone", {"name": "王阿姨"}),
+    # {rid} stays unfilled (404 for all); registrant-only cancel and QR: tests/interact/test_meetings.py
+    "DELETE /api/meetings/{id}/registrations/{rid}": Row("anyone"),
+    "GET /api/meetings/{id}/registrations/{rid}/qr.svg": Row("anyone"),
+    "GET /api/on-behalf": Row("moderator", raw={"community": "hexie"}),
+    "POST /api/on-behalf/opinions": Row(
+        "moderator",
+        {"household": "1", "resident": "赵奶奶", "consent": True, "text": "楼道灯坏了"},
+        hidden=True,
+    ),
+    "POST /api/on-behalf/supports": Row(
+        "moderator", {"household": "1", "resident": "赵奶奶", "consent": True, "opinion": "1"}, hidden=True
+    ),
+    "POST /api/on-behalf/votes": Row(
+        "moderator",
+        {"household": "1", "resident": "赵奶奶", "consent": True, "vote": "1", "option": "1"},
+        hidden=True,
+    ),
     "GET /api/openapi.json": Row("anyone"),
     "GET /api/opinions": Row("anyone"),
     "POST /api/opinions": Row("anyone", {"community": "hexie", "text": "楼道灯坏了"}),
@@ -124,6 +146,7 @@ ROUTES: dict[str, Row] = {
     "PATCH /api/questions/{id}": Row("moderator", {"status": "answered"}),
     "POST /api/questions/{id}/merge": Row("moderator", {"into": "2"}, last=1),
     "POST /api/questions/{id}/upvote": Row("anyone"),
+    "GET /api/stats/channels": Row("anyone", raw={"community": "hexie"}),
     "GET /api/sessions": Row("anyone"),
     "POST /api/sessions": Row("host", {"community": "hexie", "title": "新直播"}),
     "GET /api/sessions/{id}": Row("anyone"),
@@ -148,6 +171,14 @@ ROUTES: dict[str, Row] = {
     "POST /api/sessions/{id}/whip": Row("bearer"),
     "DELETE /api/sessions/{id}/whip/{resource}": Row("bearer"),
     "OPTIONS /api/sessions/{id}/whip/{resource}": Row("anyone"),
+    "GET /api/votes/{id}": Row("anyone"),
+    "GET /api/votes/{id}/audit": Row("moderator"),
+    # eligibility depends on the person's verified household (tests/interact/test_votes.py)
+    "POST /api/votes/{id}/ballot": Row("user", {"option": "1"}, any_status=True),
+    "POST /api/votes/{id}/close": Row("moderator", last=1),
+    "POST /api/votes/{id}/entries": Row(
+        "moderator", {"household": "999", "option": "1", "channel": "paper", "voter_name": "李叔"}
+    ),
     "GET /api/words": Row("admin"),
     "POST /api/words": Row("admin", {"words": ["测试词"]}),
     "DELETE /api/words": Row("admin", {"words": ["测试词"]}),
@@ -251,6 +282,9 @@ async def seed(client: TestClient[Any, Any], person: dict[str, Person]) -> None:
         assert await mod.request("POST", "/api/opinions", row) == 201
     assert await mod.request("POST", "/api/agenda", ROUTES["POST /api/agenda"]) == 201
     assert await mod.request("POST", "/api/meetings", ROUTES["POST /api/meetings"]) == 201
+    assert (
+        await mod.request("POST", f"/api/agenda/{ITEM}/votes", ROUTES["POST /api/agenda/{id}/votes"]) == 201
+    )
     await host.request("POST", f"/api/sessions/{SESSION}/polls", ROUTES["POST /api/sessions/{id}/polls"])
     for text in ("问题一", "问题二"):
         await host.request("POST", f"/api/sessions/{SESSION}/questions", Row("anyone", {"text": text}))
