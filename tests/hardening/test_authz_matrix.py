@@ -387,6 +387,8 @@ PAGES: dict[str, Row] = {
     "GET /host": Row("hosts"),
     "POST /host": Row("host", {"community": "hexie", "title": "表单直播"}),
     "GET /host/{id}": Row("host"),
+    "GET /host/{id}/presenter": Row("moderator"),
+    "GET /meetings/{id}/checkin": Row("moderator"),
     "GET /moderate/{id}": Row("moderator"),
     "GET /households/qr/{code}.svg": Row("anyone", any_status=True),
     "GET /hls/{id}/{name}": Row("anyone"),
