@@ -1,7 +1,7 @@
 """meeting capacity and registrations
 
-Revision ID: 0008_meetings
-Revises: 0007_scale_indexes
+Revision ID: 0009_meetings
+Revises: 0008_accountability
 Create Date: 2026-12-01 14:13:15.265553
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import live.storage.base
 
-revision: str = "0008_meetings"
-down_revision: str | None = "0007_scale_indexes"
+revision: str = "0009_meetings"
+down_revision: str | None = "0008_accountability"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

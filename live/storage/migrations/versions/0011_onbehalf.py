@@ -1,7 +1,7 @@
 """on-behalf entries
 
-Revision ID: 0010_onbehalf
-Revises: 0009_votes
+Revision ID: 0011_onbehalf
+Revises: 0010_votes
 Create Date: 2026-12-01 14:31:57.536728
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import live.storage.base
 
-revision: str = "0010_onbehalf"
-down_revision: str | None = "0009_votes"
+revision: str = "0011_onbehalf"
+down_revision: str | None = "0010_votes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

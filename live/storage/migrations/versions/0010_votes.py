@@ -1,7 +1,7 @@
 """household votes
 
-Revision ID: 0009_votes
-Revises: 0008_meetings
+Revision ID: 0010_votes
+Revises: 0009_meetings
 Create Date: 2026-12-01 14:26:49.216260
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import live.storage.base
 
-revision: str = "0009_votes"
-down_revision: str | None = "0008_meetings"
+revision: str = "0010_votes"
+down_revision: str | None = "0009_meetings"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
