@@ -67,6 +67,15 @@ async def test_care_mode_toggle_is_remembered_and_sized(
         if bad:
             problems[path] = bad
     assert problems == {}, _brief(problems)
+    # the watch page is simpler: video, chat, one big opinion button (no category or place pickers)
+    await page.goto(f"{base_url}/live/{ids['live']}")
+    assert not await page.get_by_test_id("opinion-category").is_visible()
+    assert (
+        await page.get_by_test_id("video").is_visible()
+        and await page.get_by_test_id("chat-list").is_visible()
+    )
+    submit = await page.get_by_test_id("opinion-submit").bounding_box()
+    assert submit is not None and submit["width"] >= 260 and submit["height"] >= 72
     await page.get_by_test_id("care-mode").click()
     assert "care" not in (await page.get_attribute("body", "class") or "")
 
