@@ -1,12 +1,13 @@
 // An agenda item's page: recordings that play in place at their moment, and household votes.
+import { loadHls } from "./hls-loader.js";
 import { api } from "./opinions-common.js";
 
 async function hlsInto(video, src, start) {
   if (video.canPlayType("application/vnd.apple.mpegurl")) {
     video.src = `${src}#t=${start}`;
   } else {
-    const { default: Hls } = await import("/static/vendor/hls.mjs");
-    if (!Hls.isSupported()) { video.src = src; return; }
+    const Hls = await loadHls();
+    if (!Hls || !Hls.isSupported()) { video.src = src; video.hidden = false; return; }
     const hls = new Hls({ startPosition: start });
     hls.loadSource(src);
     hls.attachMedia(video);
