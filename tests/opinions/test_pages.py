@@ -258,7 +258,7 @@ async def test_a_banned_resident_is_told_in_their_language(
 
     await page.goto(f"{base_url}/live/{room.id}")
     # the form is the page script's once it has filled the categories (before, a tap would reload)
-    filled = "document.querySelector('[data-testid=opinion-category]').options.length > 1"
+    filled = "() => document.querySelector('[data-testid=opinion-category]').options.length > 1"
     await page.wait_for_function(filled)
     await page.get_by_test_id("opinion-input").fill("楼下的共享单车挡住了盲道")
     await page.get_by_test_id("opinion-submit").click()
