@@ -65,11 +65,17 @@ def public_pages(ids: dict[str, str]) -> list[str]:
         f"/live/{ids['live']}/poster",
         f"/agenda/{ids['item']}/poster",
         f"/meetings/{ids['meeting']}/poster",
+        "/stats",
+        "/stats/hexie",
+        "/reports/hexie/2026-11",
     ]
 
 
 def staff_pages(ids: dict[str, str]) -> list[str]:
-    return ["/host", f"/host/{ids['live']}", f"/moderate/{ids['live']}", "/triage", "/admin"]
+    return [
+        "/host", f"/host/{ids['live']}", f"/moderate/{ids['live']}", "/triage", "/admin",
+        f"/agenda/{ids['item']}",
+    ]  # fmt: skip
 
 
 async def sign_in(page: Any, base_url: str, username: str) -> None:
