@@ -111,7 +111,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
             window_s=settings.login_window_s,
         ),
         places=Places(db),
-        rooms=Rooms(db, clock, events),
+        rooms=Rooms(db, clock, events, room.presence),
         categories=categories,
         opinions=Opinions(
             db,

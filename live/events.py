@@ -15,7 +15,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Event:
-    """Base of every domain event."""
+    """Base of every domain event. ``actor`` is the key (``u:…``/``g:…``) of the person whose
+    action caused it, None for the system (an encoder, a timer)."""
+
+    actor: str | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,6 @@ class PollChanged(Event):
     session_id: int
     community_id: int
     change: str
-    actor: str
 
 
 @dataclass(frozen=True)
@@ -131,4 +133,3 @@ class QuestionChanged(Event):
     session_id: int
     community_id: int
     change: str
-    actor: str

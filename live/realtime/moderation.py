@@ -8,7 +8,7 @@ from typing import Any
 import socketio
 
 from live import schemas
-from live.errors import Forbidden, Invalid, NotFound
+from live.errors import Invalid
 from live.payloads import opinion_payload
 from live.realtime.acks import Ack, acked
 from live.realtime.context import RealtimeContext, session_room
@@ -74,22 +74,13 @@ async def broadcast_outcome(ctx: RealtimeContext, out: Outcome) -> None:
 
 
 async def to_opinion(ctx: RealtimeContext, actor: Actor, session_id: int, data: dict[str, Any]) -> Ack:
-    services = ctx.services
-    session = await services.rooms.get(session_id)
-    if not actor.can("moderator", session.community_id):
-        raise Forbidden("needs moderator, host or admin of this community")
     message_id = schemas.decode_payload(data, schemas.Moderate).message
     if message_id is None:
         raise Invalid("message is required", code="missing_field", field="message")
-    message = await services.chat.get(message_id)
-    if message.session_id != session.id:
-        raise NotFound("no such message in this session")
-    opinion = await services.opinions.from_message(actor, message_id)
-    await services.moderation.audit(
-        actor, session, "to_opinion", str(message_id), str(data.get("reason") or "")
+    opinion, slug = await ctx.services.opinions.to_opinion(
+        actor, session_id, message_id, str(data.get("reason") or "")
     )
-    community = await services.places.by_id(session.community_id)
-    return {"ok": True, "opinion": opinion_payload(opinion, community.slug, staff=True)}
+    return {"ok": True, "opinion": opinion_payload(opinion, slug, staff=True)}
 
 
 def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:

@@ -11,7 +11,7 @@ from live.errors import Unauthenticated
 from live.realtime.acks import Ack, acked
 from live.realtime.context import Connection, RealtimeContext, session_room, staff_room
 from live.services.chat import ChatRefused, message_payload
-from live.services.sanctions import active_ban
+from live.storage.rooms import LiveSession
 
 
 def connection_of(ctx: RealtimeContext, sid: str) -> Connection:
@@ -34,29 +34,27 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
     async def join(sid: str, data: dict[str, Any]) -> Ack:
         connection = connection_of(ctx, sid)
         actor = connection.actor
-        services = ctx.services
-        session = await services.rooms.get(schemas.decode_payload(data, schemas.JoinSession).session)
-        async with services.db.read() as s:
-            if await active_ban(s, session.community_id, actor):
-                raise ChatRefused("you are banned from this community's chat", code="banned")
-        if sid not in ctx.connections:
-            raise Unauthenticated("disconnected")
-        if session.id not in connection.sessions:
+
+        async def enter(session: LiveSession) -> bool:
+            if sid not in ctx.connections:
+                raise Unauthenticated("disconnected")
+            if session.id in connection.sessions:
+                return False
             connection.sessions[session.id] = session.community_id
             await sio.enter_room(sid, session_room(session.id))
             if actor.can("moderator", session.community_id):
                 await sio.enter_room(sid, staff_room(session.community_id))
-            if session.status != "ended":  # replays of a past broadcast don't change its numbers
-                await services.presence.join(session.id, actor.key)
-        history = await services.chat.history(session.id)
-        counts = await services.presence.counts(session.id)
-        pinned = await services.moderation.pinned(session)
+            return True
+
+        session_id = schemas.decode_payload(data, schemas.JoinSession).session
+        welcome = await ctx.services.chat.join(actor, session_id, enter)
+        session = welcome.session
         return {
             "ok": True,
-            "history": [message_payload(m) for m in history],
-            "viewers": counts.payload(),
+            "history": [message_payload(m) for m in welcome.history],
+            "viewers": welcome.counts.payload(),
             "you": {"id": actor.public_id, "name": actor.name, "role": actor.role},
-            "pinned": message_payload(pinned) if pinned else None,
+            "pinned": message_payload(welcome.pinned) if welcome.pinned else None,
             "chat_state": {
                 "session": str(session.id),
                 "open": session.chat_open,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy import select
 
 from live.clock import Clock, to_ms
 from live.errors import Invalid, NotFound
@@ -13,23 +13,44 @@ from live.services.actors import Actor
 from live.services.chat_rules import ChatRefused, ChatRules, SessionRules
 from live.services.chat_writer import GroupWriter, Posted, SlowModeRefused
 from live.services.limits import TokenBucket
+from live.services.presence import Counts, Presence
+from live.services.sanctions import active_ban
 from live.services.signals import Signals
 from live.services.text import clean_text as shared_clean_text
 from live.services.wordfilter import WordFilter
-from live.storage.chat import Message, session_messages
-from live.storage.db import Database
+from live.statuses import MessageStatus, SessionStatus
+from live.storage import chat as store
+from live.storage import rooms as rooms_store
+from live.storage.chat import Message
+from live.storage.db import Database, Tx
 from live.storage.rooms import LiveSession
 
 TEXT_MAX = 500
 NONCE_MAX = 64
 HISTORY = 50
-VISIBLE = "visible"
-HELD = "held"
-HIDDEN = "hidden"
-DELETED = "deleted"
+VISIBLE = MessageStatus.VISIBLE
+HELD = MessageStatus.HELD
+HIDDEN = MessageStatus.HIDDEN
+DELETED = MessageStatus.DELETED
 
 
 __all__ = ["ChatRefused", "Posted", "SlowModeRefused"]
+
+
+@dataclass(frozen=True)
+class Welcome:
+    """What a person who joins a session's room is shown: its chat so far, its numbers, the
+    pinned message and the session itself (status, chat open, slow mode)."""
+
+    session: LiveSession
+    history: list[Message]
+    counts: Counts
+    pinned: Message | None
+
+
+#: The transport's half of joining: put the connection into the session's rooms; True when it
+#: was not in them yet (a second ``join`` of the same connection counts once).
+Enter = Callable[[LiveSession], Awaitable[bool]]
 
 
 def message_payload(message: Message) -> dict[str, Any]:
@@ -73,6 +94,7 @@ class Chat:
         clock: Clock,
         words: WordFilter,
         bucket: TokenBucket,
+        presence: Presence,
         rules: ChatRules | None = None,
         writer: GroupWriter | None = None,
     ) -> None:
@@ -80,8 +102,32 @@ class Chat:
         self.clock = clock
         self.words = words
         self.bucket = bucket
+        self.presence = presence
         self.rules = rules or ChatRules(db, clock, Signals())
         self.writer = writer or GroupWriter(db, clock)
+
+    async def join(self, actor: Actor, session_id: int, enter: Enter) -> Welcome:
+        """``actor`` joins a session's room: refused when banned from its community; else the
+        transport ``enter``s its rooms, the person counts as a viewer (not on a replay of an
+        ended broadcast) and is welcomed with the history, the numbers and the pinned message."""
+        async with self.db.read() as s:
+            session = await rooms_store.get_session(s, session_id)
+            if session is None:
+                raise NotFound("no such session")
+            if await active_ban(s, session.community_id, actor):
+                raise ChatRefused("you are banned from this community's chat", code="banned")
+        if await enter(session) and session.status != SessionStatus.ENDED:
+            await self.presence.join(session.id, actor.key)
+        async with self.db.read() as s:
+            history = await store.recent_visible(s, session.id, HISTORY)
+            pinned = await self._pinned(s, session)
+        return Welcome(session, history, await self.presence.counts(session.id), pinned)
+
+    async def _pinned(self, s: Tx, session: LiveSession) -> Message | None:
+        if session.pinned_message_id is None:
+            return None
+        message = await store.get_message(s, session.pinned_message_id)
+        return message if message is not None and message.status == MessageStatus.VISIBLE else None
 
     async def post(
         self, actor: Actor, session_id: int, raw_text: object, raw_nonce: object = None
@@ -103,7 +149,7 @@ class Chat:
         if sanctions.bans(actor):
             raise ChatRefused("you are banned from this community's chat", code="banned")
         if not staff:
-            if not session.chat_open or session.status == "ended":
+            if not session.chat_open or session.status == SessionStatus.ENDED:
                 raise ChatRefused("the chat is closed", code="chat_closed")
             until = sanctions.muted_until(actor.key, now)
             if until is not None:
@@ -132,14 +178,8 @@ class Chat:
 
     async def history(self, session_id: int, limit: int = HISTORY) -> list[Message]:
         """The last ``limit`` visible messages, oldest first."""
-        query = (
-            select(Message)
-            .where(Message.session_id == session_id, Message.status == VISIBLE)
-            .order_by(Message.id.desc())
-            .limit(limit)
-        )
         async with self.db.read() as s:
-            return list(reversed((await s.execute(query)).scalars().all()))
+            return await store.recent_visible(s, session_id, limit)
 
     async def list(
         self,
@@ -154,13 +194,13 @@ class Chat:
         """Messages in order; moderators also see held and hidden ones. ``from_ms``/``to_ms``
         keep those sent in that stretch of the broadcast (offsets since it went live)."""
         async with self.db.read() as s:
-            return await session_messages(
+            return await store.session_messages(
                 s, session_id, moderator=moderator, after=after, limit=limit, from_ms=from_ms, to_ms=to_ms
             )
 
     async def get(self, message_id: int) -> Message:
         async with self.db.read() as s:
-            message = await s.get(Message, message_id)
+            message = await store.get_message(s, message_id)
         if message is None:
             raise NotFound("no such message")
         return message

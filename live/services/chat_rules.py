@@ -111,9 +111,7 @@ class ChatRules:
         async with self.db.read() as s:
             bans, mutes = await active_sanctions(s, community_id, self.clock.now())
         self.loads += 1
-        sanctions = Sanctions(
-            frozenset(k for k, _ in bans), frozenset(a for _, a in bans if a), dict(mutes)
-        )
+        sanctions = Sanctions(frozenset(k for k, _ in bans), frozenset(a for _, a in bans if a), dict(mutes))
         if generation == self._generation:
             self._sanctions[community_id] = (self.clock.monotonic() + self.ttl_s, sanctions)
         return sanctions

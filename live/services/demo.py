@@ -197,8 +197,9 @@ async def _sessions(
                 )
             )
 
-    def raise_opinion(session: LiveSession, n: int, category: str, text: str, location: str | None,
-                      status: str) -> Opinion:
+    def raise_opinion(
+        session: LiveSession, n: int, category: str, text: str, location: str | None, status: str
+    ) -> Opinion:
         assert session.started_at is not None
         at = session.started_at + timedelta(minutes=4 + n * 7)
         opinion = Opinion(

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import timedelta
-
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from datetime import datetime, timedelta
 
 from live.clock import Clock
 from live.errors import Forbidden, Invalid, NotFound
 from live.services.actors import Actor, require_staff
-from live.services.chat import DELETED, HELD, HIDDEN, VISIBLE
 from live.services.chat_rules import ChatRules
 from live.services.sanctions import address_bannable
-from live.storage.accounts import User
+from live.statuses import MessageStatus
+from live.storage import accounts as accounts_store
+from live.storage import chat as chat_store
+from live.storage import moderation as store
+from live.storage import rooms as rooms_store
 from live.storage.chat import Message
-from live.storage.db import Database
+from live.storage.db import Database, Tx
 from live.storage.moderation import AuditEntry, Ban, Mute, audit_target_labels
 from live.storage.rooms import LiveSession
+
+VISIBLE, HIDDEN, DELETED = MessageStatus.VISIBLE, MessageStatus.HIDDEN, MessageStatus.DELETED
 
 MESSAGE_ACTIONS = ("hide", "unhide", "approve", "delete", "pin")
 PERSON_ACTIONS = ("mute", "unmute", "ban", "unban")
@@ -67,6 +69,22 @@ def _seconds(value: int | None, *, allow_zero: bool) -> int:
     return value
 
 
+def audit_entry(
+    actor: Actor, session: LiveSession, action: str, target: str | None, reason: str, at: datetime
+) -> AuditEntry:
+    """The one builder of an audit log entry (moderation actions, and ``to_opinion``)."""
+    return AuditEntry(
+        community_id=session.community_id,
+        session_id=session.id,
+        actor_key=actor.key,
+        actor_name=actor.name[:64],
+        action=action,
+        target=target,
+        reason=reason,
+        at=at,
+    )
+
+
 class Moderation:
     def __init__(self, db: Database, clock: Clock, rules: ChatRules | None = None) -> None:
         self.db = db
@@ -79,7 +97,7 @@ class Moderation:
         if len(req.reason) > REASON_MAX:
             raise Invalid(f"reason: at most {REASON_MAX} characters", code="too_long")
         async with self.db.transaction() as s:
-            session = await s.get(LiveSession, session_id, with_for_update=True)
+            session = await rooms_store.get_session(s, session_id, lock=True)
             if session is None:
                 raise NotFound("no such session")
             if not actor.can("moderator", session.community_id):
@@ -104,26 +122,23 @@ class Moderation:
     ) -> None:
         """Record an action that another service carried out (e.g. ``to_opinion``)."""
         async with self.db.transaction() as s:
-            s.add(self._audit_entry(actor, session, action, target, reason))
+            self.record(s, actor, session, action, target, reason)
+
+    def record(
+        self, s: Tx, actor: Actor, session: LiveSession, action: str, target: str | None, reason: str = ""
+    ) -> None:
+        """Write an audit entry inside the caller's transaction."""
+        s.add(self._audit_entry(actor, session, action, target, reason))
 
     def _audit_entry(
         self, actor: Actor, session: LiveSession, action: str, target: str | None, reason: str
     ) -> AuditEntry:
-        return AuditEntry(
-            community_id=session.community_id,
-            session_id=session.id,
-            actor_key=actor.key,
-            actor_name=actor.name[:64],
-            action=action,
-            target=target,
-            reason=reason,
-            at=self.clock.now(),
-        )
+        return audit_entry(actor, session, action, target, reason, self.clock.now())
 
-    async def _message_action(self, s: AsyncSession, session: LiveSession, req: Request, out: Outcome) -> str:
+    async def _message_action(self, s: Tx, session: LiveSession, req: Request, out: Outcome) -> str:
         if req.message_id is None:
             raise Invalid("message is required", code="missing_field")
-        message = await s.get(Message, req.message_id, with_for_update=True)
+        message = await chat_store.get_message(s, req.message_id, lock=True)
         if message is None or message.session_id != session.id or message.status == DELETED:
             raise NotFound("no such message in this session")
         if req.action in ("unhide", "approve"):
@@ -146,7 +161,7 @@ class Moderation:
         return str(message.id)
 
     async def _person_action(
-        self, s: AsyncSession, actor: Actor, session: LiveSession, req: Request, out: Outcome
+        self, s: Tx, actor: Actor, session: LiveSession, req: Request, out: Outcome
     ) -> str:
         person = req.person
         if not isinstance(person, str) or not person.startswith(("u:", "g:")) or len(person) > 80:
@@ -164,11 +179,7 @@ class Moderation:
                 )
             )
         elif req.action == "unmute":
-            await s.execute(
-                update(Mute)
-                .where(Mute.community_id == community, Mute.person_key == person, Mute.until > now)
-                .values(until=now)
-            )
+            await store.end_mutes(s, community, person, now)
         elif req.action == "ban":
             await self._refuse_staff(s, person, community)
             address = await self._last_address(s, community, person)
@@ -182,16 +193,7 @@ class Moderation:
                     created_by=actor.key,
                 )
             )
-            hidden = await s.execute(
-                select(Message)
-                .where(
-                    Message.community_id == community,
-                    Message.author_key == person,
-                    Message.status.in_((VISIBLE, HELD)),
-                )
-                .with_for_update()
-            )
-            for message in hidden.scalars():
+            for message in await chat_store.shown_messages_of(s, community, person):
                 if message.status == VISIBLE:
                     out.hidden.append(message)
                 message.status = HIDDEN
@@ -200,33 +202,20 @@ class Moderation:
                     out.pin_changed = True
             out.banned, out.banned_address = person, address
         elif req.action == "unban":
-            await s.execute(
-                update(Ban)
-                .where(Ban.community_id == community, Ban.person_key == person, Ban.lifted_at.is_(None))
-                .values(lifted_at=now)
-            )
+            await store.lift_bans(s, community, person, now)
         return person
 
-    async def _refuse_staff(self, s: AsyncSession, person: str, community_id: int) -> None:
+    async def _refuse_staff(self, s: Tx, person: str, community_id: int) -> None:
         if not person.startswith("u:") or not person[2:].isdigit():
             return
-        user = await s.get(User, int(person[2:]))
+        user = await accounts_store.get_user(s, int(person[2:]))
         if user is not None and (
             user.role == "admin" or (user.role in ("moderator", "host") and user.community_id == community_id)
         ):
             raise Forbidden("staff of this community cannot be banned")
 
-    async def _last_address(self, s: AsyncSession, community_id: int, person: str) -> str | None:
-        address = await s.scalar(
-            select(Message.address)
-            .where(
-                Message.community_id == community_id,
-                Message.author_key == person,
-                Message.address.is_not(None),
-            )
-            .order_by(Message.id.desc())
-            .limit(1)
-        )
+    async def _last_address(self, s: Tx, community_id: int, person: str) -> str | None:
+        address = await chat_store.last_address_of(s, community_id, person)
         return address if address_bannable(address) else None
 
     def _room_action(self, session: LiveSession, req: Request, out: Outcome) -> str:
@@ -251,23 +240,20 @@ class Moderation:
         limit: int = 100,
     ) -> list[AuditEntry]:
         """Audit entries of a session or a community, oldest first (staff of that community)."""
-        query = select(AuditEntry)
         if session_id is not None:
             async with self.db.read() as s:
-                session = await s.get(LiveSession, session_id)
+                session = await rooms_store.get_session(s, session_id)
             if session is None:
                 raise NotFound("no such session")
             require_staff(actor, "moderator", session.community_id)
-            query = query.where(AuditEntry.session_id == session_id)
         elif community_id is not None:
             require_staff(actor, "moderator", community_id)
-            query = query.where(AuditEntry.community_id == community_id)
         else:
             require_staff(actor, "admin", 0)
-        if after is not None:
-            query = query.where(AuditEntry.id > after)
         async with self.db.read() as s:
-            return list((await s.execute(query.order_by(AuditEntry.id).limit(limit))).scalars())
+            return await store.audit_entries(
+                s, session_id=session_id, community_id=community_id, after=after, limit=limit
+            )
 
     async def audit_view(
         self,
@@ -310,5 +296,5 @@ class Moderation:
         if session.pinned_message_id is None:
             return None
         async with self.db.read() as s:
-            message = await s.get(Message, session.pinned_message_id)
+            message = await chat_store.get_message(s, session.pinned_message_id)
         return message if message is not None and message.status == VISIBLE else None

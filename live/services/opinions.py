@@ -9,33 +9,33 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from live.clock import Clock
 from live.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
-from live.events import EventBus, OpinionChanged, OpinionCreated
+from live.events import Event, EventBus, OpinionChanged, OpinionCreated
 from live.services.actors import Actor, require_staff
 from live.services.categories import Categories
 from live.services.inbox import deliver
 from live.services.limits import MemoryTokenBucket, TokenBucket, shared_bucket
+from live.services.moderation import audit_entry
 from live.services.notices import InboxKind, Notice
 from live.services.redis_health import RedisHealth
 from live.services.sanctions import active_ban
 from live.services.similarity import features, pick_terms, query_weights, rank_candidates
 from live.services.text import clean_text, optional_clean
 from live.services.uploads import MAX_PHOTOS, StoredPhoto, StoredVoice, Uploads
-from live.storage.chat import Message
-from live.storage.db import Database
-from live.storage.opinions import Opinion, OpinionSupport
-from live.storage.places import Community, Compound, community_by_slug, community_id_of
+from live.statuses import STAFF_SOURCES, OpinionSource, OpinionStatus, SessionStatus, values
+from live.storage import chat as chat_store
+from live.storage import opinions as store
+from live.storage import places as places_store
+from live.storage import rooms as rooms_store
+from live.storage.db import Database, Duplicate, Tx
+from live.storage.opinions import Opinion, Scope, is_public
+from live.storage.places import Community
 from live.storage.rooms import LiveSession
 from live.storage.similar_index import INDEXED, best_candidates, term_counts
 
-SOURCES = ("live_chat", "watch_form", "web", "door_visit", "meeting", "on_behalf", "paper")
-STAFF_SOURCES = ("live_chat", "door_visit", "meeting", "on_behalf", "paper")
-STATUSES = ("new", "accepted", "merged", "rejected")
+SOURCES = values(OpinionSource)
+STATUSES = values(OpinionStatus)
 REJECT_REASONS = ("duplicate", "off_topic", "abusive", "not_actionable", "resolved", "other")
 BULK_ACTIONS = ("accept", "reject", "merge")
 TEXT_MAX = 2000
@@ -175,7 +175,7 @@ class Opinions:
             if not actor.is_staff and await active_ban(s, community.id, actor):
                 raise Forbidden("you are banned in this community", code="banned")
             offset_ms = _offset(self.clock, session)
-            compound_id = await _compound_named_in(s, community.id, place)
+            compound_id = _compound_named_in(await places_store.compound_names(s, community.id), place)
             opinion = Opinion(
                 community_id=community.id,
                 text=body,
@@ -188,7 +188,7 @@ class Opinions:
                 author_key=writer.key,
                 author_name=writer.name[:64],
                 contact=contact,
-                status="new",
+                status=OpinionStatus.NEW,
                 supporters=1,
                 public=True,
                 created_at=self.clock.now(),
@@ -198,23 +198,23 @@ class Opinions:
             )
             s.add(opinion)
             await s.flush()
-            s.add(OpinionSupport(opinion_id=opinion.id, person_key=writer.key, created_at=self.clock.now()))
+            store.add_support(s, opinion.id, writer.key, self.clock.now())
         return opinion
 
     async def _where(
-        self, s: AsyncSession, community_slug: str | None, session_id: int | None
+        self, s: Tx, community_slug: str | None, session_id: int | None
     ) -> tuple[Community, LiveSession | None]:
         session = None
         if session_id is not None:
-            session = await s.get(LiveSession, session_id)
+            session = await rooms_store.get_session(s, session_id)
             if session is None:
                 raise NotFound("no such session")
         if community_slug:
-            community = await community_by_slug(s, community_slug)
+            community = await places_store.community_by_slug(s, community_slug)
             if community is None:
                 raise NotFound(f"no community {community_slug}")
         elif session is not None:
-            community = await s.get(Community, session.community_id)
+            community = await places_store.community_by_id(s, session.community_id)
             assert community is not None
         else:
             raise Invalid("community is required", code="missing_field")
@@ -225,41 +225,73 @@ class Opinions:
     async def from_message(self, actor: Actor, message_id: int) -> Opinion:
         """A moderator turns a chat message into an opinion, keeping its moment and author."""
         async with self.db.transaction() as s:
-            message = await s.get(Message, message_id)
+            message = await chat_store.get_message(s, message_id)
             if message is None:
                 raise NotFound("no such message")
             require_staff(actor, "moderator", message.community_id)
-            existing = await s.scalar(select(Opinion).where(Opinion.message_id == message.id))
-            if existing is not None:
-                return existing
-            opinion = Opinion(
-                community_id=message.community_id,
-                text=clean_text(message.text, "text", TEXT_MAX),
-                category="other",
-                source="live_chat",
-                session_id=message.session_id,
-                offset_ms=message.offset_ms,
-                message_id=message.id,
-                author_key=message.author_key,
-                author_name=message.author_name[:64],
-                status="new",
-                supporters=1,
-                public=True,
-                created_at=self.clock.now(),
-            )
-            s.add(opinion)
-            await s.flush()
-            s.add(
-                OpinionSupport(
-                    opinion_id=opinion.id, person_key=message.author_key, created_at=self.clock.now()
-                )
-            )
-        await self.events.publish(OpinionCreated(opinion.id, opinion.community_id, opinion.session_id))
+            opinion, created = await self._from_message(s, message.id)
+        if created:
+            await self._created(opinion, actor)
         return opinion
+
+    async def to_opinion(
+        self, actor: Actor, session_id: int, message_id: int, reason: str = ""
+    ) -> tuple[Opinion, str]:
+        """The moderation console's "to opinion": a moderator of the session's community turns
+        one of its chat messages into an opinion, and the audit log records it, in one
+        transaction. Returns the opinion and its community's slug."""
+        async with self.db.transaction() as s:
+            session = await rooms_store.get_session(s, session_id)
+            if session is None:
+                raise NotFound("no such session")
+            if not actor.can("moderator", session.community_id):
+                raise Forbidden("needs moderator, host or admin of this community")
+            message = await chat_store.get_message(s, message_id)
+            if message is None or message.session_id != session.id:
+                raise NotFound("no such message in this session")
+            opinion, created = await self._from_message(s, message.id)
+            s.add(audit_entry(actor, session, "to_opinion", str(message.id), reason, self.clock.now()))
+            community = await places_store.community_by_id(s, session.community_id)
+            assert community is not None
+        if created:
+            await self._created(opinion, actor)
+        return opinion, community.slug
+
+    async def _from_message(self, s: Tx, message_id: int) -> tuple[Opinion, bool]:
+        """The opinion made of a chat message (made now unless it exists); True if made now."""
+        existing = await store.opinion_of_message(s, message_id)
+        if existing is not None:
+            return existing, False
+        message = await chat_store.get_message(s, message_id)
+        assert message is not None
+        opinion = Opinion(
+            community_id=message.community_id,
+            text=clean_text(message.text, "text", TEXT_MAX),
+            category="other",
+            source=OpinionSource.LIVE_CHAT,
+            session_id=message.session_id,
+            offset_ms=message.offset_ms,
+            message_id=message.id,
+            author_key=message.author_key,
+            author_name=message.author_name[:64],
+            status=OpinionStatus.NEW,
+            supporters=1,
+            public=True,
+            created_at=self.clock.now(),
+        )
+        s.add(opinion)
+        await s.flush()
+        store.add_support(s, opinion.id, message.author_key, self.clock.now())
+        return opinion, True
+
+    async def _created(self, opinion: Opinion, actor: Actor) -> None:
+        await self.events.publish(
+            OpinionCreated(opinion.id, opinion.community_id, opinion.session_id, actor=actor.key)
+        )
 
     async def get(self, actor: Actor, opinion_id: int) -> Opinion:
         async with self.db.read() as s:
-            opinion = await s.get(Opinion, opinion_id)
+            opinion = await store.get_opinion(s, opinion_id)
         if opinion is None or not visible_to(actor, opinion):
             raise NotFound("no such opinion")
         return opinion
@@ -279,28 +311,18 @@ class Opinions:
         """Opinions newest first; residents see public, non-rejected ones."""
         if status is not None and status not in STATUSES:
             raise Invalid(f"status must be one of {', '.join(STATUSES)}")
-        query = select(Opinion)
-        if community_slug:  # by id (a subquery): the (community, id) index, not a walk of every row
-            query = query.where(Opinion.community_id == community_id_of(community_slug))
-        if status:
-            query = query.where(Opinion.status == status)
-        if category:
-            query = query.where(Opinion.category == category)
-        if location:
-            query = query.where(Opinion.location.contains(location, autoescape=True))
-        if session_id is not None:
-            query = query.where(Opinion.session_id == session_id)
-        if after is not None:
-            query = query.where(Opinion.id < after)
-        if not actor.is_admin:
-            public = Opinion.public.is_(True) & (Opinion.status != "rejected")
-            if actor.is_staff and actor.community_id is not None:
-                query = query.where(public | (Opinion.community_id == actor.community_id))
-            else:
-                query = query.where(public)
         async with self.db.read() as s:
-            rows = await s.execute(query.order_by(Opinion.id.desc()).limit(limit))
-            return list(rows.scalars())
+            return await store.list_opinions(
+                s,
+                listing_scope(actor),
+                community_slug=community_slug,
+                status=status,
+                category=category,
+                session_id=session_id,
+                location=location,
+                limit=limit,
+                after=after,
+            )
 
     async def export(
         self,
@@ -337,31 +359,24 @@ class Opinions:
     async def support(self, actor: Actor, opinion_id: int) -> Opinion:
         """ "Me too": once per person; supporting a merged opinion supports its survivor."""
         async with self.db.read() as s:
-            opinion = await s.get(Opinion, opinion_id)
+            opinion = await store.get_opinion(s, opinion_id)
             if opinion is None or not visible_to(actor, opinion):
                 raise NotFound("no such opinion")
             target = await _survivor(s, opinion)
         try:
             async with self.db.transaction() as s:
-                added = await s.scalar(
-                    select(OpinionSupport.id).where(
-                        OpinionSupport.opinion_id == target.id, OpinionSupport.person_key == actor.key
-                    )
-                )
-                if added is None:
-                    s.add(
-                        OpinionSupport(
-                            opinion_id=target.id, person_key=actor.key, created_at=self.clock.now()
-                        )
-                    )
+                if not await store.has_support(s, target.id, actor.key):
+                    store.add_support(s, target.id, actor.key, self.clock.now())
                     await s.flush()
-                    await _recount(s, target.id)
-        except IntegrityError:
+                    await store.recount(s, target.id)
+        except Duplicate:
             pass  # the same person's concurrent second click
         async with self.db.read() as s:
-            fresh = await s.get(Opinion, target.id)
+            fresh = await store.get_opinion(s, target.id)
         assert fresh is not None
-        await self.events.publish(OpinionChanged(fresh.id, fresh.community_id, fresh.session_id, "support"))
+        await self.events.publish(
+            OpinionChanged(fresh.id, fresh.community_id, fresh.session_id, "support", actor=actor.key)
+        )
         return fresh
 
     async def accept(self, actor: Actor, opinion_id: int) -> Opinion:
@@ -409,8 +424,7 @@ class Opinions:
         if action == "merge":
             if into is None:
                 raise Invalid("into is required", code="missing_field")
-            result = [await self.merge(actor, i, into) for i in dict.fromkeys(ids) if i != into]
-            return result or [await self.get(actor, into)]
+            return await self._merge_all(actor, [i for i in dict.fromkeys(ids) if i != into], into)
         if action == "reject":
             reason = (reason or "").strip()
             if not reason:
@@ -422,24 +436,25 @@ class Opinions:
                 note, reason = (f"{reason}；{note}" if note.strip() else reason), "other"
         changed: builtins.list[Opinion] = []
         async with self.db.transaction() as s:
+            locked = await store.lock_opinions(s, list(ids))
             for opinion_id in dict.fromkeys(ids):
-                opinion = await s.get(Opinion, opinion_id, with_for_update=True)
+                opinion = locked.get(opinion_id)
                 if opinion is None:
                     raise NotFound(f"no opinion {opinion_id}")
                 require_staff(actor, "moderator", opinion.community_id)
-                if opinion.status == "merged":
+                if opinion.status == OpinionStatus.MERGED:
                     raise Conflict(f"opinion {opinion_id} was merged", code="bad_state")
                 if action == "accept":
-                    opinion.status = "accepted"
+                    opinion.status = OpinionStatus.ACCEPTED
                     opinion.reject_reason = opinion.reject_note = None
                 else:
-                    opinion.status = "rejected"
+                    opinion.status = OpinionStatus.REJECTED
                     opinion.reject_reason = reason
                     opinion.reject_note = note.strip() or None
                 changed.append(opinion)
         for opinion in changed:
             await self.events.publish(
-                OpinionChanged(opinion.id, opinion.community_id, opinion.session_id, action)
+                OpinionChanged(opinion.id, opinion.community_id, opinion.session_id, action, actor=actor.key)
             )
         return changed
 
@@ -448,57 +463,67 @@ class Opinions:
         authors are told, it links to the survivor. Returns the survivor."""
         if opinion_id == into_id:
             raise Invalid("cannot merge an opinion into itself", code="bad_merge")
+        return (await self._merge_all(actor, [opinion_id], into_id))[0]
+
+    async def _merge_all(self, actor: Actor, ids: builtins.list[int], into_id: int) -> builtins.list[Opinion]:
+        """Merge every opinion of ``ids`` into ``into_id`` in ONE transaction (all or nothing);
+        returns the survivor once per merged opinion (the survivor alone when ``ids`` is empty)."""
+        events: builtins.list[Event] = []
+        result: builtins.list[Opinion] = []
         async with self.db.transaction() as s:
-            first, second = sorted((opinion_id, into_id))
-            locked = {i: await s.get(Opinion, i, with_for_update=True) for i in (first, second)}
-            merged, survivor = locked[opinion_id], locked[into_id]
-            if merged is None or survivor is None:
-                raise NotFound("no such opinion")
-            require_staff(actor, "moderator", merged.community_id)
-            if merged.community_id != survivor.community_id:
-                raise Invalid("opinions of different communities", code="bad_merge")
-            if merged.status == "merged":
-                raise Conflict("that opinion was already merged", code="bad_state")
-            if survivor.status in ("merged", "rejected"):
-                raise Conflict("cannot merge into a merged or rejected opinion", code="bad_state")
-            theirs = set(
-                (
-                    await s.execute(
-                        select(OpinionSupport.person_key).where(OpinionSupport.opinion_id == merged.id)
+            locked = await store.lock_opinions(s, [*ids, into_id])
+            survivor = locked.get(into_id)
+            if not ids:
+                if survivor is None or not visible_to(actor, survivor):
+                    raise NotFound("no such opinion")
+                return [survivor]
+            for opinion_id in ids:
+                merged = locked.get(opinion_id)
+                if merged is None or survivor is None:
+                    raise NotFound("no such opinion")
+                await self._merge_one(s, actor, merged, survivor)
+                events.append(
+                    OpinionChanged(
+                        merged.id, merged.community_id, merged.session_id, "merged", actor=actor.key
                     )
-                ).scalars()
-            )
-            ours = set(
-                (
-                    await s.execute(
-                        select(OpinionSupport.person_key).where(OpinionSupport.opinion_id == survivor.id)
+                )
+                events.append(
+                    OpinionChanged(
+                        survivor.id, survivor.community_id, survivor.session_id, "merge", actor=actor.key
                     )
-                ).scalars()
-            )
-            for key in sorted(theirs - ours):
-                s.add(OpinionSupport(opinion_id=survivor.id, person_key=key, created_at=self.clock.now()))
-            merged.status = "merged"
-            merged.merged_into_id = survivor.id
-            await s.execute(
-                update(Opinion).where(Opinion.merged_into_id == merged.id).values(merged_into_id=survivor.id)
-            )
-            if survivor.status == "new":
-                survivor.status = "accepted"
-            await s.flush()
-            await _recount(s, survivor.id)
-            authors = {merged.author_key} - {survivor.author_key}
-            excerpt = survivor.text if len(survivor.text) <= 40 else survivor.text[:40] + "…"
-            await deliver(
-                s,
-                self.clock,
-                authors,
-                Notice(InboxKind.OPINION_MERGED, {"supporters": survivor.supporters, "excerpt": excerpt}),
-            )
-        await self.events.publish(OpinionChanged(merged.id, merged.community_id, merged.session_id, "merged"))
-        await self.events.publish(
-            OpinionChanged(survivor.id, survivor.community_id, survivor.session_id, "merge")
+                )
+                result.append(survivor)
+        for event in events:
+            await self.events.publish(event)
+        return result
+
+    async def _merge_one(self, s: Tx, actor: Actor, merged: Opinion, survivor: Opinion) -> None:
+        require_staff(actor, "moderator", merged.community_id)
+        if merged.community_id != survivor.community_id:
+            raise Invalid("opinions of different communities", code="bad_merge")
+        if merged.status == OpinionStatus.MERGED:
+            raise Conflict("that opinion was already merged", code="bad_state")
+        if survivor.status in (OpinionStatus.MERGED, OpinionStatus.REJECTED):
+            raise Conflict("cannot merge into a merged or rejected opinion", code="bad_state")
+        theirs = await store.supporter_keys(s, merged.id)
+        ours = await store.supporter_keys(s, survivor.id)
+        for key in sorted(theirs - ours):
+            store.add_support(s, survivor.id, key, self.clock.now())
+        merged.status = OpinionStatus.MERGED
+        merged.merged_into_id = survivor.id
+        await store.repoint_merged(s, merged.id, survivor.id)
+        if survivor.status == OpinionStatus.NEW:
+            survivor.status = OpinionStatus.ACCEPTED
+        await s.flush()
+        await store.recount(s, survivor.id)
+        authors = {merged.author_key} - {survivor.author_key}
+        excerpt = survivor.text if len(survivor.text) <= 40 else survivor.text[:40] + "…"
+        await deliver(
+            s,
+            self.clock,
+            authors,
+            Notice(InboxKind.OPINION_MERGED, {"supporters": survivor.supporters, "excerpt": excerpt}),
         )
-        return survivor
 
     async def similar(self, actor: Actor, opinion_id: int, limit: int = 5) -> builtins.list[Similar]:
         """The opinions of the same community most similar to this one, best first.
@@ -508,7 +533,7 @@ class Opinions:
         exactly as a full scan would score them (same document frequencies), the rest never
         read."""
         async with self.db.read() as s:
-            opinion = await s.get(Opinion, opinion_id)
+            opinion = await store.get_opinion(s, opinion_id)
             if opinion is None:
                 raise NotFound("no such opinion")
             require_staff(actor, "moderator", opinion.community_id)
@@ -526,8 +551,7 @@ class Opinions:
             )
             pool: builtins.list[Opinion] = []
             if ids:
-                rows = await s.execute(select(Opinion).where(Opinion.id.in_(ids)))
-                by_id = {o.id: o for o in rows.scalars()}
+                by_id = await store.opinions_by_ids(s, ids)
                 pool = [by_id[i] for i in ids if i in by_id and by_id[i].status in INDEXED]
             texts = [o.text for o in pool]
             pool_terms = await asyncio.to_thread(lambda: {t for x in texts for t, _ in features(x)})
@@ -539,51 +563,48 @@ class Opinions:
 
     async def supporters_of(self, opinion_id: int) -> int:
         async with self.db.read() as s:
-            count = await s.scalar(
-                select(func.count(OpinionSupport.id)).where(OpinionSupport.opinion_id == opinion_id)
-            )
-        return count or 0
+            return await store.count_supports(s, opinion_id)
 
 
 def visible_to(actor: Actor, opinion: Opinion) -> bool:
+    """Who may see one opinion: its community's staff, its author, and anyone when public."""
     if actor.can("moderator", opinion.community_id):
         return True
     if opinion.author_key == actor.key:
         return True
-    return opinion.public and opinion.status != "rejected"
+    return is_public(opinion)
 
 
-async def _compound_named_in(s: AsyncSession, community_id: int, place: str | None) -> int | None:
-    """The community's compound that a free-text place starts with, if any (longest name wins)."""
+def listing_scope(actor: Actor) -> Scope:
+    """What a listing shows ``actor``: admins everything; staff the public opinions and every
+    opinion of their community; everyone else the public ones."""
+    if actor.is_admin:
+        return Scope(everything=True)
+    if actor.is_staff and actor.community_id is not None:
+        return Scope(community_id=actor.community_id)
+    return Scope()
+
+
+def _compound_named_in(compounds: builtins.list[tuple[int, str]], place: str | None) -> int | None:
+    """The compound that a free-text place starts with, if any (longest name wins)."""
     if not place:
         return None
-    rows = await s.execute(select(Compound.id, Compound.name).where(Compound.community_id == community_id))
-    named = [(len(name), cid) for cid, name in rows if place.startswith(name)]
+    named = [(len(name), cid) for cid, name in compounds if place.startswith(name)]
     return max(named)[1] if named else None
 
 
 def _offset(clock: Clock, session: LiveSession | None) -> int | None:
-    if session is None or session.status != "live" or session.started_at is None:
+    if session is None or session.status != SessionStatus.LIVE or session.started_at is None:
         return None
     return max(0, int((clock.now() - session.started_at).total_seconds() * 1000))
 
 
-async def _survivor(s: AsyncSession, opinion: Opinion) -> Opinion:
+async def _survivor(s: Tx, opinion: Opinion) -> Opinion:
     seen = {opinion.id}
-    while opinion.status == "merged" and opinion.merged_into_id is not None:
-        nxt = await s.get(Opinion, opinion.merged_into_id)
+    while opinion.status == OpinionStatus.MERGED and opinion.merged_into_id is not None:
+        nxt = await store.get_opinion(s, opinion.merged_into_id)
         if nxt is None or nxt.id in seen:
             break
         seen.add(nxt.id)
         opinion = nxt
     return opinion
-
-
-async def _recount(s: AsyncSession, opinion_id: int) -> None:
-    # Lock the opinion first: two concurrent "me too"s would otherwise each count only their own
-    # new row under READ COMMITTED (PostgreSQL) and the second update would lose the first.
-    await s.execute(select(Opinion.id).where(Opinion.id == opinion_id).with_for_update())
-    count = await s.scalar(
-        select(func.count(OpinionSupport.id)).where(OpinionSupport.opinion_id == opinion_id)
-    )
-    await s.execute(update(Opinion).where(Opinion.id == opinion_id).values(supporters=count or 1))

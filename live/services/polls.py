@@ -113,7 +113,7 @@ class Polls:
                 self._mark_closed(poll, now, await s.get(LiveSession, poll.session_id))
         if changed:
             await self.events.publish(
-                PollChanged(poll.id, poll.session_id, poll.community_id, "closed", actor.key)
+                PollChanged(poll.id, poll.session_id, poll.community_id, "closed", actor=actor.key)
             )
         return await self.get(actor, poll.id)
 
@@ -129,7 +129,9 @@ class Polls:
         return [p.id for p in due]
 
     async def _changed(self, poll: Poll, change: str, actor_key: str) -> None:
-        await self.events.publish(PollChanged(poll.id, poll.session_id, poll.community_id, change, actor_key))
+        await self.events.publish(
+            PollChanged(poll.id, poll.session_id, poll.community_id, change, actor=actor_key)
+        )
 
     def _mark_closed(self, poll: Poll, when: datetime, session: LiveSession | None) -> None:
         poll.open = False
@@ -149,7 +151,7 @@ class Polls:
                     self._mark_closed(poll, now, session)
             for poll_id in [p.id for p in polls]:
                 await self.events.publish(
-                    PollChanged(poll_id, event.session_id, event.community_id, "closed", "system")
+                    PollChanged(poll_id, event.session_id, event.community_id, "closed", actor="system")
                 )
 
     async def get(self, actor: Actor | None, poll_id: int) -> PollView:

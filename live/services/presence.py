@@ -12,14 +12,11 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
-
 from live.clock import Clock
 from live.services.redis_health import REDIS_ERRORS, RedisHealth
-from live.storage.db import Database
-from live.storage.presence import SessionViewer, ViewerSample
-from live.storage.rooms import LiveSession
+from live.storage import rooms as store
+from live.storage.db import Database, Duplicate
+from live.storage.presence import ViewerSample
 
 
 @dataclass(frozen=True)
@@ -101,14 +98,7 @@ class Presence:
     async def counts(self, session_id: int) -> Counts:
         current = await self.current(session_id)
         async with self.db.read() as s:
-            row = (
-                await s.execute(
-                    select(LiveSession.peak_viewers, LiveSession.unique_viewers).where(
-                        LiveSession.id == session_id
-                    )
-                )
-            ).one_or_none()
-        peak, unique = (int(row[0]), int(row[1])) if row else (0, 0)
+            peak, unique = await store.viewer_numbers(s, session_id)
         return Counts(current, max(peak, current), unique)
 
     async def changes(self) -> list[tuple[int, Counts]]:
@@ -165,9 +155,7 @@ class Presence:
     async def sample(self) -> int:
         """Store one viewer sample for every live session (once per interval across processes)."""
         async with self.db.read() as s:
-            live = list(
-                (await s.execute(select(LiveSession.id).where(LiveSession.status == "live"))).scalars()
-            )
+            live = await store.live_session_ids(s)
         now = self.clock.now()
         stored = 0
         for session_id in live:
@@ -181,7 +169,7 @@ class Presence:
                     continue  # another process stored this one (without Redis: each does)
             current = await self.current(session_id)
             async with self.db.transaction() as s:
-                s.add(ViewerSample(session_id=session_id, at=now, viewers=current))
+                await store.add_viewer_sample(s, session_id, now, current)
             await self._raise_peak(session_id, current)
             stored += 1
         return stored
@@ -189,11 +177,8 @@ class Presence:
     async def samples(
         self, session_id: int, limit: int = 1000, after: int | None = None
     ) -> list[ViewerSample]:
-        query = select(ViewerSample).where(ViewerSample.session_id == session_id)
-        if after is not None:
-            query = query.where(ViewerSample.id > after)
         async with self.db.read() as s:
-            return list((await s.execute(query.order_by(ViewerSample.id).limit(limit))).scalars())
+            return await store.viewer_samples_page(s, session_id, limit, after)
 
     async def close(self) -> None:
         """Leave cleanly on shutdown: remove this process's people from Redis."""
@@ -234,30 +219,13 @@ class Presence:
     async def _record_unique(self, session_id: int, person: str) -> None:
         try:
             async with self.db.transaction() as s:
-                exists = await s.scalar(
-                    select(func.count(SessionViewer.id)).where(
-                        SessionViewer.session_id == session_id, SessionViewer.person_key == person
-                    )
-                )
-                if exists:
-                    return
-                s.add(SessionViewer(session_id=session_id, person_key=person, first_seen=self.clock.now()))
-                await s.flush()
-                await s.execute(
-                    update(LiveSession)
-                    .where(LiveSession.id == session_id)
-                    .values(unique_viewers=LiveSession.unique_viewers + 1)
-                )
-        except IntegrityError:
+                await store.count_unique_viewer(s, session_id, person, self.clock.now())
+        except Duplicate:
             return  # another tab or process recorded this person first
 
     async def _raise_peak(self, session_id: int, current: int) -> None:
         async with self.db.transaction() as s:
-            await s.execute(
-                update(LiveSession)
-                .where(LiveSession.id == session_id, LiveSession.peak_viewers < current)
-                .values(peak_viewers=current)
-            )
+            await store.raise_peak(s, session_id, current)
 
 
 def _text(value: Any) -> str:

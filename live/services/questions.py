@@ -209,5 +209,5 @@ class Questions:
     async def _publish(self, changed: list[Changed], actor: Actor) -> None:
         for c in changed:
             q = c.question
-            event = QuestionChanged(q.id, q.session_id, q.community_id, c.change, actor.key)
+            event = QuestionChanged(q.id, q.session_id, q.community_id, c.change, actor=actor.key)
             await self.events.publish(event)

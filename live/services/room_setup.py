@@ -54,7 +54,7 @@ def build_room_services(
     return RoomServices(
         words=words,
         wordfilter=wordfilter,
-        chat=Chat(db, clock, wordfilter, bucket, rules, GroupWriter(db, clock)),
+        chat=Chat(db, clock, wordfilter, bucket, presence, rules, GroupWriter(db, clock)),
         moderation=Moderation(db, clock, rules),
         presence=presence,
         signals=signals,

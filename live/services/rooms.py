@@ -1,32 +1,56 @@
-"""Live sessions: scheduling, going live, ending; the rules of who may do it."""
+"""Live sessions: scheduling (with the agenda to report on), going live, ending, publishing,
+and the sessions as the API shows them; the rules of who may do it."""
 
 from __future__ import annotations
 
+import builtins
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import delete, select
 
 from live.clock import Clock
 from live.errors import Conflict, Invalid, NotFound, Unauthenticated
 from live.events import EventBus, SessionStatusChanged
 from live.services.actors import Actor, require_staff
+from live.services.presence import Presence
+from live.statuses import SessionStatus, values
+from live.storage import agenda as agenda_store
+from live.storage import archive as archive_store
+from live.storage import places as places_store
+from live.storage import rooms as store
 from live.storage.agenda import AgendaItem
-from live.storage.db import Database
-from live.storage.places import community_by_slug, community_id_of
-from live.storage.rooms import LiveSession, SessionAgendaItem
+from live.storage.db import Database, Tx
+from live.storage.rooms import LiveSession
 
-STATUSES = ("scheduled", "live", "ended")
+STATUSES = values(SessionStatus)
 TITLE_MAX = 200
+OPEN_AGENDA_MAX = 200
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """A session with what the API shows beside it: its community, its numbers, its recording."""
+
+    session: LiveSession
+    community_slug: str
+    stats: dict[str, int]
+    recording: dict[str, object] | None
+
+
+def hls_url(session_id: int) -> str:
+    """Where a session's HLS playlist (live, and the recording after the end) is served."""
+    return f"/hls/{session_id}/index.m3u8"
 
 
 class Rooms:
-    def __init__(self, db: Database, clock: Clock, events: EventBus) -> None:
+    def __init__(self, db: Database, clock: Clock, events: EventBus, presence: Presence) -> None:
         self.db = db
         self.clock = clock
         self.events = events
+        self.presence = presence
 
+    # -- scheduling -----------------------------------------------------------------------------
     async def create(
         self,
         actor: Actor,
@@ -35,31 +59,72 @@ class Rooms:
         description: str = "",
         scheduled_at: datetime | None = None,
     ) -> LiveSession:
+        return await self.schedule(actor, community_slug, title, description, scheduled_at)
+
+    async def schedule(
+        self,
+        actor: Actor,
+        community_slug: str,
+        title: str,
+        description: str = "",
+        scheduled_at: datetime | None = None,
+        agenda: Sequence[int] = (),
+    ) -> LiveSession:
+        """A new scheduled session and the open agenda items it will report on, in one
+        transaction: a refused agenda leaves no session behind."""
         title = title.strip()
         if not title or len(title) > TITLE_MAX:
             raise Invalid(f"title: 1-{TITLE_MAX} characters")
         async with self.db.transaction() as s:
-            community = await community_by_slug(s, community_slug)
+            community = await places_store.community_by_slug(s, community_slug)
             if community is None:
                 raise NotFound(f"no community {community_slug}")
             require_staff(actor, "host", community.id)
+            wanted = sorted(set(agenda))
+            if set(wanted) - await agenda_store.open_item_ids(s, community.id, wanted):
+                raise Invalid("agenda: only open items of this community")
             session = LiveSession(
                 community_id=community.id,
                 host_id=actor.user_id,
                 title=title,
                 description=description.strip(),
-                status="scheduled",
+                status=SessionStatus.SCHEDULED,
                 stream_key=secrets.token_urlsafe(24),
                 scheduled_at=scheduled_at,
                 created_at=self.clock.now(),
             )
             s.add(session)
             await s.flush()
+            if wanted:
+                await store.replace_session_agenda(s, session.id, wanted)
             return session
 
+    async def set_agenda(self, actor: Actor, session_id: int, item_ids: Sequence[int]) -> None:
+        """The agenda items (of the session's community) the host will report on."""
+        async with self.db.transaction() as s:
+            session = await store.get_session(s, session_id)
+            if session is None:
+                raise NotFound("no such session")
+            require_staff(actor, "host", session.community_id)
+            wanted = sorted(set(item_ids))
+            if await agenda_store.item_ids_in_community(s, session.community_id, wanted) != set(wanted):
+                raise Invalid("agenda: only items of this session's community")
+            await store.replace_session_agenda(s, session_id, wanted)
+
+    async def agenda(self, session_id: int) -> builtins.list[AgendaItem]:
+        """The agenda items a session reports on."""
+        async with self.db.read() as s:
+            return await store.session_agenda(s, session_id)
+
+    async def open_agenda(self, community_id: int, limit: int = OPEN_AGENDA_MAX) -> builtins.list[AgendaItem]:
+        """A community's agenda items that are not finished, newest first (to report on)."""
+        async with self.db.read() as s:
+            return await agenda_store.open_items(s, community_id, limit)
+
+    # -- reading --------------------------------------------------------------------------------
     async def get(self, session_id: int) -> LiveSession:
         async with self.db.read() as s:
-            session = await s.get(LiveSession, session_id)
+            session = await store.get_session(s, session_id)
         if session is None:
             raise NotFound("no such session")
         return session
@@ -68,133 +133,126 @@ class Rooms:
         session = await self.get(session_id)
         return session if secrets.compare_digest(session.stream_key, key) else None
 
-    async def start(self, actor: Actor, session_id: int) -> LiveSession:
-        async with self.db.transaction() as s:
-            session = await s.get(LiveSession, session_id, with_for_update=True)
-            if session is None:
-                raise NotFound("no such session")
-            require_staff(actor, "host", session.community_id)
-            if session.status == "live":
-                return session
-            if session.status != "scheduled":
-                raise Conflict("this session has ended", code="bad_state")
-            session.status = "live"
-            session.started_at = self.clock.now()
-        await self.events.publish(SessionStatusChanged(session.id, session.community_id, "live"))
-        return session
-
-    async def end(self, actor: Actor, session_id: int) -> LiveSession:
-        async with self.db.transaction() as s:
-            session = await s.get(LiveSession, session_id, with_for_update=True)
-            if session is None:
-                raise NotFound("no such session")
-            require_staff(actor, "host", session.community_id)
-            if session.status == "ended":
-                return session
-            session.status = "ended"
-            session.ended_at = self.clock.now()
-        await self.events.publish(SessionStatusChanged(session.id, session.community_id, "ended"))
-        return session
-
-    async def start_publishing(self, session_id: int, key: str) -> LiveSession:
-        """A publisher presented ``key`` (WHIP): a scheduled session goes live, an ended one
-        refuses (409), a wrong key is 401."""
-        async with self.db.transaction() as s:
-            session = await s.get(LiveSession, session_id, with_for_update=True)
-            if session is None:
-                raise NotFound("no such session")
-            if not key or not secrets.compare_digest(session.stream_key, key):
-                raise Unauthenticated("wrong or missing stream key", code="bad_stream_key")
-            if session.status == "ended":
-                raise Conflict("this session has ended", code="ended")
-            went_live = session.status == "scheduled"
-            if went_live:
-                session.status = "live"
-                session.started_at = self.clock.now()
-        if went_live:
-            await self.events.publish(SessionStatusChanged(session.id, session.community_id, "live"))
-        return session
-
-    async def set_recording(self, session_id: int, path: str, duration_s: float, size_bytes: int) -> None:
-        """Store where a session's finished recording is, how long and how large."""
-        async with self.db.transaction() as s:
-            session = await s.get(LiveSession, session_id, with_for_update=True)
-            if session is None:
-                raise NotFound("no such session")
-            session.recording_path = path
-            session.recording_duration_s = duration_s
-            session.recording_bytes = size_bytes
-
-    async def set_agenda(self, actor: Actor, session_id: int, item_ids: Sequence[int]) -> None:
-        """The agenda items (of the session's community) the host will report on."""
-        async with self.db.transaction() as s:
-            session = await s.get(LiveSession, session_id)
-            if session is None:
-                raise NotFound("no such session")
-            require_staff(actor, "host", session.community_id)
-            wanted = sorted(set(item_ids))
-            found = (
-                await s.execute(
-                    select(AgendaItem.id).where(
-                        AgendaItem.id.in_(wanted), AgendaItem.community_id == session.community_id
-                    )
-                )
-            ).scalars()
-            if set(found) != set(wanted):
-                raise Invalid("agenda: only items of this session's community")
-            await s.execute(delete(SessionAgendaItem).where(SessionAgendaItem.session_id == session_id))
-            s.add_all(SessionAgendaItem(session_id=session_id, item_id=i) for i in wanted)
-
-    async def agenda(self, session_id: int) -> list[AgendaItem]:
-        """The agenda items a session reports on."""
-        query = (
-            select(AgendaItem)
-            .join(SessionAgendaItem, SessionAgendaItem.item_id == AgendaItem.id)
-            .where(SessionAgendaItem.session_id == session_id)
-            .order_by(AgendaItem.id)
-        )
-        async with self.db.read() as s:
-            return list((await s.execute(query)).scalars())
-
-    async def open_agenda(self, community_id: int, limit: int = 200) -> list[AgendaItem]:
-        """A community's agenda items that are not finished, newest first (to report on)."""
-        query = (
-            select(AgendaItem)
-            .where(
-                AgendaItem.community_id == community_id,
-                AgendaItem.status.not_in(("resolved", "closed")),
-            )
-            .order_by(AgendaItem.id.desc())
-            .limit(limit)
-        )
-        async with self.db.read() as s:
-            return list((await s.execute(query)).scalars())
-
     async def list(
         self,
         status: str | None = None,
         community_slug: str | None = None,
         limit: int = 100,
         after: int | None = None,
-    ) -> list[LiveSession]:
+    ) -> builtins.list[LiveSession]:
         if status is not None and status not in STATUSES:
             raise Invalid(f"status must be one of {', '.join(STATUSES)}")
-        query = select(LiveSession)
-        if status:
-            query = query.where(LiveSession.status == status)
-        if community_slug:
-            query = query.where(LiveSession.community_id == community_id_of(community_slug))
-        if after is not None:
-            query = query.where(LiveSession.id < after)
-        query = query.order_by(LiveSession.id.desc()).limit(limit)
         async with self.db.read() as s:
-            return list((await s.execute(query)).scalars())
+            return await store.list_sessions(s, status, community_slug, limit, after)
+
+    async def views(self, sessions: Sequence[LiveSession]) -> builtins.list[SessionView]:
+        """The sessions with their communities, numbers and recordings, in three queries
+        whatever their number (current viewers come from presence)."""
+        ids = [session.id for session in sessions]
+        async with self.db.read() as s:
+            slugs = await places_store.community_slugs(s, {session.community_id for session in sessions})
+            messages = await archive_store.message_counts(s, ids)
+            opinions = await archive_store.opinion_counts(s, ids)
+        views = []
+        for session in sessions:
+            current = await self.presence.current(session.id)
+            stats = {
+                "current_viewers": current,
+                "peak_viewers": max(session.peak_viewers, current),
+                "unique_viewers": session.unique_viewers,
+                "messages": messages.get(session.id, 0),
+                "opinions": opinions.get(session.id, 0),
+            }
+            recording: dict[str, object] | None = None
+            if session.recording_duration_s is not None:
+                recording = {"hls": hls_url(session.id), "duration_s": session.recording_duration_s}
+            views.append(SessionView(session, slugs[session.community_id], stats, recording))
+        return views
+
+    async def view(self, session: LiveSession) -> SessionView:
+        return (await self.views([session]))[0]
+
+    # -- going live and ending ------------------------------------------------------------------
+    async def start(self, actor: Actor, session_id: int) -> LiveSession:
+        async with self.db.transaction() as s:
+            session = await self._locked(s, session_id)
+            require_staff(actor, "host", session.community_id)
+            if session.status == SessionStatus.LIVE:
+                return session
+            if session.status != SessionStatus.SCHEDULED:
+                raise Conflict("this session has ended", code="bad_state")
+            self._go_live(session)
+        await self._published(session, actor)
+        return session
+
+    async def end(self, actor: Actor, session_id: int) -> LiveSession:
+        async with self.db.transaction() as s:
+            session = await self._locked(s, session_id)
+            require_staff(actor, "host", session.community_id)
+            if session.status == SessionStatus.ENDED:
+                return session
+            session.status = SessionStatus.ENDED
+            session.ended_at = self.clock.now()
+        await self._published(session, actor)
+        return session
+
+    async def check_stream_key(self, session_id: int, key: str) -> LiveSession:
+        """The session a publisher may publish to with ``key``: a wrong key is 401, an ended
+        session 409 (nothing is changed)."""
+        session = await self.get(session_id)
+        if not key or not secrets.compare_digest(session.stream_key, key):
+            raise Unauthenticated("wrong or missing stream key", code="bad_stream_key")
+        if session.status == SessionStatus.ENDED:
+            raise Conflict("this session has ended", code="ended")
+        return session
+
+    async def start_publishing(self, session_id: int, key: str) -> LiveSession:
+        """A publisher presented ``key`` (WHIP): a scheduled session goes live, an ended one
+        refuses (409), a wrong key is 401."""
+        async with self.db.transaction() as s:
+            session = await self._locked(s, session_id)
+            if not key or not secrets.compare_digest(session.stream_key, key):
+                raise Unauthenticated("wrong or missing stream key", code="bad_stream_key")
+            if session.status == SessionStatus.ENDED:
+                raise Conflict("this session has ended", code="ended")
+            went_live = session.status == SessionStatus.SCHEDULED
+            if went_live:
+                self._go_live(session)
+        if went_live:
+            await self._published(session, None)
+        return session
+
+    async def set_recording(self, session_id: int, path: str, duration_s: float, size_bytes: int) -> None:
+        """Store where a session's finished recording is, how long and how large."""
+        async with self.db.transaction() as s:
+            session = await self._locked(s, session_id)
+            session.recording_path = path
+            session.recording_duration_s = duration_s
+            session.recording_bytes = size_bytes
 
     def offset_ms(self, session: LiveSession) -> int:
         """Milliseconds since the session went live (0 before it did)."""
         if session.started_at is None:
             return 0
         return max(0, int((self.clock.now() - session.started_at).total_seconds() * 1000))
+
+    # -- internals ------------------------------------------------------------------------------
+    async def _locked(self, s: Tx, session_id: int) -> LiveSession:
+        session = await store.get_session(s, session_id, lock=True)
+        if session is None:
+            raise NotFound("no such session")
+        return session
+
+    def _go_live(self, session: LiveSession) -> None:
+        session.status = SessionStatus.LIVE
+        session.started_at = self.clock.now()
+
+    async def _published(self, session: LiveSession, actor: Actor | None) -> None:
+        await self.events.publish(
+            SessionStatusChanged(
+                session.id, session.community_id, session.status, actor=actor.key if actor else None
+            )
+        )
 
 
 async def session_counts(db: Database, session_id: int) -> dict[str, int]:

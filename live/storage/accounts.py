@@ -61,3 +61,7 @@ class PhoneCode(Base):
 
 async def user_by_username(db: AsyncSession, username: str) -> User | None:
     return (await db.execute(select(User).where(User.username == username))).scalar_one_or_none()
+
+
+async def get_user(db: AsyncSession, user_id: int) -> User | None:
+    return await db.get(User, user_id)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from live.statuses import AGENDA_FINISHED
 from live.storage.base import Base, UTCDateTime
 
 
@@ -89,3 +91,37 @@ class InboxEntry(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     read: Mapped[bool] = mapped_column(default=False)
+
+
+# -- queries ------------------------------------------------------------------------------------
+
+
+async def open_items(s: AsyncSession, community_id: int, limit: int) -> list[AgendaItem]:
+    """A community's unfinished agenda items, newest first."""
+    query = (
+        select(AgendaItem)
+        .where(AgendaItem.community_id == community_id, AgendaItem.status.not_in(AGENDA_FINISHED))
+        .order_by(AgendaItem.id.desc())
+        .limit(limit)
+    )
+    return list((await s.execute(query)).scalars())
+
+
+async def open_item_ids(s: AsyncSession, community_id: int, ids: list[int]) -> set[int]:
+    """Which of ``ids`` are unfinished agenda items of the community."""
+    if not ids:
+        return set()
+    query = select(AgendaItem.id).where(
+        AgendaItem.id.in_(ids),
+        AgendaItem.community_id == community_id,
+        AgendaItem.status.not_in(AGENDA_FINISHED),
+    )
+    return set((await s.execute(query)).scalars())
+
+
+async def item_ids_in_community(s: AsyncSession, community_id: int, ids: list[int]) -> set[int]:
+    """Which of ``ids`` are agenda items of the community (in any state)."""
+    if not ids:
+        return set()
+    query = select(AgendaItem.id).where(AgendaItem.id.in_(ids), AgendaItem.community_id == community_id)
+    return set((await s.execute(query)).scalars())

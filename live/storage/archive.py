@@ -7,14 +7,12 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from live.statuses import AgendaStatus, MessageStatus, OpinionStatus, SessionStatus
 from live.storage.agenda import AgendaItem
 from live.storage.chat import Message
-from live.storage.opinions import Opinion
+from live.storage.opinions import Opinion, public_clause
 from live.storage.presence import ViewerSample
 from live.storage.rooms import LiveSession
-
-#: Opinions that the public sees on a replay page.
-HIDDEN_OPINION_STATUSES = ("rejected", "merged")
 
 
 def _when() -> ColumnElement[datetime]:
@@ -27,7 +25,7 @@ async def ended_sessions(
 ) -> list[LiveSession]:
     """Ended sessions, latest first (by when they took place, then id), after the session ``after``."""
     when = _when()
-    query = select(LiveSession).where(LiveSession.status == "ended")
+    query = select(LiveSession).where(LiveSession.status == SessionStatus.ENDED)
     if community_id is not None:
         query = query.where(LiveSession.community_id == community_id)
     if after is not None:
@@ -45,7 +43,7 @@ async def message_counts(s: AsyncSession, session_ids: list[int]) -> dict[int, i
         return {}
     rows = await s.execute(
         select(Message.session_id, func.count(Message.id))
-        .where(Message.session_id.in_(session_ids), Message.status == "visible")
+        .where(Message.session_id.in_(session_ids), Message.status == MessageStatus.VISIBLE)
         .group_by(Message.session_id)
     )
     return {int(sid): int(n) for sid, n in rows.all()}
@@ -64,10 +62,10 @@ async def opinion_counts(s: AsyncSession, session_ids: list[int]) -> dict[int, i
 
 async def archive_totals(s: AsyncSession, community_id: int | None) -> dict[str, int]:
     """Broadcasts, viewers (unique, summed), opinions raised in them, resolved agenda items."""
-    ended = select(LiveSession.id).where(LiveSession.status == "ended")
+    ended = select(LiveSession.id).where(LiveSession.status == SessionStatus.ENDED)
     sessions = select(func.count(LiveSession.id), func.coalesce(func.sum(LiveSession.unique_viewers), 0))
-    sessions = sessions.where(LiveSession.status == "ended")
-    resolved = select(func.count(AgendaItem.id)).where(AgendaItem.status == "resolved")
+    sessions = sessions.where(LiveSession.status == SessionStatus.ENDED)
+    resolved = select(func.count(AgendaItem.id)).where(AgendaItem.status == AgendaStatus.RESOLVED)
     if community_id is not None:
         ended = ended.where(LiveSession.community_id == community_id)
         sessions = sessions.where(LiveSession.community_id == community_id)
@@ -86,7 +84,7 @@ async def visible_messages(s: AsyncSession, session_id: int, limit: int) -> list
     """The session's visible chat in order, for the replay."""
     query = (
         select(Message)
-        .where(Message.session_id == session_id, Message.status == "visible")
+        .where(Message.session_id == session_id, Message.status == MessageStatus.VISIBLE)
         .order_by(Message.offset_ms, Message.id)
         .limit(limit)
     )
@@ -99,13 +97,14 @@ async def viewer_samples(s: AsyncSession, session_id: int) -> list[ViewerSample]
 
 
 async def public_opinions(s: AsyncSession, session_id: int) -> list[Opinion]:
-    """The session's public opinions by their moment in the broadcast."""
+    """The session's public opinions by their moment in the broadcast (a merged one is shown
+    through the opinion it was merged into)."""
     query = (
         select(Opinion)
         .where(
             Opinion.session_id == session_id,
-            Opinion.public.is_(True),
-            Opinion.status.not_in(HIDDEN_OPINION_STATUSES),
+            public_clause(),
+            Opinion.status != OpinionStatus.MERGED,
         )
         .order_by(Opinion.offset_ms, Opinion.id)
     )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from live.clock import aware
+from live.statuses import MessageStatus
 from live.storage.base import Base, UTCDateTime
 
 
@@ -113,3 +114,58 @@ async def session_messages(
     if to_ms is not None:
         query = query.where(Message.offset_ms < to_ms)
     return list((await s.execute(query.order_by(Message.id).limit(limit))).scalars())
+
+
+# -- queries ------------------------------------------------------------------------------------
+
+
+async def get_message(s: AsyncSession, message_id: int, *, lock: bool = False) -> Message | None:
+    return await s.get(Message, message_id, with_for_update=lock)
+
+
+async def last_message_at(s: AsyncSession, session_id: int, author_key: str) -> datetime | None:
+    """When ``author_key`` last wrote in the session (for slow mode)."""
+    return await s.scalar(
+        select(func.max(Message.created_at)).where(
+            Message.session_id == session_id, Message.author_key == author_key
+        )
+    )
+
+
+async def recent_visible(s: AsyncSession, session_id: int, limit: int) -> list[Message]:
+    """The last ``limit`` visible messages of a session, oldest first."""
+    query = (
+        select(Message)
+        .where(Message.session_id == session_id, Message.status == MessageStatus.VISIBLE)
+        .order_by(Message.id.desc())
+        .limit(limit)
+    )
+    return list(reversed((await s.execute(query)).scalars().all()))
+
+
+async def shown_messages_of(s: AsyncSession, community_id: int, author_key: str) -> list[Message]:
+    """A person's visible and held messages in a community, locked (to hide them on a ban)."""
+    query = (
+        select(Message)
+        .where(
+            Message.community_id == community_id,
+            Message.author_key == author_key,
+            Message.status.in_((MessageStatus.VISIBLE, MessageStatus.HELD)),
+        )
+        .with_for_update()
+    )
+    return list((await s.execute(query)).scalars())
+
+
+async def last_address_of(s: AsyncSession, community_id: int, author_key: str) -> str | None:
+    """The address a person last wrote from in a community."""
+    return await s.scalar(
+        select(Message.address)
+        .where(
+            Message.community_id == community_id,
+            Message.author_key == author_key,
+            Message.address.is_not(None),
+        )
+        .order_by(Message.id.desc())
+        .limit(1)
+    )

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -28,6 +29,11 @@ from live.errors import Unavailable
 # transaction survives the process being killed, but the last ones may be lost if the machine
 # loses power; "full" (and "extra") fsync the WAL on every commit, so they survive that too.
 SQLITE_SYNCHRONOUS = ("normal", "full", "extra")
+#: The seam services use instead of SQLAlchemy: ``Tx`` is the open transaction a service hands
+#: to the store functions (``async with db.transaction() as tx``); ``Duplicate`` is what a store
+#: write raises when a unique constraint refuses it (a concurrent insert of the same row).
+Tx = AsyncSession
+Duplicate = IntegrityError
 
 
 def is_sqlite(url: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, func, select
+from sqlalchemy import ForeignKey, String, Text, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -156,3 +156,59 @@ async def audit_target_labels(s: AsyncSession, entries: list[AuditEntry]) -> dic
             labels[e.id] = names[e.target]
     return labels
 
+
+# -- queries ------------------------------------------------------------------------------------
+
+
+async def active_ban(s: AsyncSession, community_id: int, person_key: str, address: str | None) -> Ban | None:
+    """The unlifted ban of the community on ``person_key``, or (when given) on ``address``."""
+    match = Ban.person_key == person_key
+    if address is not None:
+        match = or_(match, Ban.address == address)
+    query = select(Ban).where(Ban.community_id == community_id, Ban.lifted_at.is_(None), match).limit(1)
+    return (await s.execute(query)).scalar_one_or_none()
+
+
+async def active_mute(s: AsyncSession, community_id: int, person_key: str, now: datetime) -> Mute | None:
+    query = (
+        select(Mute)
+        .where(Mute.community_id == community_id, Mute.person_key == person_key, Mute.until > now)
+        .order_by(Mute.until.desc())
+        .limit(1)
+    )
+    return (await s.execute(query)).scalar_one_or_none()
+
+
+async def end_mutes(s: AsyncSession, community_id: int, person_key: str, now: datetime) -> None:
+    await s.execute(
+        update(Mute)
+        .where(Mute.community_id == community_id, Mute.person_key == person_key, Mute.until > now)
+        .values(until=now)
+    )
+
+
+async def lift_bans(s: AsyncSession, community_id: int, person_key: str, now: datetime) -> None:
+    await s.execute(
+        update(Ban)
+        .where(Ban.community_id == community_id, Ban.person_key == person_key, Ban.lifted_at.is_(None))
+        .values(lifted_at=now)
+    )
+
+
+async def audit_entries(
+    s: AsyncSession,
+    *,
+    session_id: int | None = None,
+    community_id: int | None = None,
+    after: int | None = None,
+    limit: int = 100,
+) -> list[AuditEntry]:
+    """Audit entries of a session, else of a community, else all; oldest first."""
+    query = select(AuditEntry)
+    if session_id is not None:
+        query = query.where(AuditEntry.session_id == session_id)
+    elif community_id is not None:
+        query = query.where(AuditEntry.community_id == community_id)
+    if after is not None:
+        query = query.where(AuditEntry.id > after)
+    return list((await s.execute(query.order_by(AuditEntry.id).limit(limit))).scalars())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, ScalarSelect, String, UniqueConstraint, select
+from sqlalchemy import ForeignKey, ScalarSelect, String, UniqueConstraint, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -86,3 +86,46 @@ def community_id_of(slug: str) -> ScalarSelect[int]:
     """The id of the community ``slug`` as a scalar subquery, to filter a big table by
     ``community_id`` (so the planner uses its (community, id) index) without a join."""
     return select(Community.id).where(Community.slug == slug).scalar_subquery()
+
+
+async def community_slugs(db: AsyncSession, community_ids: set[int]) -> dict[int, str]:
+    if not community_ids:
+        return {}
+    rows = await db.execute(select(Community.id, Community.slug).where(Community.id.in_(community_ids)))
+    return {int(cid): slug for cid, slug in rows.all()}
+
+
+async def place_counts(db: AsyncSession) -> dict[str, int]:
+    return {
+        "communities": await db.scalar(select(func.count(Community.id))) or 0,
+        "compounds": await db.scalar(select(func.count(Compound.id))) or 0,
+        "grids": await db.scalar(select(func.count(Grid.id))) or 0,
+    }
+
+
+async def compounds_of(db: AsyncSession, community_id: int) -> list[Compound]:
+    rows = await db.execute(
+        select(Compound).where(Compound.community_id == community_id).order_by(Compound.id)
+    )
+    return list(rows.scalars())
+
+
+async def compound_names(db: AsyncSession, community_id: int) -> list[tuple[int, str]]:
+    rows = await db.execute(select(Compound.id, Compound.name).where(Compound.community_id == community_id))
+    return [(int(cid), name) for cid, name in rows.all()]
+
+
+async def place_rows(
+    db: AsyncSession, community_id: int, limit: int
+) -> list[tuple[str, str | None, str | None]]:
+    """(compound, building, unit) names of a community in order; building and unit may be None."""
+    query = (
+        select(Compound.name, Building.name, Unit.name)
+        .select_from(Compound)
+        .outerjoin(Building, Building.compound_id == Compound.id)
+        .outerjoin(Unit, Unit.building_id == Building.id)
+        .where(Compound.community_id == community_id)
+        .order_by(Compound.id, Building.id, Unit.id)
+        .limit(limit)
+    )
+    return [(compound, building, unit) for compound, building, unit in await db.execute(query)]

@@ -5,16 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
 
 from live import schemas
 from live.http.auth import ACTOR
 from live.http.params import body, query
 from live.http.responses import json_response
 from live.keys import SERVICES
-from live.storage.db import Database
 from live.storage.opinions import Category
-from live.storage.places import Building, Compound, Unit
 
 routes = web.RouteTableDef()
 
@@ -83,27 +80,5 @@ async def edit_category(request: web.Request) -> web.Response:
 @routes.get("/api/places")
 async def community_places(request: web.Request) -> web.Response:
     """The community's places as labels ("compound building unit"), for tagging an opinion."""
-    services = request.app[SERVICES]
-    community = await services.places.by_slug(query(request, schemas.PlaceList).community)
-    return json_response(await place_labels(services.db, community.id))
-
-
-async def place_labels(db: Database, community_id: int) -> list[str]:
-    query = (
-        select(Compound.name, Building.name, Unit.name)
-        .select_from(Compound)
-        .outerjoin(Building, Building.compound_id == Compound.id)
-        .outerjoin(Unit, Unit.building_id == Building.id)
-        .where(Compound.community_id == community_id)
-        .order_by(Compound.id, Building.id, Unit.id)
-        .limit(5000)
-    )
-    labels: dict[str, None] = {}
-    async with db.read() as s:
-        for compound, building, unit in await s.execute(query):
-            labels[compound] = None
-            if building:
-                labels[f"{compound} {building}"] = None
-                if unit:
-                    labels[f"{compound} {building} {unit}"] = None
-    return list(labels)
+    slug = query(request, schemas.PlaceList).community
+    return json_response(await request.app[SERVICES].places.labels(slug))

@@ -13,43 +13,20 @@ from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import session_payload
 from live.services.container import Services
-from live.services.rooms import sessions_counts
+from live.services.rooms import SessionView
 from live.storage.rooms import LiveSession
 
 routes = web.RouteTableDef()
 
 
+def view_payload(view: SessionView, *, with_key: bool = False) -> dict[str, Any]:
+    return session_payload(
+        view.session, view.community_slug, with_key=with_key, stats=view.stats, recording=view.recording
+    )
+
+
 async def full_session(services: Services, session: LiveSession, *, with_key: bool = False) -> dict[str, Any]:
-    return (await full_sessions(services, [session], with_key=with_key))[0]
-
-
-async def full_sessions(
-    services: Services, sessions: list[LiveSession], *, with_key: bool = False
-) -> list[dict[str, Any]]:
-    """Sessions with their stats; the same few queries for one session or a whole page."""
-    slugs = {c.id: c.slug for c in await services.places.communities()}
-    counts = await sessions_counts(services.db, [s.id for s in sessions])
-    out = []
-    for session in sessions:
-        current = await services.presence.current(session.id)
-        stats = {
-            "current_viewers": current,
-            "peak_viewers": max(session.peak_viewers, current),
-            "unique_viewers": session.unique_viewers,
-            **counts[session.id],
-        }
-        recording = None
-        if session.recording_duration_s is not None:
-            recording = {
-                "hls": f"/hls/{session.id}/index.m3u8",
-                "duration_s": session.recording_duration_s,
-            }
-        out.append(
-            session_payload(
-                session, slugs[session.community_id], with_key=with_key, stats=stats, recording=recording
-            )
-        )
-    return out
+    return view_payload(await services.rooms.view(session), with_key=with_key)
 
 
 @routes.post("/api/sessions")
@@ -85,7 +62,7 @@ async def list_sessions(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     q = query(request, schemas.SessionList)
     sessions = await services.rooms.list(q.status, q.community, q.limit, q.after)
-    return json_response(await full_sessions(services, sessions))
+    return json_response([view_payload(view) for view in await services.rooms.views(sessions)])
 
 
 @routes.get("/api/sessions/{id}")

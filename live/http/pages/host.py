@@ -79,19 +79,14 @@ async def schedule_session(request: web.Request) -> web.StreamResponse:
     slug = str(form.get("community") or actor.community_slug or "")[:64]
     try:
         items = [ident(v, "agenda") for v in form.getall("agenda", []) if isinstance(v, str)]
-        community = await services.places.by_slug(slug)
-        allowed = {item.id for item in await services.rooms.open_agenda(community.id)}
-        if not set(items) <= allowed:
-            raise Invalid("agenda: only open items of this community")
-        session = await services.rooms.create(
+        session = await services.rooms.schedule(
             actor,
             slug,
             str(form.get("title", ""))[:200],
             str(form.get("description", ""))[:5000],
             _local_time(str(form.get("scheduled_at", ""))[:40]),
+            items,
         )
-        if items:
-            await services.rooms.set_agenda(actor, session.id, items)
     except DomainError as err:
         context = await _desk_context(request, actor)
         context.update(error=err.detail, form=form)
