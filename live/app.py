@@ -90,7 +90,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, clock, db = app[SETTINGS], app[CLOCK], app[DATABASE]
     events = EventBus()
     health = app[REDIS_HEALTH]
-    room = build_room_services(settings, clock, db, app[REDIS], health)
+    room = build_room_services(settings, clock, db, app[REDIS], events, health)
     categories = Categories(db)
     failures: FailureCounter = (
         FailoverFailureCounter(RedisFailureCounter(app[REDIS], clock), MemoryFailureCounter(clock), health)

@@ -8,8 +8,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from live.clock import to_ms
 from live.services.actors import Actor
 from live.storage.accounts import User
+from live.storage.chat import Message
 from live.storage.places import Community
 from live.storage.rooms import LiveSession
 
@@ -42,6 +44,20 @@ def user_row_payload(user: User, community: Community | None) -> dict[str, Any]:
         "name": user.display_name,
         "role": user.role,
         "community": community.slug if community else None,
+    }
+
+
+def message_payload(message: Message) -> dict[str, Any]:
+    """A chat message as the socket and the HTTP API show it (ids are strings)."""
+    return {
+        "id": str(message.id),
+        "session": str(message.session_id),
+        "author": {"id": message.author_key, "name": message.author_name, "role": message.author_role},
+        "text": message.text,
+        "nonce": message.nonce,
+        "ts": to_ms(message.created_at),
+        "offset_ms": message.offset_ms,
+        "status": message.status,
     }
 
 

@@ -9,9 +9,10 @@ from typing import Any
 from aiohttp import web
 from aiortc import RTCIceServer
 
-from live.events import Event, SessionStatusChanged, Subscriber
+from live.events import Event, SessionStatusChanged, StreamStateChanged, Subscriber
 from live.keys import MEDIA_HUB, SERVICES, SETTINGS
 from live.services.container import Services
+from live.statuses import SessionStatus
 from media.hub import MediaHub
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def _on_session_ended(services: Services) -> Subscriber:
     """An EventBus subscriber: tell every process (through Signals) that a session ended."""
 
     async def subscriber(event: Event) -> None:
-        if isinstance(event, SessionStatusChanged) and event.status == "ended":
+        if isinstance(event, SessionStatusChanged) and event.status == SessionStatus.ENDED:
             await services.signals.publish(SESSION_ENDED, {"session": event.session_id})
 
     return subscriber
@@ -69,7 +70,9 @@ async def media_ctx(app: web.Application) -> AsyncIterator[None]:
     )
     app[MEDIA_HUB] = hub
     services.signals.on(SESSION_ENDED, _end_locally(hub, services))
-    unsubscribe = services.events.subscribe(_on_session_ended(services))
+    # Ending a broadcast answers once this process's peers are closed and the recording kept.
+    unsubscribe = services.events.subscribe(_on_session_ended(services), before_reply=True)
+    hub.add_listener(lambda session_id, state: services.events.post(StreamStateChanged(session_id, state)))
     yield
     unsubscribe()
     await hub.close()

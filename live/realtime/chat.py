@@ -1,4 +1,5 @@
-"""The ``chat`` event: post through the chat service, then broadcast what was committed."""
+"""The ``chat`` event: post through the chat service and ack what was committed (the chat
+service's ``MessagePosted`` event reaches the room through ``live/realtime/subscribers.py``)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from typing import Any
 import socketio
 
 from live import schemas
+from live.payloads import message_payload
 from live.realtime.acks import Ack, acked
-from live.realtime.context import RealtimeContext, session_room, staff_room
+from live.realtime.context import RealtimeContext
 from live.realtime.rooms import joined_session
-from live.services.chat import VISIBLE, message_payload
 
 
 def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
@@ -18,14 +19,6 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
         form = schemas.decode_payload(data, schemas.ChatMessage)
         connection, session_id = joined_session(ctx, sid, data)
         posted = await ctx.services.chat.submit(connection.actor, session_id, form.text, form.nonce)
-        message = posted.message
-        payload = message_payload(message)
-        if posted.replayed:
-            pass  # a resent nonce: the first copy was broadcast already
-        elif message.status == VISIBLE:
-            await ctx.fanout.broadcast(session_room(session_id), "chat", payload)
-        else:
-            await ctx.fanout.broadcast(staff_room(message.community_id), "held", payload)
-        return {"ok": True, "message": payload}
+        return {"ok": True, "message": message_payload(posted.message)}
 
     sio.on("chat", acked(chat))

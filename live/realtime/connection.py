@@ -11,18 +11,15 @@ import socketio
 from aiohttp import web
 
 from live.errors import DomainError
-from live.events import AccountChanged, Event
 from live.http.auth import GUEST_COOKIE, SESSION_COOKIE, ascii_cookie, client_address
 from live.keys import SETTINGS
 from live.realtime.context import Connection, RealtimeContext
 from live.services.actors import Actor
-from live.services.container import Services
 from live.services.guests import clean_display_name, guest_actor, new_guest_id, verify_guest
 
 log = logging.getLogger(__name__)
 GUEST_ID = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
 DEFAULT_GUEST_NAME = "居民"
-ACCOUNT_CHANGED = "account_changed"
 
 
 def _cookies(environ: dict[str, Any]) -> dict[str, str]:
@@ -80,23 +77,6 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
                 await ctx.services.presence.leave(session_id, connection.actor.key)
             except Exception:
                 log.exception("presence leave failed for %s", sid)
-
-    async def account_changed(payload: dict[str, Any]) -> None:
-        """A user's role changed or they were disabled: their open tabs reload to pick it up."""
-        for sid, connection in list(ctx.connections.items()):
-            if connection.actor.key == payload.get("person"):
-                await sio.emit("reload", {}, to=sid)
-                await sio.disconnect(sid)
-
-    def subscribe(services: Services) -> None:
-        async def on_event(event: Event) -> None:
-            if isinstance(event, AccountChanged):
-                await services.signals.publish(ACCOUNT_CHANGED, {"person": f"u:{event.user_id}"})
-
-        services.events.subscribe(on_event)
-        services.signals.on(ACCOUNT_CHANGED, account_changed)
-
-    ctx.services_ready.append(subscribe)
 
     sio.on("connect", connect)
     sio.on("disconnect", disconnect)

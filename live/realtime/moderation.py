@@ -1,4 +1,5 @@
-"""The ``moderate`` event: staff act on messages, people and the room; results are broadcast."""
+"""The ``moderate`` event: staff act on messages, people and the room (the moderation service's
+events reach the rooms through ``live/realtime/subscribers.py``)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,12 @@ from live import schemas
 from live.errors import Invalid
 from live.payloads import opinion_payload
 from live.realtime.acks import Ack, acked
-from live.realtime.context import RealtimeContext, session_room
+from live.realtime.context import RealtimeContext
 from live.realtime.rooms import connection_of
 from live.services.actors import Actor
-from live.services.chat import message_payload
-from live.services.moderation import Outcome, Request
-from live.services.sanctions import address_applies
+from live.services.moderation import Request
 
 log = logging.getLogger(__name__)
-KICK = "kick"
 
 
 def parse_request(data: dict[str, Any]) -> Request:
@@ -45,34 +43,6 @@ def parse_request(data: dict[str, Any]) -> Request:
     )
 
 
-async def broadcast_outcome(ctx: RealtimeContext, out: Outcome) -> None:
-    """Tell every viewer what a committed moderation action changed."""
-    fanout, session = ctx.fanout, out.session
-    for message in out.shown:
-        await fanout.broadcast(session_room(message.session_id), "chat", message_payload(message))
-    for message in out.hidden:
-        await fanout.broadcast(
-            session_room(message.session_id),
-            "hide",
-            {"session": str(message.session_id), "message": str(message.id)},
-        )
-    if out.pin_changed:
-        payload = message_payload(out.pinned) if out.pinned else None
-        await fanout.broadcast(
-            session_room(session.id), "pin", {"session": str(session.id), "message": payload}
-        )
-    if out.chat_state_changed:
-        await fanout.broadcast(
-            session_room(session.id),
-            "chat_state",
-            {"session": str(session.id), "open": session.chat_open, "slow_mode": session.slow_mode_s},
-        )
-    if out.banned:
-        await ctx.services.signals.publish(
-            KICK, {"community": session.community_id, "person": out.banned, "address": out.banned_address}
-        )
-
-
 async def to_opinion(ctx: RealtimeContext, actor: Actor, session_id: int, data: dict[str, Any]) -> Ack:
     message_id = schemas.decode_payload(data, schemas.Moderate).message
     if message_id is None:
@@ -84,24 +54,12 @@ async def to_opinion(ctx: RealtimeContext, actor: Actor, session_id: int, data: 
 
 
 def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
-    async def kick(payload: dict[str, Any]) -> None:
-        """Disconnect this process's sockets of a banned person (or from their address)."""
-        person, address = payload.get("person"), payload.get("address")
-        for sid, connection in list(ctx.connections.items()):
-            actor = connection.actor
-            by_address = bool(address) and address_applies(actor) and actor.address == address
-            if actor.key == person or by_address:
-                await sio.disconnect(sid)
-
-    ctx.services_ready.append(lambda services: services.signals.on(KICK, kick))
-
     async def moderate(sid: str, data: dict[str, Any]) -> Ack:
         actor = connection_of(ctx, sid).actor
         session_id = schemas.decode_payload({"session": data.get("session")}, schemas.JoinSession).session
         if data.get("action") == "to_opinion":
             return await to_opinion(ctx, actor, session_id, data)
-        out = await ctx.services.moderation.act(actor, session_id, parse_request(data))
-        await broadcast_outcome(ctx, out)
+        await ctx.services.moderation.act(actor, session_id, parse_request(data))
         return {"ok": True}
 
     sio.on("moderate", acked(moderate))

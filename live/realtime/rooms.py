@@ -8,9 +8,10 @@ import socketio
 
 from live import schemas
 from live.errors import Unauthenticated
+from live.payloads import message_payload
 from live.realtime.acks import Ack, acked
 from live.realtime.context import Connection, RealtimeContext, session_room, staff_room
-from live.services.chat import ChatRefused, message_payload
+from live.services.chat import ChatRefused
 from live.storage.rooms import LiveSession
 
 

@@ -15,10 +15,11 @@ from typing import Any
 import socketio
 from aiohttp import web
 
-from live.events import Event, SessionStatusChanged
+from live.events import ViewersChanged
 from live.keys import SERVICES
-from live.realtime.context import RealtimeContext, session_room
+from live.realtime.context import RealtimeContext
 from live.realtime.manager import fast_manager
+from live.realtime.subscribers import Subscribers
 from live.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -77,22 +78,14 @@ def realtime_ctx(ctx: RealtimeContext) -> Callable[[web.Application], AsyncItera
 
     async def context(app: web.Application) -> AsyncIterator[None]:
         services = app[SERVICES]
-        presence, fanout = services.presence, ctx.fanout
+        presence = services.presence
         for callback in ctx.services_ready:
             callback(services)
-
-        async def on_event(event: Event) -> None:
-            if isinstance(event, SessionStatusChanged):
-                payload = {"id": str(event.session_id), "status": event.status}
-                await fanout.broadcast(session_room(event.session_id), "session", payload)
-
-        unsubscribe = services.events.subscribe(on_event)
+        unsubscribe = Subscribers(ctx, services).install()
 
         async def send_viewers() -> None:
             for session_id, counts in await presence.changes():
-                await fanout.broadcast(
-                    session_room(session_id), "viewers", {"session": str(session_id), **counts.payload()}
-                )
+                services.events.post(ViewersChanged(session_id, counts.current, counts.peak, counts.unique))
 
         ready = asyncio.Event()
         tasks = [
@@ -107,6 +100,7 @@ def realtime_ctx(ctx: RealtimeContext) -> Callable[[web.Application], AsyncItera
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(ready.wait(), 5)
         yield
+        await services.events.idle()
         unsubscribe()
         for task in tasks:
             task.cancel()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from live.clock import Clock, to_ms
+from live.clock import Clock
 from live.errors import Invalid, NotFound
+from live.events import EventBus, MessagePosted
 from live.services.actors import Actor
 from live.services.chat_rules import ChatRefused, ChatRules, SessionRules
 from live.services.chat_writer import GroupWriter, Posted, SlowModeRefused
@@ -53,20 +53,6 @@ class Welcome:
 Enter = Callable[[LiveSession], Awaitable[bool]]
 
 
-def message_payload(message: Message) -> dict[str, Any]:
-    """A chat message as the socket and the HTTP API show it (ids are strings)."""
-    return {
-        "id": str(message.id),
-        "session": str(message.session_id),
-        "author": {"id": message.author_key, "name": message.author_name, "role": message.author_role},
-        "text": message.text,
-        "nonce": message.nonce,
-        "ts": to_ms(message.created_at),
-        "offset_ms": message.offset_ms,
-        "status": message.status,
-    }
-
-
 def clean_text(raw: object) -> str:
     """The shared text rules (``live.services.text``): NFC, no control/bidi characters, not empty."""
     return shared_clean_text(raw, "text", TEXT_MAX)
@@ -95,9 +81,11 @@ class Chat:
         words: WordFilter,
         bucket: TokenBucket,
         presence: Presence,
+        events: EventBus,
         rules: ChatRules | None = None,
         writer: GroupWriter | None = None,
     ) -> None:
+        self.events = events
         self.db = db
         self.clock = clock
         self.words = words
@@ -171,7 +159,12 @@ class Chat:
             status=HELD if held else VISIBLE,
             address=(actor.address or "")[:64] or None,
         )
-        return await self.writer.write(message, 0 if staff else session.slow_mode_s)
+        posted = await self.writer.write(message, 0 if staff else session.slow_mode_s)
+        if not posted.replayed:  # a resent nonce's first copy was published already
+            await self.events.publish(
+                MessagePosted(session_id, session.community_id, posted.message, actor=actor.key)
+            )
+        return posted
 
     async def close(self) -> None:
         await self.writer.close()

@@ -8,6 +8,15 @@ from datetime import datetime, timedelta
 
 from live.clock import Clock
 from live.errors import Forbidden, Invalid, NotFound
+from live.events import (
+    ChatStateChanged,
+    Event,
+    EventBus,
+    MessagesHidden,
+    MessagesShown,
+    PersonBanned,
+    PinChanged,
+)
 from live.services.actors import Actor, require_staff
 from live.services.chat_rules import ChatRules
 from live.services.sanctions import address_bannable
@@ -63,6 +72,30 @@ class Request:
     reason: str = ""
 
 
+def outcome_events(out: Outcome, actor: Actor) -> list[Event]:
+    """The events of what a committed moderation action changed, in the order viewers see them."""
+    session, by = out.session, actor.key
+    events: list[Event] = []
+    if out.shown:
+        events.append(MessagesShown(session.id, session.community_id, tuple(out.shown), actor=by))
+    hidden: dict[int, list[int]] = {}
+    for message in out.hidden:  # a ban hides the person's messages in every session of the community
+        hidden.setdefault(message.session_id, []).append(message.id)
+    for session_id, ids in hidden.items():
+        events.append(MessagesHidden(session_id, session.community_id, tuple(ids), actor=by))
+    if out.pin_changed:
+        events.append(PinChanged(session.id, session.community_id, out.pinned, actor=by))
+    if out.chat_state_changed:
+        events.append(
+            ChatStateChanged(
+                session.id, session.community_id, session.chat_open, session.slow_mode_s, actor=by
+            )
+        )
+    if out.banned:
+        events.append(PersonBanned(session.community_id, out.banned, out.banned_address, actor=by))
+    return events
+
+
 def _seconds(value: int | None, *, allow_zero: bool) -> int:
     if value is None or not (0 if allow_zero else 1) <= value <= MAX_SECONDS:
         raise Invalid(f"seconds: {0 if allow_zero else 1}-{MAX_SECONDS}", code="bad_seconds")
@@ -86,9 +119,10 @@ def audit_entry(
 
 
 class Moderation:
-    def __init__(self, db: Database, clock: Clock, rules: ChatRules | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock, events: EventBus, rules: ChatRules | None = None) -> None:
         self.db = db
         self.clock = clock
+        self.events = events
         self.rules = rules
 
     async def act(self, actor: Actor, session_id: int, req: Request) -> Outcome:
@@ -115,6 +149,9 @@ class Moderation:
                 await self.rules.changed(community_id=session.community_id)
             elif req.action in ROOM_ACTIONS:
                 await self.rules.changed(session_id=session.id)
+
+        for event in outcome_events(out, actor):
+            await self.events.publish(event)
         return out
 
     async def audit(

@@ -296,6 +296,15 @@ class Opinions:
             raise NotFound("no such opinion")
         return opinion
 
+    async def with_slug(self, opinion_id: int) -> tuple[Opinion, str] | None:
+        """An opinion and its community's slug (to show it as it is now), None if it is gone."""
+        async with self.db.read() as s:
+            opinion = await store.get_opinion(s, opinion_id)
+            if opinion is None:
+                return None
+            slugs = await places_store.community_slugs(s, {opinion.community_id})
+        return opinion, slugs[opinion.community_id]
+
     async def list(
         self,
         actor: Actor,

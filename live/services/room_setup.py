@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from live.clock import Clock
+from live.events import EventBus
 from live.services.chat import Chat
 from live.services.chat_rules import ChatRules
 from live.services.chat_writer import GroupWriter
@@ -31,7 +32,12 @@ class RoomServices:
 
 
 def build_room_services(
-    settings: Settings, clock: Clock, db: Database, redis: Any, health: RedisHealth | None = None
+    settings: Settings,
+    clock: Clock,
+    db: Database,
+    redis: Any,
+    events: EventBus,
+    health: RedisHealth | None = None,
 ) -> RoomServices:
     """In memory without Redis; shared through Redis (under ``settings.redis_prefix``) with it,
     each part falling back to this process alone while Redis is away (``health`` notes it)."""
@@ -54,8 +60,8 @@ def build_room_services(
     return RoomServices(
         words=words,
         wordfilter=wordfilter,
-        chat=Chat(db, clock, wordfilter, bucket, presence, rules, GroupWriter(db, clock)),
-        moderation=Moderation(db, clock, rules),
+        chat=Chat(db, clock, wordfilter, bucket, presence, events, rules, GroupWriter(db, clock)),
+        moderation=Moderation(db, clock, events, rules),
         presence=presence,
         signals=signals,
     )

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from live.clock import Clock
 from live.errors import Conflict, Invalid, NotFound, Unauthenticated
-from live.events import EventBus, SessionStatusChanged
+from live.events import EventBus, ItemShowcased, SessionStatusChanged
 from live.services.actors import Actor, require_staff
 from live.services.presence import Presence
 from live.statuses import SessionStatus, values
@@ -171,6 +171,25 @@ class Rooms:
 
     async def view(self, session: LiveSession) -> SessionView:
         return (await self.views([session]))[0]
+
+    async def showcase(self, actor: Actor, session_id: int, item_id: int) -> None:
+        """The host shows an agenda item of the session's community (its outcome, how many
+        opinions and supporters it came from) to everyone watching ("you said, we did")."""
+        async with self.db.read() as s:
+            session = await store.get_session(s, session_id)
+            if session is None:
+                raise NotFound("no such session")
+            require_staff(actor, "host", session.community_id)
+            item = await agenda_store.get_item(s, item_id)
+            if item is None:
+                raise NotFound("no such agenda item")
+            if item.community_id != session.community_id:
+                raise NotFound("no such agenda item in this community")
+            opinions, supporters = await agenda_store.item_opinion_totals(s, item.id)
+            slug = (await places_store.community_slugs(s, {item.community_id}))[item.community_id]
+        await self.events.publish(
+            ItemShowcased(session.id, session.community_id, item, slug, supporters, opinions, actor=actor.key)
+        )
 
     # -- going live and ending ------------------------------------------------------------------
     async def start(self, actor: Actor, session_id: int) -> LiveSession:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -125,3 +125,21 @@ async def item_ids_in_community(s: AsyncSession, community_id: int, ids: list[in
         return set()
     query = select(AgendaItem.id).where(AgendaItem.id.in_(ids), AgendaItem.community_id == community_id)
     return set((await s.execute(query)).scalars())
+
+
+async def get_item(s: AsyncSession, item_id: int) -> AgendaItem | None:
+    return await s.get(AgendaItem, item_id)
+
+
+async def item_opinion_totals(s: AsyncSession, item_id: int) -> tuple[int, int]:
+    """How many opinions an item was made of, and their supporters in all."""
+    from live.storage.opinions import Opinion
+
+    row = (
+        await s.execute(
+            select(func.count(Opinion.id), func.coalesce(func.sum(Opinion.supporters), 0))
+            .join(AgendaOpinion, AgendaOpinion.opinion_id == Opinion.id)
+            .where(AgendaOpinion.item_id == item_id)
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)

@@ -9,8 +9,7 @@ from live.http.auth import ACTOR
 from live.http.params import path_id, query
 from live.http.responses import json_response
 from live.keys import SERVICES
-from live.payloads import iso
-from live.services.chat import message_payload
+from live.payloads import iso, message_payload
 
 routes = web.RouteTableDef()
 

@@ -27,9 +27,13 @@ export function asList(payload) {
   return Array.isArray(payload) ? payload : [payload];
 }
 
+// Opens the page's socket, joins the session's room on every (re)connect and shows the chat;
+// returns the socket for the page's other parts. Each join's ack is also announced on ``root``
+// as a ``rt:joined`` event (its ``detail`` is the ack), so the other parts learn the session's
+// status after a reconnect without asking the server again.
 export function init(root, config) {
   const box = root.querySelector('[data-role="chat"]');
-  if (!box) return;
+  if (!box) return joinOnly(root, config);
   const strings = JSON.parse(box.dataset.strings || "{}");
   const signedIn = box.dataset.signedIn === "yes";
   const list = box.querySelector('[data-testid="chat-list"]');
@@ -74,12 +78,12 @@ export function init(root, config) {
   };
 
   const socket = io({ transports: ["websocket", "polling"], auth: { name: name || undefined } });
-  config.socket = socket; // the opinions part shares this connection
   socket.on("reload", () => location.reload()); // our account changed: pick up the new role
 
   socket.on("connect", async () => {
     banner.hidden = true;
     const ack = await socket.emitWithAck("join", { session: config.session });
+    root.dispatchEvent(new CustomEvent("rt:joined", { detail: ack }));
     if (!ack.ok) { say(strings["error_" + ack.error] || strings.error_other); return; }
     joined = true;
     list.replaceChildren();
@@ -150,4 +154,16 @@ export function init(root, config) {
 
   // shown on load without taking focus: focusing would scroll a phone's page past the video
   if (!signedIn && !name) showNameForm(true, false);
+  return socket;
+}
+
+// A watch page without a chat box still joins the room, for the video and opinion parts.
+function joinOnly(root, config) {
+  const socket = io({ transports: ["websocket", "polling"] });
+  socket.on("reload", () => location.reload());
+  socket.on("connect", async () => {
+    const ack = await socket.emitWithAck("join", { session: config.session });
+    root.dispatchEvent(new CustomEvent("rt:joined", { detail: ack }));
+  });
+  return socket;
 }

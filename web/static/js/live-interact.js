@@ -4,7 +4,8 @@
 import { io } from "/static/vendor/socket.io.esm.min.js";
 import { api, el } from "./opinions-common.js";
 
-export function init(root, config) {
+// ``socket``: the page's socket (joined by its chat part); a page without one opens its own.
+export function init(root, config, pageSocket = null) {
   const part = root.querySelector('[data-role="interact"]');
   if (!part) return;
   const strings = JSON.parse(part.dataset.strings || "{}");
@@ -153,8 +154,8 @@ export function init(root, config) {
     });
   }
 
-  const socket = config.socket || io({ transports: ["websocket", "polling"] });
-  if (!config.socket) {
+  const socket = pageSocket || io({ transports: ["websocket", "polling"] });
+  if (!pageSocket) {
     socket.on("connect", () => socket.emit("join", { session: config.session }));
   }
   socket.on("poll", (p) => { if (p.session === config.session) showPoll(p); });

@@ -1,6 +1,5 @@
 // The watch page's opinions part: the form (category, place), this session's opinions with
 // "me too", live updates, and the host's "you said, we did" card.
-import { io } from "/static/vendor/socket.io.esm.min.js";
 import { api, el, fillPlaces, fillSelect, loadCategories } from "./opinions-common.js";
 import { MAX_PHOTOS, mediaNodes, voiceRecorder } from "./opinion-media.js";
 
@@ -10,7 +9,7 @@ function supportedSet() {
   try { return new Set(JSON.parse(localStorage.getItem(SUPPORTED_KEY) || "[]")); } catch { return new Set(); }
 }
 
-export function init(root, config) {
+export function init(root, config, socket) {
   const part = root.querySelector('[data-role="opinions"]');
   if (!part) return;
   const strings = JSON.parse(part.dataset.strings || "{}");
@@ -106,17 +105,12 @@ export function init(root, config) {
     showcase.hidden = false;
   };
 
-  const socket = config.socket || io({ transports: ["websocket", "polling"] });
-  const join = async () => {
-    const ack = await socket.timeout(10000).emitWithAck("join", { session: config.session }).catch(() => null);
-    part.dataset.live = ack && ack.ok ? "joined" : "offline";
-  };
-  if (!config.socket) {
-    socket.on("connect", join);
-    socket.on("disconnect", () => { part.dataset.live = "offline"; });
-  } else {
-    part.dataset.live = "joined";
-  }
+  // the page's one socket (opened and joined by the chat part)
+  part.dataset.live = socket.connected ? "joined" : "offline";
+  root.addEventListener("rt:joined", (event) => {
+    part.dataset.live = event.detail && event.detail.ok ? "joined" : "offline";
+  });
+  socket.on("disconnect", () => { part.dataset.live = "offline"; });
   socket.on("session_opinion", (o) => { if (o.session === config.session) upsert(o); });
   socket.on("opinion_update", (u) => { if (u.session === config.session) update(u); });
   socket.on("showcase", (p) => { if (p.session === config.session) showItem(p); });

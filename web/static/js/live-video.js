@@ -2,14 +2,17 @@
 // WebRTC fails, is over the server's cap, or the session has ended (then the recording plays).
 // Live HLS plays the ladder (master.m3u8: full, low); "只听声音" plays the audio-only
 // rendition; repeated stalls step down by themselves: to the lowest video, then to sound only.
+// It follows the broadcast from the page's socket: ``session`` (scheduled → live → ended) and
+// ``stream`` (the encoder is live, reconnecting or gone idle) events, and the status in each
+// ``join`` ack (after a reconnect) — no polling.
 import { loadHls } from "./hls-loader.js";
 
-const POLL_MS = 3000;
+const RETRY_MS = 3000;
 const WHEP_TIMEOUT_MS = 10000;
 const STALLS = 3; // this many stalls within STALL_WINDOW_MS step the quality down
 const STALL_WINDOW_MS = 30000;
 
-export function init(root, config) {
+export function init(root, config, socket) {
   const player = root.querySelector('[data-role="player"]');
   if (!player) return;
   const video = player.querySelector("video");
@@ -180,7 +183,7 @@ export function init(root, config) {
       hls = new Hls({ liveSyncDurationCount: 2, manifestLoadingMaxRetry: 30, levelLoadingMaxRetry: 30 });
       hls.on(Hls.Events.ERROR, (_event, data) => {
         if (data.fatal && data.type === Hls.ErrorTypes.NETWORK_ERROR) {
-          setTimeout(() => hls && hls.loadSource(url), POLL_MS);
+          setTimeout(() => hls && hls.loadSource(url), RETRY_MS);
         } else if (data.fatal) {
           hls.recoverMediaError();
         }
@@ -227,38 +230,43 @@ export function init(root, config) {
     }
   }
 
-  async function poll() {
-    try {
-      if (status === "scheduled") {
-        const detail = await fetchJson(`/api/sessions/${session}`);
-        if (detail.status !== "scheduled") {
-          status = detail.status;
-          if (audioButton && audioButton.isConnected) audioButton.hidden = status !== "live";
-          if (status === "live") await watchLive();
-          else await showEnded();
-        }
-      } else if (status === "live") {
-        const health = await fetchJson(`/api/sessions/${session}/health`);
-        if (health.status === "ended") {
-          status = "ended";
-          show("ended");
-          await showEnded();
-        } else if (health.reconnecting || health.state === "idle") {
-          show("reconnecting");
-        } else if (player.dataset.state === "reconnecting") {
-          show(null);
-          if (mode === "hls" && hls) hls.startLoad();
-        }
-      }
-    } catch (err) {
-      console.warn(err);
+  // the session's status changed (pushed, or learnt from a join ack after a reconnect)
+  async function onStatus(next) {
+    if (!next || next === status) return;
+    status = next;
+    if (audioButton && audioButton.isConnected) audioButton.hidden = status !== "live";
+    if (status === "live") await watchLive();
+    else if (status === "ended") {
+      show("ended");
+      await showEnded();
     }
-    if (status !== "ended") setTimeout(poll, POLL_MS);
+  }
+  // the encoder's state while live
+  function onStream(state) {
+    if (status !== "live") return;
+    if (state === "reconnecting" || state === "idle") show("reconnecting");
+    else if (state === "live" && player.dataset.state === "reconnecting") {
+      show(null);
+      if (mode === "hls" && hls) hls.startLoad();
+    }
   }
 
+  socket.on("session", (payload) => {
+    if (payload.id === session) onStatus(payload.status).catch((err) => console.warn(err));
+  });
+  socket.on("stream", (payload) => { if (payload.session === session) onStream(payload.state); });
+  root.addEventListener("rt:joined", (event) => {
+    const ack = event.detail;
+    if (ack && ack.ok) onStatus(ack.status).catch((err) => console.warn(err));
+  });
+
   window.addEventListener("pagehide", stopWebrtc);
-  if (status === "live") watchLive();
-  else if (status === "ended") showEnded();
+  if (status === "live") {
+    watchLive();
+    // a page opened while the encoder reconnects: ask once, then follow the pushed events
+    fetchJson(`/api/sessions/${session}/health`)
+      .then((health) => { if (health.reconnecting || health.state === "idle") onStream("reconnecting"); })
+      .catch(() => {});
+  } else if (status === "ended") showEnded();
   else show("waiting");
-  setTimeout(poll, POLL_MS);
 }

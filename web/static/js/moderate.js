@@ -173,4 +173,4 @@ socket.on("pin", (payload) => showPin(payload.message));
 socket.on("chat_state", showState);
 socket.on("viewers", (payload) => { viewerCount.textContent = payload.current; });
 
-try { initInteract(root, { ...config, socket }); } catch (err) { console.error(err); }
+try { initInteract(root, config, socket); } catch (err) { console.error(err); }

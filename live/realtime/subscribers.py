@@ -1,0 +1,185 @@
+"""The one place where committed changes become socket emits.
+
+Services publish typed events (``live/events.py``) after their writes commit; the EventBus hands
+them to ``Subscribers`` off the request path, in order per session. No socket handler emits by
+itself: handlers call one service method and answer with an ack.
+
+Cross-process effects that need every process (disconnecting a banned person's sockets, making
+a changed account's tabs reload) travel as ``Signals``; their handlers live here too."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from live.events import (
+    AccountChanged,
+    ChatStateChanged,
+    Event,
+    ItemShowcased,
+    MessagePosted,
+    MessagesHidden,
+    MessagesShown,
+    OpinionChanged,
+    OpinionCreated,
+    PersonBanned,
+    PinChanged,
+    SessionStatusChanged,
+    StreamStateChanged,
+    ViewersChanged,
+)
+from live.payloads import agenda_payload, message_payload, opinion_payload
+from live.realtime.context import RealtimeContext, session_room, staff_room
+from live.services.container import Services
+from live.services.sanctions import address_applies
+from live.statuses import MessageStatus
+
+log = logging.getLogger(__name__)
+KICK = "kick"
+ACCOUNT_CHANGED = "account_changed"
+
+
+class Subscribers:
+    """Turns each kind of event into the emits of the rooms that should hear of it."""
+
+    def __init__(self, ctx: RealtimeContext, services: Services) -> None:
+        self.ctx = ctx
+        self.fanout = ctx.fanout
+        self.services = services
+        self._handlers: dict[type[Event], Callable[[Any], Awaitable[None]]] = {
+            MessagePosted: self.message_posted,
+            MessagesShown: self.messages_shown,
+            MessagesHidden: self.messages_hidden,
+            PinChanged: self.pin_changed,
+            ChatStateChanged: self.chat_state_changed,
+            PersonBanned: self.person_banned,
+            SessionStatusChanged: self.session_status_changed,
+            StreamStateChanged: self.stream_state_changed,
+            ViewersChanged: self.viewers_changed,
+            OpinionCreated: self.opinion_created,
+            OpinionChanged: self.opinion_changed,
+            ItemShowcased: self.item_showcased,
+            AccountChanged: self.account_changed,
+        }
+
+    def install(self) -> Callable[[], None]:
+        """Subscribe to the bus and to the cross-process signals; returns the unsubscriber."""
+        self.services.signals.on(KICK, self.kick)
+        self.services.signals.on(ACCOUNT_CHANGED, self.reload)
+        return self.services.events.subscribe(self)
+
+    async def __call__(self, event: Event) -> None:
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            await handler(event)
+
+    # -- chat and moderation --------------------------------------------------------------------
+    async def message_posted(self, event: MessagePosted) -> None:
+        payload = message_payload(event.message)
+        if event.message.status == MessageStatus.VISIBLE:
+            await self.fanout.broadcast(session_room(event.session_id), "chat", payload)
+        else:
+            await self.fanout.broadcast(staff_room(event.community_id), "held", payload)
+
+    async def messages_shown(self, event: MessagesShown) -> None:
+        for message in event.messages:
+            await self.fanout.broadcast(session_room(message.session_id), "chat", message_payload(message))
+
+    async def messages_hidden(self, event: MessagesHidden) -> None:
+        room, session = session_room(event.session_id), str(event.session_id)
+        for message_id in event.message_ids:
+            await self.fanout.broadcast(room, "hide", {"session": session, "message": str(message_id)})
+
+    async def pin_changed(self, event: PinChanged) -> None:
+        payload = message_payload(event.message) if event.message else None
+        await self.fanout.broadcast(
+            session_room(event.session_id), "pin", {"session": str(event.session_id), "message": payload}
+        )
+
+    async def chat_state_changed(self, event: ChatStateChanged) -> None:
+        await self.fanout.broadcast(
+            session_room(event.session_id),
+            "chat_state",
+            {"session": str(event.session_id), "open": event.open, "slow_mode": event.slow_mode_s},
+        )
+
+    async def person_banned(self, event: PersonBanned) -> None:
+        await self.services.signals.publish(
+            KICK, {"community": event.community_id, "person": event.person, "address": event.address}
+        )
+
+    async def kick(self, payload: dict[str, Any]) -> None:
+        """Disconnect this process's sockets of a banned person (or from their address)."""
+        person, address = payload.get("person"), payload.get("address")
+        for sid, connection in list(self.ctx.connections.items()):
+            actor = connection.actor
+            by_address = bool(address) and address_applies(actor) and actor.address == address
+            if actor.key == person or by_address:
+                await self.ctx.sio.disconnect(sid)
+
+    # -- sessions and their stream --------------------------------------------------------------
+    async def session_status_changed(self, event: SessionStatusChanged) -> None:
+        payload = {"id": str(event.session_id), "status": str(event.status)}
+        await self.fanout.broadcast(session_room(event.session_id), "session", payload)
+
+    async def stream_state_changed(self, event: StreamStateChanged) -> None:
+        payload = {"session": str(event.session_id), "state": event.state}
+        await self.fanout.broadcast(session_room(event.session_id), "stream", payload)
+
+    async def viewers_changed(self, event: ViewersChanged) -> None:
+        payload = {"session": str(event.session_id), "current": event.current, "peak": event.peak}
+        payload["unique"] = event.unique
+        await self.fanout.broadcast(session_room(event.session_id), "viewers", payload)
+
+    # -- opinions and the agenda ----------------------------------------------------------------
+    async def opinion_created(self, event: OpinionCreated) -> None:
+        """A committed opinion reaches its community's moderators (full) and, when public, the
+        session's viewers."""
+        loaded = await self.services.opinions.with_slug(event.opinion_id)
+        if loaded is None:
+            return
+        opinion, slug = loaded
+        staff = opinion_payload(opinion, slug, staff=True)
+        await self.fanout.broadcast(staff_room(opinion.community_id), "opinion", staff)
+        if opinion.session_id is not None and opinion.public:
+            public = opinion_payload(opinion, slug)
+            await self.fanout.broadcast(session_room(opinion.session_id), "session_opinion", public)
+
+    async def opinion_changed(self, event: OpinionChanged) -> None:
+        if event.session_id is None:
+            return
+        loaded = await self.services.opinions.with_slug(event.opinion_id)
+        if loaded is None:
+            return
+        opinion, _slug = loaded
+        update = {
+            "session": str(event.session_id),
+            "id": str(opinion.id),
+            "status": opinion.status,
+            "supporters": opinion.supporters,
+            "merged_into": str(opinion.merged_into_id) if opinion.merged_into_id else None,
+        }
+        await self.fanout.broadcast(session_room(event.session_id), "opinion_update", update)
+
+    async def item_showcased(self, event: ItemShowcased) -> None:
+        payload = {
+            "session": str(event.session_id),
+            "item": {
+                **agenda_payload(event.item, event.community_slug),
+                "supporters": event.supporters,
+                "opinions": event.opinions,
+            },
+        }
+        await self.fanout.broadcast(session_room(event.session_id), "showcase", payload)
+
+    # -- accounts -------------------------------------------------------------------------------
+    async def account_changed(self, event: AccountChanged) -> None:
+        await self.services.signals.publish(ACCOUNT_CHANGED, {"person": f"u:{event.user_id}"})
+
+    async def reload(self, payload: dict[str, Any]) -> None:
+        """A user's role changed or they were disabled: their open tabs reload to pick it up."""
+        for sid, connection in list(self.ctx.connections.items()):
+            if connection.actor.key == payload.get("person"):
+                await self.ctx.sio.emit("reload", {}, to=sid)
+                await self.ctx.sio.disconnect(sid)
