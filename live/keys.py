@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 from live.clock import Clock
 from live.services.container import Services
 from live.services.redis_health import RedisHealth
+from live.services.streams import Streams
 from live.settings import Settings
 from media.hub import MediaHub
 
@@ -20,3 +21,5 @@ REDIS: web.AppKey[Redis | None] = web.AppKey("redis")
 REDIS_HEALTH = web.AppKey("redis_health", RedisHealth)
 #: The WebRTC/HLS hub of this process (live/http/media.py creates and closes it).
 MEDIA_HUB = web.AppKey("media_hub", MediaHub)
+#: The broadcast media use cases (WHIP, WHEP, health, recordings) over this process's hub.
+STREAMS = web.AppKey("streams", Streams)

@@ -10,8 +10,9 @@ from aiohttp import web
 from aiortc import RTCIceServer
 
 from live.events import Event, SessionStatusChanged, StreamStateChanged, Subscriber
-from live.keys import MEDIA_HUB, SERVICES, SETTINGS
+from live.keys import MEDIA_HUB, SERVICES, SETTINGS, STREAMS
 from live.services.container import Services
+from live.services.streams import Streams
 from live.statuses import SessionStatus
 from media.hub import MediaHub
 
@@ -69,6 +70,7 @@ async def media_ctx(app: web.Application) -> AsyncIterator[None]:
         ladder=settings.hls_ladder,
     )
     app[MEDIA_HUB] = hub
+    app[STREAMS] = Streams(services.rooms, hub)
     services.signals.on(SESSION_ENDED, _end_locally(hub, services))
     # Ending a broadcast answers once this process's peers are closed and the recording kept.
     unsubscribe = services.events.subscribe(_on_session_ended(services), before_reply=True)

@@ -220,7 +220,7 @@ class Rooms:
         session 409 (nothing is changed)."""
         session = await self.get(session_id)
         if not key or not secrets.compare_digest(session.stream_key, key):
-            raise Unauthenticated("wrong or missing stream key", code="bad_stream_key")
+            raise Unauthenticated("wrong stream key", code="bad_stream_key")
         if session.status == SessionStatus.ENDED:
             raise Conflict("this session has ended", code="ended")
         return session

@@ -9,17 +9,14 @@ DELETE ends the peer."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from aiohttp import web
 
-from live.errors import Conflict, Invalid, NotFound, Unauthenticated, Unavailable
+from live.errors import Invalid, Unauthenticated
 from live.http.auth import ACTOR
 from live.http.params import path_id
 from live.http.responses import json_response
-from live.keys import MEDIA_HUB, SERVICES
-from live.services.actors import require_staff
-from media import errors as media_errors
+from live.keys import STREAMS
 
 routes = web.RouteTableDef()
 
@@ -59,17 +56,6 @@ async def _offer(request: web.Request) -> str:
         raise Invalid("the SDP offer is not UTF-8", code="bad_offer") from err
 
 
-def _domain(err: media_errors.MediaError) -> Exception:
-    """A media error as the domain error the one error middleware turns into JSON."""
-    if isinstance(err, media_errors.BadOffer):
-        return Invalid(err.detail, code=err.code)
-    if isinstance(err, media_errors.ViewerCapReached):
-        return Unavailable(f"{err.detail}; watch over HLS instead", code=err.code)
-    if isinstance(err, media_errors.NotFound):
-        return NotFound(err.detail)
-    return Invalid(err.detail, code=err.code)
-
-
 def _created(request: web.Request, answer: str, location: str) -> web.Response:
     response = web.Response(status=201, text=answer, content_type=SDP, headers=CORS)
     response.headers["Location"] = location
@@ -94,70 +80,35 @@ async def preflight(request: web.Request) -> web.Response:
 @routes.post("/api/sessions/{id}/whip")
 async def whip_publish(request: web.Request) -> web.Response:
     session_id = path_id(request)
-    key = _bearer(request)
-    services, hub = request.app[SERVICES], request.app[MEDIA_HUB]
-    session = await services.rooms.by_stream_key(session_id, key)
-    if session is None:
-        raise Unauthenticated("wrong stream key", code="bad_stream_key")
-    if session.status == "ended":
-        raise Conflict("this session has ended", code="ended")
-    offer = await _offer(request)
-    try:
-        answer, resource = await hub.publish(session_id, offer)
-    except media_errors.NotFound as err:
-        raise Conflict("this session has ended", code="ended") from err
-    except media_errors.MediaError as err:
-        raise _domain(err) from err
-    try:
-        await services.rooms.start_publishing(session_id, key)
-    except Conflict:
-        await hub.stop_publishing(session_id, resource)
-        raise
-    return _created(request, answer, f"/api/sessions/{session_id}/whip/{resource}")
+    peer = await request.app[STREAMS].publish(session_id, _bearer(request), lambda: _offer(request))
+    return _created(request, peer.answer, f"/api/sessions/{session_id}/whip/{peer.resource}")
 
 
 @routes.delete("/api/sessions/{id}/whip/{resource}")
 async def whip_stop(request: web.Request) -> web.Response:
-    session_id = path_id(request)
-    session = await request.app[SERVICES].rooms.by_stream_key(session_id, _bearer(request))
-    if session is None:
-        raise Unauthenticated("wrong stream key", code="bad_stream_key")
-    try:
-        await request.app[MEDIA_HUB].stop_publishing(session_id, request.match_info["resource"])
-    except media_errors.MediaError as err:
-        raise _domain(err) from err
+    await request.app[STREAMS].stop_publishing(
+        path_id(request), _bearer(request), request.match_info["resource"]
+    )
     return web.Response(status=200, headers=CORS)
 
 
 @routes.post("/api/sessions/{id}/whep")
 async def whep_watch(request: web.Request) -> web.Response:
     session_id = path_id(request)
-    session = await request.app[SERVICES].rooms.get(session_id)
-    if session.status != "live":
-        code = "ended" if session.status == "ended" else "not_live"
-        raise Conflict(f"the session is {session.status}; WebRTC viewing is only while live", code=code)
-    offer = await _offer(request)
-    try:
-        answer, resource = await request.app[MEDIA_HUB].watch(session_id, offer)
-    except media_errors.MediaError as err:
-        raise _domain(err) from err
-    return _created(request, answer, f"/api/sessions/{session_id}/whep/{resource}")
+    peer = await request.app[STREAMS].watch(session_id, lambda: _offer(request))
+    return _created(request, peer.answer, f"/api/sessions/{session_id}/whep/{peer.resource}")
 
 
 @routes.delete("/api/sessions/{id}/whep/{resource}")
 async def whep_stop(request: web.Request) -> web.Response:
-    try:
-        await request.app[MEDIA_HUB].stop_watching(path_id(request), request.match_info["resource"])
-    except media_errors.MediaError as err:
-        raise _domain(err) from err
+    await request.app[STREAMS].stop_watching(path_id(request), request.match_info["resource"])
     return web.Response(status=200, headers=CORS)
 
 
 @routes.get("/api/sessions/{id}/health")
 async def stream_health(request: web.Request) -> web.Response:
     """The broadcast's health: publishing, reconnecting, viewers, bitrate, frame rate."""
-    session = await request.app[SERVICES].rooms.get(path_id(request))
-    stats = request.app[MEDIA_HUB].stats(session.id)
+    session, stats = await request.app[STREAMS].health(path_id(request))
     return json_response({"session": str(session.id), "status": session.status, **stats})
 
 
@@ -178,12 +129,8 @@ def _hls(request: web.Request, rendition: str | None) -> web.StreamResponse:
     name = request.match_info["name"]
     if not HLS_NAME.match(name) or (rendition is not None and name == "master.m3u8"):
         raise web.HTTPNotFound()
-    hub = request.app[MEDIA_HUB]
-    directory = hub.hls_dir(path_id(request)).resolve()
-    if rendition is not None:
-        directory = directory / rendition
-    path = (directory / name).resolve()
-    if path.parent != directory or not path.is_file():
+    path = request.app[STREAMS].hls_file(path_id(request), name, rendition)
+    if path is None:
         raise web.HTTPNotFound()
     suffix = path.suffix
     headers = {"Access-Control-Allow-Origin": "*"}
@@ -199,28 +146,10 @@ def _hls(request: web.Request, rendition: str | None) -> web.StreamResponse:
     return web.FileResponse(path, headers=headers)
 
 
-def _newer(path: Path, than: Path) -> bool:
-    """``path`` exists and was written after ``than`` last changed."""
-    try:
-        return path.stat().st_mtime >= than.stat().st_mtime
-    except OSError:
-        return False
-
-
 @routes.get("/api/sessions/{id}/recording.mp4")
 async def recording_mp4(request: web.Request) -> web.StreamResponse:
     """The recording as one MP4 (remuxed, not re-encoded), for the community's moderators."""
-    session = await request.app[SERVICES].rooms.get(path_id(request))
-    require_staff(request[ACTOR], "moderator", session.community_id)
-    hub = request.app[MEDIA_HUB]
-    path: Path = hub.mp4_path(session.id)
-    playlist = hub.hls_dir(session.id) / "index.m3u8"
-    # after the end the MP4 is made once; while live, each download remuxes the recording so far
-    if session.status != "ended" or not _newer(path, playlist):
-        try:
-            path = await hub.remux_mp4(session.id)
-        except media_errors.MediaError as err:
-            raise _domain(err) from err
+    session, path = await request.app[STREAMS].recording_file(request[ACTOR], path_id(request))
     return web.FileResponse(
         path,
         headers={
