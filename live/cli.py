@@ -16,7 +16,7 @@ from live.services.accounts import Accounts
 from live.services.places import Places
 from live.services.throttle import MemoryFailureCounter
 from live.services.words import WordList
-from live.settings import Settings
+from live.settings import SettingError, Settings
 from live.storage.db import Database
 from live.storage.migrate import upgrade
 
@@ -205,7 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     args = _parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     try:
         if args.command == "serve":
             serve(settings, args.host, args.port or settings.port)

@@ -8,6 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/live.db"
+#: How room broadcasts reach sockets: Roundtable's encode-once manager, or python-socketio's own.
+FANOUTS = ("fast", "stock")
+
+
+class SettingError(ValueError):
+    """A setting has a value Roundtable cannot run with; the message names the variable."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class Settings:
     jobs_interval_s: float = 300.0
     due_soon_days: int = 1
     escalate_days: int = 5
+    fanout: str = "fast"
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -74,6 +81,7 @@ class Settings:
             jobs_interval_s=float(env.get("LIVE_JOBS_INTERVAL_S", "300")),
             due_soon_days=int(env.get("LIVE_DUE_SOON_DAYS", "1")),
             escalate_days=int(env.get("LIVE_ESCALATE_DAYS", "5")),
+            fanout=_choice(env.get("LIVE_FANOUT") or "fast", FANOUTS, "LIVE_FANOUT"),
         )
 
     def with_secret(self) -> Settings:
@@ -102,7 +110,7 @@ SQLITE_SYNCHRONOUS = ("normal", "full", "extra")
 def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
     value = value.strip().lower()
     if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+        raise SettingError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
     return value
 
 

@@ -18,6 +18,8 @@ from aiortc import (
 )
 from aiortc.mediastreams import MediaStreamTrack
 
+from media import aiortc_compat
+
 from .broadcast import (
     ENDED,
     WAITING,
@@ -204,7 +206,7 @@ class MediaHub:
             transceiver = pc.addTransceiver(video, direction="sendonly")
             transceiver.setCodecPreferences(_preferred("video", "video/h264"))
             # aiortc only honours PLI/FIR for frames it encodes itself; ours come encoded.
-            setattr(transceiver.sender, "_send_keyframe", broadcast.encoder.request_keyframe)  # noqa: B010
+            aiortc_compat.route_keyframe_requests(transceiver.sender, broadcast.encoder.request_keyframe)
         if "audio" in kinds:
             audio = PacketTrack("audio")
             transceiver = pc.addTransceiver(audio, direction="sendonly")

@@ -74,3 +74,17 @@ def test_demo_is_idempotent(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert "roundtable" in first.stdout
     assert "already" in run(tmp_path, "demo").stdout
+
+
+def test_serve_refuses_an_unknown_fanout_naming_the_setting(tmp_path: Path) -> None:
+    env = {**os.environ, "LIVE_FANOUT": "turbo", "LIVE_DATA_DIR": str(tmp_path / "data")}
+    out = subprocess.run(
+        [sys.executable, "-m", "live", "serve", "--port", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 2
+    assert "LIVE_FANOUT" in out.stderr and "turbo" in out.stderr

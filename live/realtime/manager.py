@@ -22,9 +22,9 @@ from typing import Any
 
 import socketio
 from aiohttp import web
-from engineio import packet as eio_packet
-from engineio.async_drivers import aiohttp as eio_aiohttp
 from socketio import packet as sio_packet
+
+from live.realtime import engineio_compat as compat
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def websocket_frame(text: str) -> bytes:
     return header + body
 
 
-class FastWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
+class FastWebSocket(compat.WebSocketBase):  # type: ignore[misc]
     """Engine.IO's aiohttp WebSocket wrapper, uncompressed, that lets the manager reach the transport.
 
     Compression is off as in Node's engine.io (``perMessageDeflate: false``): per-connection deflate
@@ -84,7 +84,7 @@ class FastWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
         self._sock = web.WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=False)
         await self._sock.prepare(request)
         self.environ = environ
-        socket = getattr(self.handler, "__self__", None)
+        socket = compat.socket_of_handler(self.handler)
         if socket is not None:
             socket.fast_ws = self._sock
             socket.fast_transport = request.transport
@@ -94,8 +94,7 @@ class FastWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
 
 def install_fast_websocket(sio: socketio.AsyncServer) -> None:
     """Make ``sio`` (async_mode aiohttp) accept WebSockets through ``FastWebSocket``."""
-    eio = sio.eio
-    eio._async = {**eio._async, "websocket": FastWebSocket}
+    compat.install_websocket_class(sio, FastWebSocket)
 
 
 class FastManager(socketio.AsyncManager):  # type: ignore[misc]
@@ -146,7 +145,7 @@ class FastManager(socketio.AsyncManager):  # type: ignore[misc]
             )
             return
         skips = skip_sid if isinstance(skip_sid, list) else [skip_sid]
-        dumps = self.server.packet_class.json.dumps
+        dumps = compat.json_dumps(self.server)
         mergeable = event in COALESCED_EVENTS and len(args) == 1 and isinstance(args[0], dict)
         data_json = dumps(args[0] if mergeable else args, separators=(",", ":"))
         self._pending.append(
@@ -239,7 +238,7 @@ class FastManager(socketio.AsyncManager):  # type: ignore[misc]
         if not packets:
             return
         frames = b"".join(websocket_frame("4" + p) for p in packets)
-        sockets = self.server.eio.sockets
+        sockets = compat.eio_sockets(self.server)
         slow: list[str] = []
         writes = 0
         for eio_sid in recipients:
@@ -249,14 +248,10 @@ class FastManager(socketio.AsyncManager):  # type: ignore[misc]
             transport = getattr(socket, "fast_transport", None)
             if (
                 transport is None
-                or not socket.upgraded
-                or socket.upgrading
-                or socket.closing
-                or socket.closed
+                # Packets still queued (an ack, a ping, older slow sends) go first: stay behind them.
+                or not compat.writable_directly(socket)
                 or socket.fast_ws.closed
                 or transport.is_closing()
-                # Packets still queued (an ack, a ping, older slow sends) go first: stay behind them.
-                or not socket.queue.empty()
                 or eio_sid in self._slow_pending
             ):
                 slow.append(eio_sid)
@@ -282,7 +277,7 @@ class FastManager(socketio.AsyncManager):  # type: ignore[misc]
         for eio_sid in recipients:
             try:
                 for text in packets:
-                    await self.server._send_eio_packet(eio_sid, eio_packet.Packet(eio_packet.MESSAGE, text))
+                    await compat.send_message(self.server, eio_sid, text)
             except Exception:  # one bad socket must not stop the others
                 log.debug("send to %s failed", eio_sid, exc_info=True)
             finally:

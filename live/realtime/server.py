@@ -45,9 +45,22 @@ def origin_checker(settings: Settings) -> Callable[[str | None, dict[str, Any]],
     return check
 
 
+def client_manager_for(settings: Settings) -> Any:
+    """``LIVE_FANOUT``: ``fast`` (Roundtable's encode-once manager, live/realtime/manager.py) or
+    ``stock`` (python-socketio's own), both over Redis pub/sub when ``REDIS_URL`` is set."""
+    channel = f"{settings.redis_prefix}:socketio"
+    if settings.fanout == "fast":
+        return fast_manager(settings.redis_url, channel=channel)
+    if settings.fanout == "stock":
+        if settings.redis_url:
+            return socketio.AsyncRedisManager(settings.redis_url, channel=channel)
+        return socketio.AsyncManager()
+    raise ValueError(f"LIVE_FANOUT must be fast or stock, not {settings.fanout!r}")
+
+
 def make_server(settings: Settings, client_manager: Any = None) -> socketio.AsyncServer:
     if client_manager is None:
-        client_manager = fast_manager(settings.redis_url, channel=f"{settings.redis_prefix}:socketio")
+        client_manager = client_manager_for(settings)
     return socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=client_manager,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -13,6 +13,7 @@ import pytest
 import socketio
 from aiohttp.test_utils import TestClient
 
+from live.settings import FANOUTS, Settings
 from tests.conftest import PASSWORD, World, login
 
 
@@ -91,6 +92,17 @@ class Peer:
 
 
 Connect = Callable[..., Awaitable[Peer]]
+
+
+@pytest.fixture(params=FANOUTS)
+def fanout(request: pytest.FixtureRequest) -> str:
+    """Every realtime test runs with both room fan-outs (LIVE_FANOUT=fast and stock)."""
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(settings: Settings, fanout: str) -> Settings:
+    return replace(settings, fanout=fanout)
 
 
 async def open_peer(url: str, *, name: str | None = "居民甲", guest: str | None = None, **kw: Any) -> Peer:

@@ -66,7 +66,7 @@ async def pg_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def servers(pg_url: str, tmp_path: Path) -> AsyncIterator[list[Server]]:
+async def servers(pg_url: str, tmp_path: Path, fanout: str) -> AsyncIterator[list[Server]]:
     """Two ``python -m live serve`` processes sharing the database and a Redis prefix of their own."""
     env = {
         **os.environ,
@@ -80,6 +80,7 @@ async def servers(pg_url: str, tmp_path: Path) -> AsyncIterator[list[Server]]:
         "LIVE_TRUST_PROXY": "1",
         # the shared bucket must empty by count, not by how fast a busy machine sends: no refill
         "LIVE_CHAT_RATE": "0.01",
+        "LIVE_FANOUT": fanout,
     }
     started: list[Server] = []
     for name in ("a", "b"):
