@@ -57,23 +57,14 @@ async function submit(form) {
   button.disabled = true;
   try {
     const method = form.dataset.method || "POST";
-    const response = await fetch(form.dataset.api, {
-      method,
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: method === "GET" ? undefined : JSON.stringify(fieldsOf(form)),
-      credentials: "same-origin",
-    });
-    if (response.ok) {
+    const answer = await request(method, form.dataset.api, method === "GET" ? {} : { json: fieldsOf(form) });
+    if (answer.ok) {
       button.textContent = message("saved");
       window.location.reload();
       return;
     }
-    let detail = message("failed");
-    try {
-      const body = await response.json();
-      if (body && body.detail) detail = body.detail;
-    } catch (_) { /* not JSON */ }
-    error.textContent = detail;
+    if (answer.status === 0) throw new Error("network");
+    error.textContent = (answer.body && answer.body.detail) || message("failed");
     error.hidden = false;
   } catch (_) {
     error.textContent = message("failed");

@@ -1,5 +1,6 @@
 // The host console: camera/microphone choice, screen sharing, preview, go live over WHIP,
 // end, stream health; the chat and opinion parts of the watch page run beside the video.
+import { request } from "./api.js";
 import { init as initChat } from "./live-chat.js";
 import { init as initOpinions } from "./live-opinions.js";
 import { init as initInteract } from "./live-interact.js";
@@ -39,13 +40,9 @@ function setStatus(value) {
 }
 
 async function api(path, method = "POST") {
-  const response = await fetch(path, {
-    method,
-    credentials: "same-origin",
-    headers: { "X-CSRF-Token": config.csrf },
-  });
-  if (!response.ok) throw new Error(`${path}: ${response.status}`);
-  return response.json();
+  const answer = await request(method, path);
+  if (!answer.ok) throw new Error(`${path}: ${answer.status}`);
+  return answer.body;
 }
 
 async function fillDevices() {
@@ -139,14 +136,14 @@ async function publish() {
   if (audio) peer.addTransceiver(audio, { direction: "sendonly" });
   await peer.setLocalDescription(await peer.createOffer());
   await waitIce(peer);
-  const response = await fetch(`/api/sessions/${config.session}/whip`, {
-    method: "POST",
-    headers: { "Content-Type": "application/sdp", Authorization: `Bearer ${config.streamKey}` },
+  const response = await request("POST", `/api/sessions/${config.session}/whip`, {
     body: peer.localDescription.sdp,
+    type: "application/sdp",
+    headers: { Authorization: `Bearer ${config.streamKey}` },
   });
   if (response.status !== 201) throw new Error(`whip ${response.status}`);
   whipLocation = response.headers.get("Location");
-  await peer.setRemoteDescription({ type: "answer", sdp: await response.text() });
+  await peer.setRemoteDescription({ type: "answer", sdp: response.text });
   peer.addEventListener("connectionstatechange", () => {
     if (peer !== pc) return;
     if (peer.connectionState === "connected") say("publishing");
@@ -162,11 +159,7 @@ function stopPublishing() {
   if (pc) pc.close();
   pc = null;
   if (whipLocation) {
-    fetch(whipLocation, {
-      method: "DELETE",
-      headers: { Authorization: `Bearer ${config.streamKey}` },
-      keepalive: true,
-    }).catch(() => {});
+    request("DELETE", whipLocation, { headers: { Authorization: `Bearer ${config.streamKey}` }, keepalive: true });
     whipLocation = null;
   }
 }
@@ -235,9 +228,9 @@ async function health() {
         }
       });
     }
-    const response = await fetch(`/api/sessions/${config.session}/health`, { cache: "no-store" });
-    if (response.ok) {
-      const server = await response.json();
+    const response = await request("GET", `/api/sessions/${config.session}/health`);
+    if (response.ok && response.body) {
+      const server = response.body;
       $("viewers").textContent = String(server.viewers);
       if (!pc) {
         $("bitrate").textContent = server.bitrate_kbps ? `${Math.round(server.bitrate_kbps)} kbps` : "–";
@@ -265,12 +258,13 @@ async function start() {
   health();
 }
 
-for (const part of [initChat, initOpinions, initInteract]) {
-  try {
-    part(root, config);
-  } catch (err) {
-    console.error(err);
-  }
+// the page's one socket: opened (and joined) by the chat part, handed to the other parts
+try {
+  const socket = initChat(root, config);
+  initOpinions(root, config, socket);
+  initInteract(root, config, socket);
+} catch (err) {
+  console.error(err);
 }
 start();
 window.addEventListener("pagehide", stopPublishing);

@@ -1,31 +1,10 @@
 // The watch page's chat part: join the room, show messages as text, send, follow moderation.
 import { io } from "/static/vendor/socket.io.esm.min.js";
+import { asList, renderMessage } from "./chat-render.js";
+
+export { asList, renderMessage };
 
 const NAME_KEY = "rt_chat_name";
-
-export function renderMessage(message, strings) {
-  const li = document.createElement("li");
-  li.className = "chat-message";
-  li.dataset.messageId = message.id;
-  const who = document.createElement("span");
-  who.className = "chat-author";
-  who.textContent = message.author.name;
-  if (message.author.role && !["guest", "resident"].includes(message.author.role)) {
-    const badge = document.createElement("span");
-    badge.className = "chat-staff";
-    badge.textContent = strings.staff;
-    who.append(" ", badge);
-  }
-  const text = document.createElement("span");
-  text.className = "chat-text";
-  text.textContent = message.text;
-  li.append(who, text);
-  return li;
-}
-
-export function asList(payload) {
-  return Array.isArray(payload) ? payload : [payload];
-}
 
 // Opens the page's socket, joins the session's room on every (re)connect and shows the chat;
 // returns the socket for the page's other parts. Each join's ack is also announced on ``root``

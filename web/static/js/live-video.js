@@ -6,6 +6,7 @@
 // ``stream`` (the encoder is live, reconnecting or gone idle) events, and the status in each
 // ``join`` ack (after a reconnect) — no polling.
 import { loadHls } from "./hls-loader.js";
+import { request } from "./api.js";
 
 const RETRY_MS = 3000;
 const WHEP_TIMEOUT_MS = 10000;
@@ -95,16 +96,16 @@ export function init(root, config, socket) {
   });
 
   async function fetchJson(url) {
-    const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
-    if (!response.ok) throw new Error(`${url}: ${response.status}`);
-    return response.json();
+    const answer = await request("GET", url);
+    if (!answer.ok) throw new Error(`${url}: ${answer.status}`);
+    return answer.body;
   }
 
   function stopWebrtc() {
     if (pc) pc.close();
     pc = null;
     if (whepLocation) {
-      fetch(whepLocation, { method: "DELETE", keepalive: true }).catch(() => {});
+      request("DELETE", whepLocation, { keepalive: true });
       whepLocation = null;
     }
   }
@@ -134,10 +135,9 @@ export function init(root, config, socket) {
     });
     await peer.setLocalDescription(await peer.createOffer());
     await waitIce(peer);
-    const response = await fetch(`/api/sessions/${session}/whep`, {
-      method: "POST",
-      headers: { "Content-Type": "application/sdp" },
+    const response = await request("POST", `/api/sessions/${session}/whep`, {
       body: peer.localDescription.sdp,
+      type: "application/sdp",
     });
     if (response.status !== 201) {
       peer.close();
@@ -147,7 +147,7 @@ export function init(root, config, socket) {
       throw error;
     }
     whepLocation = response.headers.get("Location");
-    await peer.setRemoteDescription({ type: "answer", sdp: await response.text() });
+    await peer.setRemoteDescription({ type: "answer", sdp: response.text });
     await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("WebRTC did not connect")), WHEP_TIMEOUT_MS);
       const check = () => {

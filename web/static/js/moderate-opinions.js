@@ -4,7 +4,9 @@ import { io } from "/static/vendor/socket.io.esm.min.js";
 import { api, el, fillPlaces, fillSelect, loadCategories } from "./opinions-common.js";
 import { mediaNodes } from "./opinion-media.js";
 
-function start(root) {
+// ``socket``: the page's socket when the page has one (the moderation console); a /triage page
+// of a session opens its own.
+export function start(root, socket = null) {
   const strings = JSON.parse(root.dataset.strings || "{}");
   const community = root.dataset.community;
   const session = root.dataset.session || "";
@@ -164,9 +166,11 @@ function start(root) {
 
   if (session) {
     // New opinions reach moderators live through the staff room of the session's community.
-    const socket = io({ transports: ["websocket", "polling"] });
-    socket.on("reload", () => location.reload());
-    socket.on("connect", () => socket.emit("join", { session }));
+    if (!socket) {
+      socket = io({ transports: ["websocket", "polling"] });
+      socket.on("reload", () => location.reload());
+      socket.on("connect", () => socket.emit("join", { session }));
+    }
     const showcase = root.querySelector('[data-role="showcase-form"]');
     const items = root.querySelector('[data-role="showcase-item"]');
     const shown = root.querySelector('[data-role="showcase-status"]');
@@ -193,4 +197,7 @@ function start(root) {
   }
 }
 
-for (const root of document.querySelectorAll('[data-role="triage"]')) start(root);
+// The moderation console starts its triage itself, with its socket.
+for (const root of document.querySelectorAll('[data-role="triage"]')) {
+  if (!root.closest("#moderate")) start(root);
+}

@@ -1,11 +1,13 @@
 // The moderation console: held messages first, one-click actions on messages, people and the room.
 import { io } from "/static/vendor/socket.io.esm.min.js";
+import { request } from "./api.js";
+import { asList, renderMessage } from "./chat-render.js";
 import { init as initInteract } from "./live-interact.js";
+import { start as startTriage } from "./moderate-opinions.js";
 
 const root = document.getElementById("moderate");
 const config = JSON.parse(root.dataset.config);
 const strings = JSON.parse(root.dataset.strings);
-const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const held = root.querySelector('[data-testid="held-list"]');
 const chat = root.querySelector('[data-testid="chat-list"]');
 const audit = root.querySelector('[data-testid="audit-log"]');
@@ -20,8 +22,10 @@ const showNothingHeld = () => { nothingHeld.hidden = held.children.length > 0; }
 const session = config.session;
 const socket = io({ transports: ["websocket", "polling"] });
 socket.on("reload", () => location.reload()); // our account changed: pick up the new role
+// the console's opinion triage shares this socket (one per page)
+const triage = root.querySelector('[data-role="triage"]');
+if (triage) startTriage(triage, socket);
 
-const asList = (payload) => (Array.isArray(payload) ? payload : [payload]);
 const find = (id) => root.querySelectorAll(`.mod-item[data-message-id="${CSS.escape(String(id))}"]`);
 
 function button(label, action, extra = {}, danger = false) {
@@ -34,16 +38,11 @@ function button(label, action, extra = {}, danger = false) {
   return b;
 }
 
+const CONSOLE = { item: "mod-item", author: "who", text: "text", badge: false };
+
 function item(message) {
-  const li = document.createElement("li");
-  li.className = `mod-item status-${message.status}`;
-  li.dataset.messageId = message.id;
-  const who = document.createElement("span");
-  who.className = "who";
-  who.textContent = message.author.name;
-  const text = document.createElement("span");
-  text.className = "text";
-  text.textContent = message.text;
+  const li = renderMessage(message, strings, CONSOLE);
+  li.classList.add(`status-${message.status}`);
   const tag = document.createElement("span");
   tag.className = "tag";
   tag.textContent = strings[message.status] || "";
@@ -62,7 +61,8 @@ function item(message) {
     const person = { ...ids, name: message.author.name };
     actions.append(button(strings.mute, "mute", { ...person, seconds: "600" }), button(strings.ban, "ban", person, true));
   }
-  li.append(tag, who, text, actions);
+  li.prepend(tag);
+  li.append(actions);
   return li;
 }
 
@@ -87,8 +87,8 @@ function showState(state) {
 }
 
 async function getJSON(url) {
-  const response = await fetch(url, { headers: { "X-CSRF-Token": csrf } });
-  return response.ok ? response.json() : [];
+  const answer = await request("GET", url);
+  return answer.ok && answer.body ? answer.body : [];
 }
 
 async function loadMessages() {

@@ -1,33 +1,11 @@
 // Small helpers shared by the opinion parts (watch page, triage, agenda pages).
+import { api } from "./api.js";
 
-export function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  return meta ? meta.content : "";
-}
+export { api, csrfToken } from "./api.js";
 
 export function pageLang() {
   const meta = document.querySelector('meta[name="lang"]');
   return meta ? meta.content : "zh-CN";
-}
-
-// JSON over fetch; resolves to {ok, status, body}; never throws on HTTP errors.
-export async function api(method, path, body) {
-  const init = { method, headers: { "X-CSRF-Token": csrfToken() }, credentials: "same-origin" };
-  if (body instanceof FormData) {
-    init.body = body; // multipart/form-data: the browser sets the boundary
-  } else if (body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  try {
-    const response = await fetch(path, init);
-    const text = await response.text();
-    let parsed = null;
-    try { parsed = text ? JSON.parse(text) : null; } catch { parsed = null; }
-    return { ok: response.ok, status: response.status, body: parsed };
-  } catch (err) {
-    return { ok: false, status: 0, body: null };
-  }
 }
 
 export function el(tag, attrs = {}, ...children) {
