@@ -14,7 +14,6 @@ from live.services.chat_rules import ChatRefused, ChatRules, SessionRules
 from live.services.chat_writer import GroupWriter, Posted, SlowModeRefused
 from live.services.limits import TokenBucket
 from live.services.presence import Counts, Presence
-from live.services.sanctions import active_ban
 from live.services.signals import Signals
 from live.services.text import clean_text as shared_clean_text
 from live.services.wordfilter import WordFilter
@@ -100,16 +99,20 @@ class Chat:
         ended broadcast) and is welcomed with the history, the numbers and the pinned message."""
         async with self.db.read() as s:
             session = await rooms_store.get_session(s, session_id)
-            if session is None:
-                raise NotFound("no such session")
-            if await active_ban(s, session.community_id, actor):
-                raise ChatRefused("you are banned from this community's chat", code="banned")
+        if session is None:
+            raise NotFound("no such session")
+        await self._refuse_banned(actor, session.community_id)
         if await enter(session) and session.status != SessionStatus.ENDED:
             await self.presence.join(session.id, actor.key)
         async with self.db.read() as s:
             history = await store.recent_visible(s, session.id, HISTORY)
             pinned = await self._pinned(s, session)
         return Welcome(session, history, await self.presence.counts(session.id), pinned)
+
+    async def _refuse_banned(self, actor: Actor, community_id: int) -> None:
+        """The one ban check of the chat (joining and posting), on the cached sanctions."""
+        if (await self.rules.sanctions(community_id)).bans(actor):
+            raise ChatRefused("you are banned from this community's chat", code="banned")
 
     async def _pinned(self, s: Tx, session: LiveSession) -> Message | None:
         if session.pinned_message_id is None:
@@ -133,9 +136,8 @@ class Chat:
         now = self.clock.now()
         session = await self.rules.session(session_id)
         staff = actor.can("moderator", session.community_id)
+        await self._refuse_banned(actor, session.community_id)
         sanctions = await self.rules.sanctions(session.community_id)
-        if sanctions.bans(actor):
-            raise ChatRefused("you are banned from this community's chat", code="banned")
         if not staff:
             if not session.chat_open or session.status == SessionStatus.ENDED:
                 raise ChatRefused("the chat is closed", code="chat_closed")
