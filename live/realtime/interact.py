@@ -45,8 +45,7 @@ def register(_sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
         await ctx.fanout.broadcast(session_room(view.poll.session_id), "poll", poll_payload(view))
 
     async def emit_question(question_id: int) -> None:
-        async with ctx.services.db.read() as s:
-            question = await ctx.services.questions.store.get(s, question_id)
+        question = await ctx.services.questions.current(question_id)
         if question is None:
             return
         payload = question_payload(question)

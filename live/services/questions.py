@@ -162,6 +162,11 @@ class Questions:
         await self._publish([Changed(question, "merged"), Changed(into, "upvoted")], actor)
         return into
 
+    async def current(self, question_id: int) -> Question | None:
+        """A question as it is now, for the subscriber that shows its change (None if gone)."""
+        async with self.db.read() as s:
+            return await self.store.get(s, question_id)
+
     async def get(self, actor: Actor, question_id: int) -> Question:
         async with self.db.read() as s:
             question = await self.store.get(s, question_id)
