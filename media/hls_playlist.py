@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PLAYLIST_NAME = "index.m3u8"
+from .layout import PLAYLIST_NAME
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import av
 from av.container import OutputContainer
 
 from .hls_playlist import Playlist, SegmentEntry, read_playlist
+from .layout import PLAYLIST_NAME
 from .recording import Recording
 
 log = logging.getLogger(__name__)
@@ -187,7 +188,7 @@ def finish_playlist(directory: Path, playlist: Playlist | None = None) -> Record
         playlist.ended = True
         path = playlist.write(directory)
     else:
-        path = directory / "index.m3u8"
+        path = directory / PLAYLIST_NAME
     if not playlist.segments:
         return None
     return Recording(

@@ -18,7 +18,7 @@ from aiortc import (
 )
 from aiortc.mediastreams import MediaStreamTrack
 
-from media import aiortc_compat
+from media import aiortc_compat, layout
 
 from .broadcast import (
     ENDED,
@@ -92,11 +92,11 @@ class MediaHub:
                 log.exception("media state listener failed")
 
     def hls_dir(self, session_id: int) -> Path:
-        return self.data_dir / "hls" / str(session_id)
+        return layout.hls_dir(self.data_dir, session_id)
 
     def mp4_path(self, session_id: int) -> Path:
         """Where ``remux_mp4`` writes (outside the public HLS directory)."""
-        return self.data_dir / "recordings" / f"{session_id}.mp4"
+        return layout.mp4_path(self.data_dir, session_id)
 
     def viewer_count(self) -> int:
         return sum(len(b.viewers) for b in self._broadcasts.values())

@@ -15,11 +15,11 @@ from live.http.auth import GUEST_COOKIE, SESSION_COOKIE, ascii_cookie, client_ad
 from live.keys import SETTINGS
 from live.realtime.context import Connection, RealtimeContext
 from live.services.actors import Actor
+from live.services.defaults import DEFAULT_GUEST_NAME
 from live.services.guests import clean_display_name, guest_actor, new_guest_id, verify_guest
 
 log = logging.getLogger(__name__)
 GUEST_ID = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
-DEFAULT_GUEST_NAME = "居民"
 
 
 def _cookies(environ: dict[str, Any]) -> dict[str, str]:

@@ -17,6 +17,7 @@ from live.storage.accounts import AuthSession, User
 from live.storage.db import Database
 from live.storage.places import Building, Community, Compound, Grid, Unit, community_by_slug
 from live.storage.rooms import LiveSession
+from media import layout
 
 PLACE_KINDS = ("grid", "compound", "building", "unit")
 PLACE_NAME_MAX = {"grid": 128, "compound": 128, "building": 64, "unit": 64}
@@ -73,7 +74,7 @@ class Admin:
 
     def mp4_path(self, session_id: int) -> Path:
         """The MP4 remuxed from a recording on request (media/hub.py keeps it here)."""
-        return self.data_dir / "recordings" / f"{session_id}.mp4"
+        return layout.mp4_path(self.data_dir, session_id)
 
     def bytes_on_disk(self, session_id: int) -> int:
         """A session's HLS folder and remuxed MP4, as they are on disk now."""
@@ -233,7 +234,7 @@ class Admin:
 
     def disk_usage(self) -> tuple[int, int, int]:
         """Bytes of recordings (HLS and MP4), and the data disk's total and free bytes."""
-        used = directory_bytes(self.data_dir / "hls") + directory_bytes(self.data_dir / "recordings")
+        used = sum(directory_bytes(d) for d in layout.media_dirs(self.data_dir))
         target = self.data_dir if self.data_dir.exists() else Path(".")
         usage = shutil.disk_usage(target)
         return used, usage.total, usage.free

@@ -19,6 +19,7 @@ from live.storage.opinions import Opinion
 from live.storage.places import Community, all_communities, community_by_slug
 from live.storage.presence import ViewerSample
 from live.storage.rooms import LiveSession
+from media import layout
 
 REPLAY_MESSAGES_MAX = 5000
 TOTALS_TTL_S = 30.0
@@ -72,7 +73,7 @@ class Replay:
 
 def recording_dir(data_dir: Path, session_id: int) -> Path:
     """Where a session's HLS segments and playlist live."""
-    return data_dir / "hls" / str(session_id)
+    return layout.hls_dir(data_dir, session_id)
 
 
 def directory_bytes(path: Path) -> int:
@@ -148,7 +149,7 @@ class Archive:
     def has_recording(self, session: LiveSession) -> bool:
         if session.recording_duration_s is not None:
             return True
-        return (recording_dir(self.data_dir, session.id) / "index.m3u8").is_file()
+        return layout.playlist_path(self.data_dir, session.id).is_file()
 
     async def past(
         self, community_slug: str | None = None, limit: int = 20, after: int | None = None
@@ -198,6 +199,6 @@ class Archive:
             samples = await queries.viewer_samples(s, session_id)
             categories = await queries.category_names(s)
         duration = session_duration(session)
-        hls = f"/hls/{session.id}/index.m3u8" if self.has_recording(session) else None
+        hls = layout.playlist_url(session.id) if self.has_recording(session) else None
         chart = viewer_chart(samples, session.started_at, duration)
         return Replay(session, community, messages, opinions, samples, duration, hls, chart, categories)

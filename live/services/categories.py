@@ -10,19 +10,10 @@ from sqlalchemy.exc import IntegrityError
 
 from live.errors import Conflict, Invalid, NotFound
 from live.services.actors import Actor, require_admin
+from live.services.defaults import DEFAULT_CATEGORIES as DEFAULT_CATEGORIES
 from live.storage.db import Database
 from live.storage.opinions import Category
 
-DEFAULT_CATEGORIES = (
-    ("property", "物业管理", "Property management"),
-    ("garbage", "垃圾分类", "Garbage sorting"),
-    ("parking", "车辆停放", "Parking"),
-    ("renovation", "老旧小区改造", "Old compound renovation"),
-    ("dispute", "邻里纠纷", "Neighbour disputes"),
-    ("environment", "环境卫生", "Sanitation"),
-    ("facilities", "公共设施", "Public facilities"),
-    ("other", "其他", "Other"),
-)
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 NAME_MAX = 64
 

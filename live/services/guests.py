@@ -9,6 +9,7 @@ import unicodedata
 from live.errors import Invalid
 from live.services.accounts import sign
 from live.services.actors import Actor
+from live.services.defaults import DEFAULT_GUEST_NAME
 
 STAFF_WORDS = ("管理员", "主持人", "书记", "网格员", "admin", "moderator", "host", "官方", "社区")
 NAME_MAX = 24
@@ -55,4 +56,4 @@ def clean_display_name(raw: object, *, staff: bool = False) -> str:
 
 
 def guest_actor(guest_id: str, name: str | None, address: str | None) -> Actor:
-    return Actor(key=f"g:{guest_id}", name=name or "居民", role="guest", address=address)
+    return Actor(key=f"g:{guest_id}", name=name or DEFAULT_GUEST_NAME, role="guest", address=address)

@@ -22,6 +22,7 @@ from live.storage import rooms as store
 from live.storage.agenda import AgendaItem
 from live.storage.db import Database, Tx
 from live.storage.rooms import LiveSession
+from media import layout
 
 STATUSES = values(SessionStatus)
 TITLE_MAX = 200
@@ -40,7 +41,7 @@ class SessionView:
 
 def hls_url(session_id: int) -> str:
     """Where a session's HLS playlist (live, and the recording after the end) is served."""
-    return f"/hls/{session_id}/index.m3u8"
+    return layout.playlist_url(session_id)
 
 
 class Rooms:

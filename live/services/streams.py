@@ -18,6 +18,7 @@ from live.services.rooms import Rooms
 from live.statuses import SessionStatus
 from live.storage.rooms import LiveSession
 from media import errors as media_errors
+from media import layout
 from media.hub import MediaHub
 
 
@@ -105,7 +106,7 @@ class Streams:
         session = await self.rooms.get(session_id)
         require_staff(actor, "moderator", session.community_id)
         path = self.hub.mp4_path(session.id)
-        playlist = self.hub.hls_dir(session.id) / "index.m3u8"
+        playlist = self.hub.hls_dir(session.id) / layout.PLAYLIST_NAME
         if session.status != SessionStatus.ENDED or not _newer(path, playlist):
             try:
                 path = await self.hub.remux_mp4(session.id)

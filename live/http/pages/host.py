@@ -16,6 +16,7 @@ from live.services.actors import Actor
 from live.storage.agenda import AgendaItem
 from live.storage.places import Community
 from live.storage.rooms import LiveSession
+from media import layout
 
 routes = web.RouteTableDef()
 
@@ -109,7 +110,7 @@ async def host_console(request: web.Request) -> web.Response:
         "status": session.status,
         "community": community.slug,
         "streamKey": session.stream_key,
-        "hls": f"/hls/{session.id}/index.m3u8",
+        "hls": layout.playlist_url(session.id),
         "console": True,
     }
     return render(

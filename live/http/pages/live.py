@@ -8,6 +8,7 @@ from live.http.auth import ACTOR
 from live.http.params import path_id
 from live.http.templates import render
 from live.keys import SERVICES, SETTINGS
+from media import layout
 
 routes = web.RouteTableDef()
 
@@ -22,7 +23,7 @@ async def watch_page(request: web.Request) -> web.Response:
         "session": str(session.id),
         "status": session.status,
         "community": community.slug,
-        "hls": f"/hls/{session.id}/index.m3u8",
+        "hls": layout.playlist_url(session.id),
         # the HLS ladder (LIVE_HLS_LADDER): full and low in master.m3u8, sound only for 只听声音
         "hlsMaster": f"/hls/{session.id}/master.m3u8" if ladder else None,
         "hlsAudio": f"/hls/{session.id}/audio/index.m3u8" if ladder else None,
