@@ -131,7 +131,9 @@ class Opinions:
                 names = [p.file for p in stored_photos] + [p.thumb for p in stored_photos]
                 self.uploads.discard(names + ([stored_voice.file] if stored_voice else []))
             raise
-        await self.events.publish(OpinionCreated(opinion.id, opinion.community_id, opinion.session_id))
+        await self.events.publish(
+            OpinionCreated(opinion.id, opinion.community_id, opinion.session_id, actor=actor.key)
+        )
         return opinion
 
     async def _store(
@@ -400,13 +402,15 @@ class Opinions:
         stays attached."""
         body = clean_text(text, "text", TEXT_MAX)
         async with self.db.transaction() as s:
-            opinion = await s.get(Opinion, opinion_id)
+            opinion = await store.get_opinion(s, opinion_id)
             if opinion is None:
                 raise NotFound("no such opinion")
             require_staff(actor, "moderator", opinion.community_id)
             opinion.text = body
         await self.events.publish(
-            OpinionChanged(opinion.id, opinion.community_id, opinion.session_id, "transcribed")
+            OpinionChanged(
+                opinion.id, opinion.community_id, opinion.session_id, "transcribed", actor=actor.key
+            )
         )
         return opinion
 
