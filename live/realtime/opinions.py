@@ -54,7 +54,6 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
             "session": str(session.id),
             "item": {
                 **agenda_payload(view.item, view.community, party_name=party),
-                "supporters": sum(o.supporters for o in view.opinions),
                 "opinions": len(view.opinions),
                 "ratings": account.ratings,
             },

@@ -158,6 +158,7 @@ class Subscribers:
             "id": str(opinion.id),
             "status": opinion.status,
             "supporters": opinion.supporters,
+            "verified_households": opinion.verified_households,
             "merged_into": str(opinion.merged_into_id) if opinion.merged_into_id else None,
         }
         await self.fanout.broadcast(session_room(event.session_id), "opinion_update", update)

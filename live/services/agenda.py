@@ -23,6 +23,7 @@ from live.storage.db import Database
 from live.storage.meetings import Meeting
 from live.storage.opinions import Opinion
 from live.storage.places import Community, community_by_slug, community_id_of
+from live.storage.support_counts import recount_items
 
 FLOW = ("proposed", "scheduled", "deliberating", "decided", "in_progress", "resolved")
 STATES = (*FLOW, "closed")
@@ -162,6 +163,9 @@ class Agenda:
                 if opinion.status == "new":
                     opinion.status = "accepted"
                 await add_follow(s, self.clock, item.id, opinion.author_key)
+            await s.flush()
+            await recount_items(s, [item.id])
+            await s.refresh(item)
             s.add(
                 AgendaEvent(
                     item_id=item.id,
@@ -261,6 +265,9 @@ class Agenda:
                     await add_follow(s, self.clock, item.id, opinion.author_key)
                     added += 1
             if added:
+                await s.flush()
+                await recount_items(s, [item.id])
+                await s.refresh(item)
                 changes.append(change(Change.OPINIONS_ADDED, added))
             values: Params = {"changes": changes} if changes else {}
             assigned = False

@@ -27,6 +27,7 @@ from live.storage.opinions import Category, Opinion, OpinionSupport
 from live.storage.places import Building, Community, Compound, Grid, Subdistrict, Unit
 from live.storage.presence import SessionViewer, ViewerSample
 from live.storage.rooms import LiveSession
+from live.storage.support_counts import recount_all
 
 DEMO_PASSWORD = "roundtable"
 SUBDISTRICT = ("qingshan", "青山街道")
@@ -90,6 +91,8 @@ async def seed_demo(db: Database, clock: Clock) -> bool:
             s.add_all([host, moderator])
             await s.flush()
             await _sessions(s, community, story, host, moderator, rng, clock)
+        await s.flush()
+        await recount_all(s)
     return True
 
 

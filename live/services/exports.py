@@ -20,11 +20,12 @@ from live.storage.opinions import Opinion
 
 OPINION_COLUMNS = (
     "id", "community", "created_at", "status", "category", "location", "text", "supporters",
-    "source", "session", "offset_ms", "merged_into", "reject_reason", "author", "contact",
+    "verified_households", "source", "session", "offset_ms", "merged_into", "reject_reason", "author",
+    "contact",
 )  # fmt: skip
 AGENDA_COLUMNS = (
     "id", "community", "created_at", "updated_at", "status", "category", "location", "title",
-    "summary", "responsible", "due_date", "outcome", "meeting",
+    "summary", "responsible", "due_date", "outcome", "meeting", "supporters", "verified_households",
 )  # fmt: skip
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -47,6 +48,7 @@ def opinion_rows(opinions: Sequence[Opinion], slugs: dict[int, str]) -> list[lis
             o.location or "",
             o.text,
             o.supporters,
+            o.verified_households,
             o.source,
             o.session_id or "",
             o.offset_ms if o.offset_ms is not None else "",
@@ -75,6 +77,8 @@ def agenda_rows(items: Sequence[tuple[AgendaItem, str]]) -> list[list[Any]]:
             i.due_date.isoformat() if i.due_date else "",
             i.outcome or "",
             i.meeting_id or "",
+            i.supporters,
+            i.verified_households,
         ]
         for i, slug in items
     ]

@@ -201,6 +201,9 @@ class Opinions:
             s.add(opinion)
             await s.flush()
             store.add_support(s, opinion.id, writer.key, self.clock.now())
+            await s.flush()
+            await store.recount(s, opinion.id)
+            await s.refresh(opinion)
         return opinion
 
     async def _where(

@@ -28,6 +28,9 @@ class AgendaItem(Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[str | None] = mapped_column(Text)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    #: People who support the item's opinions (each once) and their distinct verified households.
+    supporters: Mapped[int] = mapped_column(default=0, server_default="0")
+    verified_households: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

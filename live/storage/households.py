@@ -200,6 +200,8 @@ class HouseholdStore:
                 return None
             member.revoked_at = now
             member.revoked_by = by
+            await s.flush()
+            await recount_for_user(s, user_id)
             return await household_place(s, member.household_id)
 
     async def membership(self, user_id: int) -> Membership | None:
@@ -304,7 +306,7 @@ async def households_of_users(s: AsyncSession, user_ids: Sequence[int]) -> dict[
                 HouseholdMember.revoked_at.is_(None),
             )
         )
-        found.update({user_id: household_id for user_id, household_id in rows.tuples()})
+        found.update({user_id: household_id for user_id, household_id in rows})
     return found
 
 
@@ -331,6 +333,12 @@ async def _household_in(s: AsyncSession, unit_id: int, room: str, now: datetime)
     return household
 
 
+async def recount_for_user(s: AsyncSession, user_id: int) -> None:
+    from live.storage.support_counts import recount_for_user as recount
+
+    await recount(s, user_id)
+
+
 async def _make_member(
     s: AsyncSession, household_id: int, user_id: int, method: str, by: str, now: datetime
 ) -> None:
@@ -347,3 +355,4 @@ async def _make_member(
         )
     )
     await s.flush()
+    await recount_for_user(s, user_id)

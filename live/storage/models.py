@@ -16,6 +16,7 @@ from live.storage import (  # noqa: F401
     questions,
     rooms,
     similar_index,
+    support_counts,
     votes,
 )
 from live.storage.base import Base

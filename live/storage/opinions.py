@@ -64,6 +64,8 @@ class Opinion(Base):
     reject_reason: Mapped[str | None] = mapped_column(String(32))
     reject_note: Mapped[str | None] = mapped_column(Text)
     supporters: Mapped[int] = mapped_column(default=1)
+    #: Distinct households with a verified member among the supporters (live/storage/support_counts.py).
+    verified_households: Mapped[int] = mapped_column(default=0, server_default="0")
     public: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # a voice message (file name under LIVE_DATA_DIR/uploads/) and its length; photos as
@@ -213,9 +215,9 @@ async def recount(s: AsyncSession, opinion_id: int) -> None:
     """Store an opinion's supporters from its supports (at least its author). The opinion is
     locked first: two concurrent "me too"s would otherwise each count only their own new row
     under READ COMMITTED (PostgreSQL) and the second update would lose the first."""
-    await s.execute(select(Opinion.id).where(Opinion.id == opinion_id).with_for_update())
-    count = await count_supports(s, opinion_id)
-    await s.execute(update(Opinion).where(Opinion.id == opinion_id).values(supporters=count or 1))
+    from live.storage.support_counts import recount as recount_both  # both numbers, and its items
+
+    await recount_both(s, [opinion_id])
 
 
 async def repoint_merged(s: AsyncSession, from_id: int, to_id: int) -> None:

@@ -64,12 +64,24 @@ async def test_households_migration_keeps_data_and_matches_the_models(empty_url:
                     " VALUES (1, 'g:abc', CURRENT_TIMESTAMP), (1, 'u:7', CURRENT_TIMESTAMP)"
                 )
             )
+            await s.execute(
+                text(
+                    "INSERT INTO agenda_items (id, community_id, title, summary, category, status,"
+                    " created_by, created_at, updated_at)"
+                    " VALUES (1, 1, '修路灯', '', 'facilities', 'proposed', 'u:7', CURRENT_TIMESTAMP,"
+                    " CURRENT_TIMESTAMP)"
+                )
+            )
+            await s.execute(text("INSERT INTO agenda_opinions (item_id, opinion_id) VALUES (1, 1)"))
         await upgrade(db)
         async with db.read() as s:
             rows = (
                 await s.execute(text("SELECT person_key, user_id FROM opinion_supports ORDER BY id"))
             ).all()
         assert [tuple(r) for r in rows] == [("g:abc", None), ("u:7", 7)]
+        async with db.read() as s:
+            counts = (await s.execute(text("SELECT supporters, verified_households FROM agenda_items"))).all()
+        assert [tuple(r) for r in counts] == [(2, 0)]
 
         def diff(connection: Connection) -> list[object]:
             return list(compare_metadata(MigrationContext.configure(connection), metadata))

@@ -238,7 +238,13 @@ async def get_opinion(request: web.Request) -> web.Response:
 @routes.post("/api/opinions/{id}/support")
 async def support(request: web.Request) -> web.Response:
     opinion = await request.app[SERVICES].opinions.support(request[ACTOR], path_id(request))
-    return json_response({"supporters": opinion.supporters, "opinion": str(opinion.id)})
+    return json_response(
+        {
+            "supporters": opinion.supporters,
+            "verified_households": opinion.verified_households,
+            "opinion": str(opinion.id),
+        }
+    )
 
 
 @routes.get("/api/opinions/{id}/similar")
