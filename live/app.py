@@ -33,7 +33,12 @@ from live.services.inbox import Inbox
 from live.services.jobs import Jobs, run_periodically
 from live.services.meetings import Meetings
 from live.services.navigation import Navigation
-from live.services.opinions import Opinions, opinion_limiter
+from live.services.opinions import (
+    Opinions,
+    address_opinion_limiter,
+    opinion_limiter,
+    unverified_support_limit,
+)
 from live.services.places import Places
 from live.services.polls import Polls
 from live.services.questions import Questions
@@ -120,6 +125,12 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
             categories,
             opinion_limiter(app[REDIS], clock, settings.redis_prefix, health),
             uploads=Uploads(settings.data_dir),
+            address_limiter=address_opinion_limiter(
+                app[REDIS], clock, settings.redis_prefix, settings.address_factor
+            ),
+            support_limit=unverified_support_limit(
+                app[REDIS], clock, settings.redis_prefix, settings.unverified_supports_per_hour
+            ),
         ),
         agenda=Agenda(db, clock, events),
         meetings=Meetings(db, clock, events),

@@ -291,3 +291,10 @@ class StreamStateChanged(Event):
 
     session_id: int
     state: str
+
+
+@dataclass(frozen=True)
+class SignedOut(Event):
+    """A sign-in session of a user ended (logout): their sockets re-check theirs."""
+
+    user_id: int

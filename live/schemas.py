@@ -402,6 +402,13 @@ class PlaceList(Query):
     community: Slug
 
 
+# -- identity: residents' accounts and households (issue 8) --------------------------------------
+
+Phone = Annotated[str, msgspec.Meta(max_length=32, description="an 11-digit mainland mobile number")]
+Password = Annotated[str, msgspec.Meta(max_length=256)]
+Room = Annotated[str, msgspec.Meta(max_length=32, description="a room of the unit, e.g. 301")]
+
+
 # -- socket payloads -----------------------------------------------------------------------------
 
 

@@ -26,11 +26,16 @@ class Settings:
     data_dir: Path = Path("var")
     secret: str = ""
     allowed_origins: tuple[str, ...] = ()
-    trust_proxy: bool = False
+    #: How many reverse proxies in front append to X-Forwarded-For (0: the header is ignored).
+    trust_proxy: int = 0
     max_webrtc_viewers: int = 200
     publisher_grace_s: float = 30.0
     chat_rate_per_s: float = 2.0
     chat_burst: int = 20
+    #: An address's budget (chat, opinions) in people's: 1 = one person's, whatever their identities.
+    address_factor: float = 1.0
+    #: Supports by people without a verified household, per address per hour.
+    unverified_supports_per_hour: int = 10
     login_max_failures: int = 10
     login_window_s: float = 60.0
     presence_ttl_s: float = 30.0
@@ -61,11 +66,13 @@ class Settings:
             data_dir=data_dir,
             secret=env.get("LIVE_SECRET") or "",
             allowed_origins=origins,
-            trust_proxy=env.get("LIVE_TRUST_PROXY", "") in ("1", "true", "yes"),
+            trust_proxy=proxy_hops(env.get("LIVE_TRUST_PROXY", "")),
             max_webrtc_viewers=int(env.get("LIVE_MAX_WEBRTC_VIEWERS", "200")),
             publisher_grace_s=float(env.get("LIVE_PUBLISHER_GRACE_S", "30")),
             chat_rate_per_s=float(env.get("LIVE_CHAT_RATE", "2")),
             chat_burst=int(env.get("LIVE_CHAT_BURST", "20")),
+            address_factor=float(env.get("LIVE_ADDRESS_FACTOR", "1")),
+            unverified_supports_per_hour=int(env.get("LIVE_UNVERIFIED_SUPPORTS", "10")),
             metrics_public=env.get("LIVE_METRICS_PUBLIC", "") in ("1", "true", "yes"),
             timezone=env.get("LIVE_TIMEZONE", "Asia/Shanghai"),
             hsts_s=int(env.get("LIVE_HSTS") or "0"),
@@ -112,6 +119,18 @@ def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
     if value not in allowed:
         raise SettingError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
     return value
+
+
+def proxy_hops(raw: str) -> int:
+    """``LIVE_TRUST_PROXY``: a number of proxies, or the old switch (``on``/``true``/``yes`` = 1)."""
+    value = raw.strip().lower()
+    if value in ("", "0", "off", "false", "no"):
+        return 0
+    if value in ("on", "true", "yes"):
+        return 1
+    if value.isdigit() and int(value) <= 16:
+        return int(value)
+    raise ValueError(f"LIVE_TRUST_PROXY must be a number of proxies (0-16) or on/off, not {raw!r}")
 
 
 def _replace(settings: Settings, **changes: object) -> Settings:

@@ -30,6 +30,21 @@ from live.storage.migrate import upgrade
 PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 RUN_ID = uuid.uuid4().hex[:8]
 PASSWORD = "correct-horse"
+SECRET = "test-secret"
+
+
+def guest_token(guest_id: str, secret: str = SECRET) -> str:
+    """The signed token the server would have issued to guest ``guest_id`` (its holder's credential)."""
+    from live.services.guests import sign_guest
+
+    return sign_guest(secret, guest_id)
+
+
+def guest_key(guest_id: str, secret: str = SECRET) -> str:
+    """The public id (``author.id``, ``you.id``) of guest ``guest_id``."""
+    from live.services.guests import public_guest_key
+
+    return public_guest_key(secret, guest_id)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -185,7 +200,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
     # jobs_interval_s=0: no background time-limit job; tests run it when they mean to
-    return Settings(database_url=db_url, data_dir=tmp_path / "data", secret="test-secret", jobs_interval_s=0)
+    return Settings(database_url=db_url, data_dir=tmp_path / "data", secret=SECRET, jobs_interval_s=0)
 
 
 @pytest.fixture

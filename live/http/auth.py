@@ -6,6 +6,7 @@ Sets ``request[ACTOR]``, ``request[CSRF]`` (the token this requester must send w
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from collections.abc import Mapping
 
 from aiohttp import web
@@ -24,6 +25,25 @@ CSRF = web.RequestKey("csrf", str)
 COOKIE_AUTH = web.RequestKey("cookie_auth", bool)
 SESSION_TOKEN = web.RequestKey("session_token", str)
 NEW_GUEST = web.RequestKey("new_guest", str)
+ADDRESS = web.RequestKey("address", str)
+#: The signed guest token of a guest requester (``GET /api/me`` hands it to socket clients).
+GUEST_TOKEN = web.RequestKey("guest_token", str)
+
+
+def forwarded_address(forwarded: str, hops: int, peer: str | None) -> str | None:
+    """The client address behind ``hops`` trusted proxies: the ``hops``-th entry of
+    X-Forwarded-For counted from the right (each proxy appends who connected to it, so entries
+    further left were written by the client and prove nothing). Anything else: the peer."""
+    if hops <= 0:
+        return peer
+    entries = [e.strip() for e in forwarded.split(",")]
+    if not forwarded.strip() or len(entries) < hops:
+        return peer
+    candidate = entries[-hops]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return peer
 
 
 def ascii_cookie(cookies: Mapping[str, str], name: str) -> str | None:
@@ -35,11 +55,20 @@ def ascii_cookie(cookies: Mapping[str, str], name: str) -> str | None:
 
 
 def client_address(request: web.Request) -> str:
-    if request.app[SETTINGS].trust_proxy:
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.remote or "unknown"
+    """The address used for throttling, bans, /metrics and "is loopback"."""
+    if ADDRESS in request:
+        return request[ADDRESS]
+    hops = request.app[SETTINGS].trust_proxy
+    address = forwarded_address(request.headers.get("X-Forwarded-For", ""), hops, request.remote)
+    request[ADDRESS] = address or "unknown"
+    return request[ADDRESS]
+
+
+def is_loopback(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def is_secure(request: web.Request) -> bool:
@@ -80,19 +109,21 @@ async def _identify(request: web.Request) -> None:
             return
     signed = ascii_cookie(request.cookies, GUEST_COOKIE)
     guest_id = verify_guest(secret, signed) if signed else None
-    if guest_id:
-        request[ACTOR] = guest_actor(guest_id, None, address)
+    if guest_id and signed:
+        request[ACTOR] = guest_actor(secret, guest_id, None, address)
         request[CSRF] = guest_csrf(secret, guest_id)
         request[COOKIE_AUTH] = True
+        request[GUEST_TOKEN] = signed
         return
     if request.method == "GET" and not request.path.startswith(("/static/", "/hls/", "/vendor/")):
         # A browser's first visit: give it a guest id to keep.
         guest_id = new_guest_id()
         request[NEW_GUEST] = guest_id
+        request[GUEST_TOKEN] = sign_guest(secret, guest_id)
     else:
         # A cookie-less client (a script): one anonymous person per address.
         guest_id = "ip-" + hashlib.sha256(f"{secret}:{address}".encode()).hexdigest()[:16]
-    request[ACTOR] = guest_actor(guest_id, None, address)
+    request[ACTOR] = guest_actor(secret, guest_id, None, address)
     request[CSRF] = guest_csrf(secret, guest_id)
     request[COOKIE_AUTH] = False
 
@@ -103,7 +134,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     response = await handler(request)
     new_guest = request.get(NEW_GUEST)
     if new_guest and not response.prepared:
-        set_cookie(request, response, GUEST_COOKIE, sign_guest(request.app[SETTINGS].secret, new_guest))
+        set_cookie(request, response, GUEST_COOKIE, request[GUEST_TOKEN])
     return response
 
 

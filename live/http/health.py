@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from live.errors import Forbidden
+from live.http.auth import client_address, is_loopback
 from live.http.responses import json_response
 from live.keys import REDIS_HEALTH, SETTINGS
 
@@ -22,16 +21,9 @@ async def healthz(request: web.Request) -> web.Response:
     return json_response({"ok": True, **(health.payload() if health is not None else {})})
 
 
-def _loopback(address: str | None) -> bool:
-    try:
-        return address is not None and ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
-
-
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
-    if not request.app[SETTINGS].metrics_public and not _loopback(request.remote):
+    if not request.app[SETTINGS].metrics_public and not is_loopback(client_address(request)):
         raise Forbidden("metrics are served on loopback only")
     response = web.Response(body=generate_latest(REGISTRY))
     response.headers["Content-Type"] = CONTENT_TYPE_LATEST

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
@@ -19,7 +18,6 @@ from live.services.defaults import DEFAULT_GUEST_NAME
 from live.services.guests import clean_display_name, guest_actor, new_guest_id, verify_guest
 
 log = logging.getLogger(__name__)
-GUEST_ID = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
 
 
 def _cookies(environ: dict[str, Any]) -> dict[str, str]:
@@ -33,6 +31,13 @@ def _cookies(environ: dict[str, Any]) -> dict[str, str]:
 
 async def identify(ctx: RealtimeContext, environ: dict[str, Any], auth: Any) -> Actor:
     """The actor of a new connection; raises a DomainError (e.g. ``bad_name``) to refuse it."""
+    return (await identify_with_token(ctx, environ, auth))[0]
+
+
+async def identify_with_token(
+    ctx: RealtimeContext, environ: dict[str, Any], auth: Any
+) -> tuple[Actor, str | None]:
+    """The actor of a new connection and the sign-in session token it was recognised by."""
     request: web.Request | None = environ.get("aiohttp.request")
     address = client_address(request) if request is not None else None
     auth = auth if isinstance(auth, dict) else {}
@@ -42,21 +47,24 @@ async def identify(ctx: RealtimeContext, environ: dict[str, Any], auth: Any) -> 
     if token:
         resolved = await ctx.services.accounts.resolve(token, address)
         if resolved is not None:
-            return resolved[0]
-    signed = ascii_cookie(cookies, GUEST_COOKIE)
-    guest_id = verify_guest(secret, signed) if signed else None
-    if guest_id is None:
-        claimed = auth.get("guest")
-        guest_id = claimed if isinstance(claimed, str) and GUEST_ID.match(claimed) else new_guest_id()
+            return resolved[0], token
+    # Only a token the server signed names a guest: the cookie, else ``auth.guest``. Anything
+    # else (someone's public id, a made-up value) starts a new identity, never someone else's.
+    guest_id = None
+    for signed in (ascii_cookie(cookies, GUEST_COOKIE), auth.get("guest")):
+        if isinstance(signed, str) and signed:
+            guest_id = verify_guest(secret, signed[:200])
+            if guest_id is not None:
+                break
     raw_name = auth.get("name")
     name = DEFAULT_GUEST_NAME if raw_name in (None, "") else clean_display_name(raw_name)
-    return guest_actor(guest_id, name, address)
+    return guest_actor(secret, guest_id or new_guest_id(), name, address), None
 
 
 def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         try:
-            actor = await identify(ctx, environ, auth)
+            actor, token = await identify_with_token(ctx, environ, auth)
         except DomainError as err:
             raise socketio.exceptions.ConnectionRefusedError(
                 {"error": err.code, "detail": err.detail}
@@ -66,7 +74,7 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
             raise socketio.exceptions.ConnectionRefusedError(
                 {"error": "internal", "detail": "try again"}
             ) from err
-        ctx.connections[sid] = Connection(actor)
+        ctx.connections[sid] = Connection(actor, token=token)
 
     async def disconnect(sid: str, *_: Any) -> None:
         connection = ctx.connections.pop(sid, None)

@@ -20,6 +20,10 @@ class Connection:
 
     actor: Actor
     sessions: dict[int, int] = field(default_factory=dict)
+    #: The sign-in session token a signed-in socket was recognised by (re-checked for powers).
+    token: str | None = None
+    #: Set when the account's powers ended (sign-out, disabled, role change) before disconnecting.
+    revoked: bool = False
 
 
 @dataclass

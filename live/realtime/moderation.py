@@ -13,7 +13,7 @@ from live.errors import Invalid
 from live.payloads import opinion_payload
 from live.realtime.acks import Ack, acked
 from live.realtime.context import RealtimeContext
-from live.realtime.rooms import connection_of
+from live.realtime.rooms import current_actor
 from live.services.actors import Actor
 from live.services.moderation import Request
 
@@ -55,7 +55,7 @@ async def to_opinion(ctx: RealtimeContext, actor: Actor, session_id: int, data: 
 
 def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
     async def moderate(sid: str, data: dict[str, Any]) -> Ack:
-        actor = connection_of(ctx, sid).actor
+        actor = await current_actor(ctx, sid)
         session_id = schemas.decode_payload({"session": data.get("session")}, schemas.JoinSession).session
         if data.get("action") == "to_opinion":
             return await to_opinion(ctx, actor, session_id, data)

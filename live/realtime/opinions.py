@@ -13,7 +13,7 @@ from live.errors import NotFound
 from live.payloads import agenda_payload, opinion_payload
 from live.realtime.acks import Ack, acked
 from live.realtime.context import RealtimeContext, session_room
-from live.realtime.rooms import connection_of
+from live.realtime.rooms import connection_of, current_actor
 from live.services.actors import require_staff
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
         """The host shows an agenda item (its outcome) to everyone watching the session."""
         # TODO(arch): still emits by itself; Rooms.showcase + ItemShowcased carry neither the
         # announced moment nor the party and ratings yet.
-        actor = connection_of(ctx, sid).actor
+        actor = await current_actor(ctx, sid)
         services = ctx.services
         form = schemas.decode_payload(data, schemas.Showcase)
         session = await services.rooms.get(form.session)

@@ -11,15 +11,33 @@ from live.errors import Unauthenticated
 from live.payloads import message_payload
 from live.realtime.acks import Ack, acked
 from live.realtime.context import Connection, RealtimeContext, session_room, staff_room
+from live.services.actors import Actor
 from live.services.chat import ChatRefused
 from live.storage.rooms import LiveSession
 
 
 def connection_of(ctx: RealtimeContext, sid: str) -> Connection:
     connection = ctx.connections.get(sid)
-    if connection is None:
+    if connection is None or connection.revoked:
         raise Unauthenticated("connect again")
     return connection
+
+
+async def current_actor(ctx: RealtimeContext, sid: str) -> Actor:
+    """The connection's actor for an action that needs an account's powers (moderation, the
+    host's showcase): a signed-in socket's session is looked up again, so that a sign-out,
+    disabling or role change takes effect even before its signal reaches this process."""
+    connection = connection_of(ctx, sid)
+    actor = connection.actor
+    if not actor.is_user or connection.token is None:
+        return actor
+    resolved = await ctx.services.accounts.resolve(connection.token, actor.address)
+    if resolved is None or resolved[0] != actor:
+        connection.revoked = True
+        await ctx.sio.emit("reload", {}, to=sid)
+        await ctx.sio.disconnect(sid)
+        raise Unauthenticated("your sign-in ended; sign in again")
+    return actor
 
 
 def joined_session(ctx: RealtimeContext, sid: str, data: dict[str, Any]) -> tuple[Connection, int]:

@@ -26,6 +26,7 @@ from live.events import (
     PersonBanned,
     PinChanged,
     SessionStatusChanged,
+    SignedOut,
     StreamStateChanged,
     ViewersChanged,
 )
@@ -61,6 +62,7 @@ class Subscribers:
             OpinionChanged: self.opinion_changed,
             ItemShowcased: self.item_showcased,
             AccountChanged: self.account_changed,
+            SignedOut: self.signed_out,
         }
 
     def install(self) -> Callable[[], None]:
@@ -178,9 +180,23 @@ class Subscribers:
     async def account_changed(self, event: AccountChanged) -> None:
         await self.services.signals.publish(ACCOUNT_CHANGED, {"person": f"u:{event.user_id}"})
 
+    async def signed_out(self, event: SignedOut) -> None:
+        await self.services.signals.publish(
+            ACCOUNT_CHANGED, {"person": f"u:{event.user_id}", "recheck": True}
+        )
+
     async def reload(self, payload: dict[str, Any]) -> None:
-        """A user's role changed or they were disabled: their open tabs reload to pick it up."""
+        """A user's role or community changed, they were disabled or signed out: on every
+        process, each of their open sockets whose sign-in no longer holds (or changed) loses its
+        powers at once: told to reload, then disconnected. After a sign-out, the same person's
+        other devices (other sign-ins that still resolve) keep theirs."""
         for sid, connection in list(self.ctx.connections.items()):
-            if connection.actor.key == payload.get("person"):
-                await self.ctx.sio.emit("reload", {}, to=sid)
-                await self.ctx.sio.disconnect(sid)
+            if connection.actor.key != payload.get("person"):
+                continue
+            if payload.get("recheck") and connection.token:
+                resolved = await self.services.accounts.resolve(connection.token, connection.actor.address)
+                if resolved is not None and resolved[0] == connection.actor:
+                    continue
+            connection.revoked = True
+            await self.ctx.sio.emit("reload", {}, to=sid)
+            await self.ctx.sio.disconnect(sid)

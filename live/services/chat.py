@@ -12,7 +12,7 @@ from live.events import EventBus, MessagePosted
 from live.services.actors import Actor
 from live.services.chat_rules import ChatRefused, ChatRules, SessionRules
 from live.services.chat_writer import GroupWriter, Posted, SlowModeRefused
-from live.services.limits import TokenBucket
+from live.services.limits import PersonLimit
 from live.services.presence import Counts, Presence
 from live.services.signals import Signals
 from live.services.text import clean_text as shared_clean_text
@@ -78,7 +78,7 @@ class Chat:
         db: Database,
         clock: Clock,
         words: WordFilter,
-        bucket: TokenBucket,
+        bucket: PersonLimit,
         presence: Presence,
         events: EventBus,
         rules: ChatRules | None = None,
@@ -141,11 +141,11 @@ class Chat:
         if not staff:
             if not session.chat_open or session.status == SessionStatus.ENDED:
                 raise ChatRefused("the chat is closed", code="chat_closed")
-            until = sanctions.muted_until(actor.key, now)
+            until = sanctions.muted_until(actor, now)
             if until is not None:
                 wait = int((until - now).total_seconds()) + 1
                 raise ChatRefused(f"you are muted for {wait} more seconds", code="muted")
-        if not await self.bucket.take(actor.key):
+        if not await self.bucket.take(actor):
             raise ChatRefused("you are sending too fast", code="rate_limited")
         held = not staff and bool(await self.words.matches(text))
         message = Message(

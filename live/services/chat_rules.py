@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,7 @@ from live.services.actors import Actor
 from live.services.sanctions import address_applies
 from live.services.signals import Signals
 from live.storage.db import Database
-from live.storage.moderation import active_sanctions
+from live.storage.moderation import active_address_mutes, active_sanctions
 from live.storage.rooms import LiveSession
 
 log = logging.getLogger(__name__)
@@ -65,15 +65,22 @@ class Sanctions:
     banned: frozenset[str]
     banned_addresses: frozenset[str]
     mutes: Mapping[str, datetime]
+    address_mutes: Mapping[str, datetime] = field(default_factory=dict)
 
     def bans(self, actor: Actor) -> bool:
         if actor.key in self.banned:
             return True
         return address_applies(actor) and actor.address in self.banned_addresses
 
-    def muted_until(self, person_key: str, now: datetime) -> datetime | None:
-        until = self.mutes.get(person_key)
-        return until if until is not None and until > now else None
+    def muted_until(self, who: Actor | str, now: datetime) -> datetime | None:
+        """When the mute of a person (by key) or of their address (an actor's, unless loopback
+        or staff) ends; None when neither is muted."""
+        key = who if isinstance(who, str) else who.key
+        candidates = [self.mutes.get(key)]
+        if isinstance(who, Actor) and address_applies(who) and who.address:
+            candidates.append(self.address_mutes.get(who.address))
+        running = [until for until in candidates if until is not None and until > now]
+        return max(running) if running else None
 
 
 class ChatRules:
@@ -110,8 +117,11 @@ class ChatRules:
         generation = self._generation
         async with self.db.read() as s:
             bans, mutes = await active_sanctions(s, community_id, self.clock.now())
+            address_mutes = await active_address_mutes(s, community_id, self.clock.now())
         self.loads += 1
-        sanctions = Sanctions(frozenset(k for k, _ in bans), frozenset(a for _, a in bans if a), dict(mutes))
+        sanctions = Sanctions(
+            frozenset(k for k, _ in bans), frozenset(a for _, a in bans if a), dict(mutes), address_mutes
+        )
         if generation == self._generation:
             self._sanctions[community_id] = (self.clock.monotonic() + self.ttl_s, sanctions)
         return sanctions

@@ -75,6 +75,7 @@ class Services:
         self.moments = Moments(self.db, self.clock)
         self.onbehalf = OnBehalf(self.db, self.clock, self.opinions, self.votes)
         self.outreach = Outreach(self.rooms, self.meetings, self.agenda, self.places, self.clock)
+
     accountability: Accountability
     jobs: Jobs
     stats: Stats

@@ -1,4 +1,9 @@
-"""Guests: a signed guest id in a cookie (or in the socket's auth) identifies an anonymous person."""
+"""Guests: a signed guest token, issued by the server only, identifies an anonymous person.
+
+The token (``<guest id>.<signature>``) is the credential: the guest cookie's value, or the socket's
+``auth.guest`` for clients without cookies. Other people only ever see the guest's *public id*
+(``g:<opaque>``, derived from the guest id with the server's secret), which is neither the
+credential nor a way to make one: ``verify_guest`` refuses anything the server did not sign."""
 
 from __future__ import annotations
 
@@ -35,6 +40,11 @@ def verify_guest(secret: str, signed: str) -> str | None:
     return None
 
 
+def public_guest_key(secret: str, guest_id: str) -> str:
+    """The person key (``author.id``, ``you.id``, moderation's ``user``) of a guest id."""
+    return "g:" + sign(secret, "public:" + guest_id)[:20]
+
+
 def guest_csrf(secret: str, guest_id: str) -> str:
     return sign(secret, "csrf:" + guest_id)
 
@@ -55,5 +65,6 @@ def clean_display_name(raw: object, *, staff: bool = False) -> str:
     return name
 
 
-def guest_actor(guest_id: str, name: str | None, address: str | None) -> Actor:
-    return Actor(key=f"g:{guest_id}", name=name or DEFAULT_GUEST_NAME, role="guest", address=address)
+def guest_actor(secret: str, guest_id: str, name: str | None, address: str | None) -> Actor:
+    key = public_guest_key(secret, guest_id)
+    return Actor(key=key, name=name or DEFAULT_GUEST_NAME, role="guest", address=address)

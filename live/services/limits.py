@@ -1,4 +1,5 @@
-"""Per-person token buckets for chat: in memory for one process, in Redis for several."""
+"""Token buckets (chat, opinions, supports): in memory for one process, in Redis for several;
+kept on the person and on their address (``PersonLimit``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import math
 from typing import Any, Protocol
 
 from live.clock import Clock
+from live.services.actors import Actor
 from live.services.redis_health import REDIS_ERRORS, RedisHealth
+from live.services.sanctions import address_applies
 
 
 class TokenBucket(Protocol):
@@ -20,6 +23,7 @@ class MemoryTokenBucket:
         self.rate = rate_per_s
         self.burst = float(burst)
         self._buckets: dict[str, tuple[float, float]] = {}
+        self.max_keys = 100_000
 
     async def take(self, key: str) -> bool:
         now = self.clock.now().timestamp()
@@ -29,9 +33,16 @@ class MemoryTokenBucket:
         if allowed:
             tokens -= 1.0
         self._buckets[key] = (tokens, now)
-        if len(self._buckets) > 100_000:
-            self._buckets.clear()
+        if len(self._buckets) > self.max_keys:
+            self._sweep(now)
         return allowed
+
+    def _sweep(self, now: float) -> None:
+        """Bounded memory: forget the buckets that have refilled (they hold no information)."""
+        full_after = self.burst / max(self.rate, 1e-9)
+        self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < full_after}
+        if len(self._buckets) > self.max_keys:
+            self._buckets.clear()
 
 
 _TAKE = """
@@ -94,3 +105,46 @@ def shared_bucket(
         return local
     shared = RedisTokenBucket(redis, clock, rate_per_s, burst, prefix)
     return FailoverTokenBucket(shared, local, health or RedisHealth(redis))
+
+
+def make_bucket(
+    redis: Any, clock: Clock, rate_per_s: float, burst: int, prefix: str, health: RedisHealth | None = None
+) -> TokenBucket:
+    """A token bucket in Redis (shared by every process, falling back to memory while Redis is
+    away) when there is one, else in memory."""
+    return shared_bucket(redis, health, clock, rate_per_s, burst, prefix)
+
+
+class PersonLimit:
+    """One limit kept twice: on the person, and on the address they act from, so that a fresh
+    identity from the same address resets nothing. Loopback and unknown addresses, and staff,
+    are never limited by address (``address_applies``)."""
+
+    def __init__(self, person: TokenBucket, address: TokenBucket) -> None:
+        self.person = person
+        self.address = address
+
+    @classmethod
+    def build(
+        cls,
+        redis: Any,
+        clock: Clock,
+        rate_per_s: float,
+        burst: int,
+        prefix: str,
+        address_factor: float = 1.0,
+        health: RedisHealth | None = None,
+    ) -> PersonLimit:
+        factor = max(address_factor, 0.01)
+        address_burst = max(1, round(burst * factor))
+        return cls(
+            make_bucket(redis, clock, rate_per_s, burst, prefix, health),
+            make_bucket(redis, clock, rate_per_s * factor, address_burst, prefix + ":addr", health),
+        )
+
+    async def take(self, actor: Actor) -> bool:
+        if not await self.person.take(actor.key):
+            return False
+        if address_applies(actor) and actor.address:
+            return await self.address.take(actor.address)
+        return True

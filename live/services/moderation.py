@@ -212,6 +212,7 @@ class Moderation:
                     community_id=community,
                     person_key=person,
                     until=now + timedelta(seconds=seconds),
+                    address=await self._last_address(s, community, person),
                     reason=req.reason,
                 )
             )

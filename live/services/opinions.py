@@ -15,11 +15,11 @@ from live.events import Event, EventBus, OpinionChanged, OpinionCreated
 from live.services.actors import Actor, require_staff
 from live.services.categories import Categories
 from live.services.inbox import deliver
-from live.services.limits import MemoryTokenBucket, TokenBucket, shared_bucket
+from live.services.limits import MemoryTokenBucket, PersonLimit, TokenBucket, make_bucket, shared_bucket
 from live.services.moderation import audit_entry
 from live.services.notices import InboxKind, Notice
 from live.services.redis_health import RedisHealth
-from live.services.sanctions import active_ban
+from live.services.sanctions import active_ban, address_applies
 from live.services.similarity import features, pick_terms, query_weights, rank_candidates
 from live.services.text import clean_text, optional_clean
 from live.services.uploads import MAX_PHOTOS, StoredPhoto, StoredVoice, Uploads
@@ -29,6 +29,7 @@ from live.storage import opinions as store
 from live.storage import places as places_store
 from live.storage import rooms as rooms_store
 from live.storage.db import Database, Duplicate, Tx
+from live.storage.households import household_of
 from live.storage.opinions import Opinion, Scope, is_public
 from live.storage.places import Community
 from live.storage.rooms import LiveSession
@@ -55,6 +56,28 @@ class Similar:
     score: float
 
 
+def unverified_support_limit(redis: Any, clock: Clock, prefix: str, per_hour: int) -> PersonLimit:
+    """Supports by people without a verified household: ``per_hour`` per address (a burst of that
+    many, refilled over an hour), three times that per person."""
+    per_hour = max(1, per_hour)
+    return PersonLimit(
+        make_bucket(redis, clock, 3 * per_hour / 3600, 3 * per_hour, prefix + ":supports"),
+        make_bucket(redis, clock, per_hour / 3600, per_hour, prefix + ":supports:addr"),
+    )
+
+
+def address_opinion_limiter(redis: Any, clock: Clock, prefix: str, factor: float = 1.0) -> TokenBucket:
+    """An address's opinion budget: ``factor`` people's."""
+    factor = max(factor, 0.01)
+    return make_bucket(
+        redis,
+        clock,
+        SUBMIT_RATE_PER_S * factor,
+        max(1, round(SUBMIT_BURST * factor)),
+        prefix + ":opinions:addr",
+    )
+
+
 def opinion_limiter(redis: Any, clock: Clock, prefix: str, health: RedisHealth | None = None) -> TokenBucket:
     """Residents may raise a burst of opinions, then about two a minute (shared through Redis,
     counted per process while Redis is away)."""
@@ -70,6 +93,9 @@ class Opinions:
         categories: Categories,
         limiter: TokenBucket | None = None,
         uploads: Uploads | None = None,
+        *,
+        address_limiter: TokenBucket | None = None,
+        support_limit: PersonLimit | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -77,6 +103,10 @@ class Opinions:
         self.categories = categories
         self.limiter = limiter or MemoryTokenBucket(clock, SUBMIT_RATE_PER_S, SUBMIT_BURST)
         self.uploads = uploads
+        #: The same budget per address, so that fresh identities from one address share it.
+        self.address_limiter = address_limiter or MemoryTokenBucket(clock, SUBMIT_RATE_PER_S, SUBMIT_BURST)
+        #: Supports by people without a verified household: per person and per address.
+        self.support_limit = support_limit or unverified_support_limit(None, clock, "", 10)
 
     async def submit(
         self,
@@ -111,6 +141,8 @@ class Opinions:
         category = await self.categories.check(category)
         if not actor.is_staff and not await self.limiter.take(actor.key):
             raise RateLimited("too many opinions at once; please wait a minute")
+        if address_applies(actor) and actor.address and not await self.address_limiter.take(actor.address):
+            raise RateLimited("too many opinions from this address at once; please wait a minute")
         stored_voice, stored_photos = await self._store(voice, photos)
         try:
             opinion = await self._insert(
@@ -377,6 +409,22 @@ class Opinions:
             if opinion is None or not visible_to(actor, opinion):
                 raise NotFound("no such opinion")
             target = await _survivor(s, opinion)
+            verified = False
+            already = await store.support_of(s, target.id, actor.key)
+            if already is None:
+                if not actor.is_staff and await active_ban(s, target.community_id, actor):
+                    raise Forbidden("you are banned in this community", code="banned")
+                verified = actor.user_id is not None and await household_of(s, actor.user_id) is not None
+        if (
+            already is None
+            and not verified
+            and not actor.is_staff
+            and not await self.support_limit.take(actor)
+        ):
+            raise RateLimited(
+                "too many supports from here; sign in and verify your household to count more",
+                code="rate_limited",
+            )
         try:
             async with self.db.transaction() as s:
                 if not await store.has_support(s, target.id, actor.key):

@@ -10,7 +10,7 @@ from live.events import EventBus
 from live.services.chat import Chat
 from live.services.chat_rules import ChatRules
 from live.services.chat_writer import GroupWriter
-from live.services.limits import shared_bucket
+from live.services.limits import PersonLimit
 from live.services.moderation import Moderation
 from live.services.presence import Presence
 from live.services.redis_health import RedisHealth
@@ -43,7 +43,9 @@ def build_room_services(
     each part falling back to this process alone while Redis is away (``health`` notes it)."""
     prefix = settings.redis_prefix
     health = health or RedisHealth(redis)
-    bucket = shared_bucket(redis, health, clock, settings.chat_rate_per_s, settings.chat_burst, prefix)
+    bucket = PersonLimit.build(
+        redis, clock, settings.chat_rate_per_s, settings.chat_burst, prefix, settings.address_factor, health
+    )
     words = WordList(db, clock)
     wordfilter = WordFilter(words, clock)
     presence = Presence(

@@ -315,4 +315,6 @@ def parse_day(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError as err:
         raise Invalid("a date YYYY-MM-DD", code="bad_date") from err
+
+
 ITEM_RATE_KEYS = ("response_rate", "resolution_rate", "on_time_rate", "satisfaction_rate")

@@ -65,3 +65,7 @@ async def user_by_username(db: AsyncSession, username: str) -> User | None:
 
 async def get_user(db: AsyncSession, user_id: int) -> User | None:
     return await db.get(User, user_id)
+
+
+async def user_by_phone(db: AsyncSession, phone: str) -> User | None:
+    return (await db.execute(select(User).where(User.phone == phone))).scalar_one_or_none()

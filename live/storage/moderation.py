@@ -212,3 +212,14 @@ async def audit_entries(
     if after is not None:
         query = query.where(AuditEntry.id > after)
     return list((await s.execute(query.order_by(AuditEntry.id).limit(limit))).scalars())
+
+
+async def active_address_mutes(s: AsyncSession, community_id: int, now: datetime) -> dict[str, datetime]:
+    """The addresses of a community's running mutes (address → until): a fresh identity from a
+    muted person's address stays muted."""
+    rows = await s.execute(
+        select(Mute.address, func.max(Mute.until))
+        .where(Mute.community_id == community_id, Mute.until > now, Mute.address.is_not(None))
+        .group_by(Mute.address)
+    )
+    return {a: aware(u) for a, u in rows.all() if a and u is not None}

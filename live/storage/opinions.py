@@ -199,6 +199,15 @@ def add_support(s: AsyncSession, opinion_id: int, person_key: str, at: datetime)
     s.add(OpinionSupport(opinion_id=opinion_id, person_key=person_key, created_at=at))
 
 
+async def support_of(s: AsyncSession, opinion_id: int, person_key: str) -> int | None:
+    """The id of ``person_key``'s support of an opinion, if they gave one."""
+    return await s.scalar(
+        select(OpinionSupport.id).where(
+            OpinionSupport.opinion_id == opinion_id, OpinionSupport.person_key == person_key
+        )
+    )
+
+
 async def supporter_keys(s: AsyncSession, opinion_id: int) -> set[str]:
     rows = await s.execute(select(OpinionSupport.person_key).where(OpinionSupport.opinion_id == opinion_id))
     return set(rows.scalars())

@@ -43,7 +43,9 @@ async def recount(s: AsyncSession, opinion_ids: Iterable[int] | Select[Any]) -> 
             return
     # Lock the opinions first: two concurrent "me too"s would otherwise each count only their own
     # new row under READ COMMITTED (PostgreSQL) and the second update would lose the first.
-    await s.execute(select(Opinion.id).where(Opinion.id.in_(opinion_ids)).order_by(Opinion.id).with_for_update())
+    await s.execute(
+        select(Opinion.id).where(Opinion.id.in_(opinion_ids)).order_by(Opinion.id).with_for_update()
+    )
     people = (
         select(func.count(OpinionSupport.id)).where(OpinionSupport.opinion_id == Opinion.id).scalar_subquery()
     )

@@ -11,6 +11,9 @@ from aiohttp.test_utils import TestClient
 from tests.conftest import World, login
 from tests.opinions.conftest import Api, guest_api
 
+# The live room's socket fixtures (real socket.io clients, a live session).
+from tests.realtime.conftest import connect, room, staff  # noqa: F401
+
 
 async def signed_in(http: TestClient[Any, Any] | aiohttp.ClientSession, username: str) -> Api:
     if isinstance(http, TestClient):

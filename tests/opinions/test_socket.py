@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from tests.conftest import World
+from tests.conftest import World, guest_key
 from tests.opinions.conftest import Api
 from tests.realtime.conftest import Connect, Room, session_cookie
 
@@ -30,7 +30,7 @@ async def test_opinion_event_reaches_moderators_and_viewers(
     assert opinion["status"] == "new" and opinion["supporters"] == 1 and opinion["offset_ms"] is not None
     assert "contact" not in opinion
     seen = await staff.wait_for("opinion", lambda o: o["id"] == opinion["id"])
-    assert seen["author"]["id"] == "g:guest-wang" and seen["category"] == "facilities"
+    assert seen["author"]["id"] == guest_key("guest-wang") and seen["category"] == "facilities"
     public = await viewer.wait_for("session_opinion", lambda o: o["id"] == opinion["id"])
     assert "contact" not in public
     assert viewer.received("opinion") == []  # residents never get the staff feed
@@ -105,7 +105,7 @@ async def test_to_opinion_keeps_the_message_and_reaches_moderators(
     assert ack["ok"], ack
     opinion = ack["opinion"]
     assert opinion["message"] == message["id"] and opinion["offset_ms"] == message["offset_ms"]
-    assert opinion["source"] == "live_chat" and opinion["author"]["id"] == "g:guest-li"
+    assert opinion["source"] == "live_chat" and opinion["author"]["id"] == guest_key("guest-li")
     seen = await staff.wait_for("opinion", lambda o: o["id"] == opinion["id"])
     assert seen["text"] == "路灯坏了好几盏，晚上很黑"
     refused = await viewer.call(

@@ -14,7 +14,7 @@ import socketio
 from aiohttp.test_utils import TestClient
 
 from live.settings import FANOUTS, Settings
-from tests.conftest import PASSWORD, World, login
+from tests.conftest import PASSWORD, SECRET, World, guest_token, login
 
 
 class Peer:
@@ -105,14 +105,26 @@ def settings(settings: Settings, fanout: str) -> Settings:
     return replace(settings, fanout=fanout)
 
 
-async def open_peer(url: str, *, name: str | None = "居民甲", guest: str | None = None, **kw: Any) -> Peer:
+async def open_peer(
+    url: str,
+    *,
+    name: str | None = "居民甲",
+    guest: str | None = None,
+    token: str | None = None,
+    secret: str = SECRET,
+    **kw: Any,
+) -> Peer:
+    """A socket client. ``guest``: connect as the holder of that guest id (with the token the
+    server signed for it); ``token``: send ``auth.guest`` exactly as given (e.g. a forged one)."""
     sio = socketio.AsyncClient(reconnection=False)
     peer = Peer(sio)
     auth: dict[str, Any] = {}
     if name is not None:
         auth["name"] = name
     if guest is not None:
-        auth["guest"] = guest
+        auth["guest"] = guest_token(guest, secret)
+    if token is not None:
+        auth["guest"] = token
     await sio.connect(url, auth=auth, transports=kw.pop("transports", ["websocket"]), wait_timeout=10, **kw)
     return peer
 

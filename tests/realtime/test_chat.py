@@ -8,6 +8,7 @@ from aiohttp.test_utils import TestClient
 
 from live.keys import SERVICES
 from live.storage.chat import Message
+from tests.conftest import guest_key
 from tests.realtime.conftest import Connect, Room
 
 
@@ -17,7 +18,7 @@ async def test_join_answers_history_viewers_and_you(connect: Connect, room: Room
     assert ack["ok"] is True
     assert ack["history"] == []
     assert ack["viewers"] == {"current": 1, "peak": 1, "unique": 1}
-    assert ack["you"] == {"id": "g:guest-alice-1", "name": "王阿姨", "role": "guest"}
+    assert ack["you"] == {"id": guest_key("guest-alice-1"), "name": "王阿姨", "role": "guest"}
 
 
 async def test_message_is_committed_before_the_ack_and_reaches_everyone(
@@ -35,7 +36,7 @@ async def test_message_is_committed_before_the_ack_and_reaches_everyone(
     assert row is not None and row.text == "停车位太少了，晚上回来没地方停"
     assert set(message) == {"id", "session", "author", "text", "nonce", "ts", "offset_ms", "status"}
     assert message["session"] == room.id and message["nonce"] == "n-1" and message["status"] == "visible"
-    assert message["author"] == {"id": "g:guest-alice-1", "name": "王阿姨", "role": "guest"}
+    assert message["author"] == {"id": guest_key("guest-alice-1"), "name": "王阿姨", "role": "guest"}
     assert isinstance(message["ts"], int) and isinstance(message["offset_ms"], int)
     got = await bob.wait_for("chat", lambda m: m["id"] == message["id"])
     assert got["text"] == "停车位太少了，晚上回来没地方停"
@@ -100,7 +101,7 @@ async def test_polling_fallback_works_with_a_guest_cookie(client: TestClient[Any
     peer = await open_peer(url, name="用轮询的人", transports=["polling"], headers={"Cookie": cookie})
     try:
         ack = await peer.call("join", {"session": room.id})
-        assert ack["you"]["id"] == "g:cookie-guest-1"
+        assert ack["you"]["id"] == guest_key("cookie-guest-1")
         sent = await peer.chat(room.id, "轮询也能发")
         assert sent["ok"]
         await peer.wait_for("chat", lambda m: m["id"] == sent["message"]["id"])

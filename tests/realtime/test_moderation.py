@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient
 
 from live.clock import FakeClock
 from live.settings import Settings
-from tests.conftest import login
+from tests.conftest import guest_key, login
 from tests.realtime.conftest import Connect, Peer, Room, session_cookie
 
 SPAMMER_ADDRESS = "203.0.113.7"
@@ -22,7 +22,7 @@ SPAMMER_ADDRESS = "203.0.113.7"
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """Trust X-Forwarded-For so that a test can come from a non-loopback address."""
-    return replace(settings, trust_proxy=True)
+    return replace(settings, trust_proxy=1)
 
 
 async def joined(connect: Connect, room: Room, **kw: Any) -> Peer:
@@ -53,15 +53,15 @@ async def test_slow_mode_and_mutes_follow_the_clock(
     assert (await moderate(staff, room, "slow_mode", seconds=0))["ok"]
     assert (await moderate(staff, room, "slow_mode", seconds=-1))["error"] == "bad_seconds"
 
-    assert (await moderate(staff, room, "mute", user="g:guest-alice-1", seconds=60))["ok"]
+    assert (await moderate(staff, room, "mute", user=guest_key("guest-alice-1"), seconds=60))["ok"]
     assert (await alice.chat(room.id, "我被禁言了吗"))["error"] == "muted"
     clock.advance(30)
     assert (await alice.chat(room.id, "还是不行"))["error"] == "muted"
     clock.advance(31)
     assert (await alice.chat(room.id, "可以说话了"))["ok"]
-    assert (await moderate(staff, room, "mute", user="g:guest-alice-1", seconds=600))["ok"]
+    assert (await moderate(staff, room, "mute", user=guest_key("guest-alice-1"), seconds=600))["ok"]
     assert (await alice.chat(room.id, "又被禁言"))["error"] == "muted"
-    assert (await moderate(staff, room, "unmute", user="g:guest-alice-1"))["ok"]
+    assert (await moderate(staff, room, "unmute", user=guest_key("guest-alice-1")))["ok"]
     assert (await alice.chat(room.id, "解除了"))["ok"]
 
 
@@ -174,7 +174,7 @@ async def test_another_communitys_staff_may_not_moderate(
     other = await joined(connect, room, name=None, headers={"Cookie": await session_cookie(client, "host-b")})
     for action, extra in (
         ("hide", {"message": message["id"]}),
-        ("ban", {"user": "g:guest-alice-1"}),
+        ("ban", {"user": guest_key("guest-alice-1")}),
         ("close_chat", {}),
     ):
         ack = await moderate(other, room, action, **extra)
@@ -195,7 +195,7 @@ async def test_ban_hides_all_disconnects_and_refuses_by_id_and_address(
     neighbour = await joined(connect, room, name="王阿姨", guest="guest-alice-1")
     ids = [(await spammer.chat(room.id, f"低价卖房 {i}"))["message"]["id"] for i in range(3)]
     kept = (await neighbour.chat(room.id, "请不要发广告"))["message"]["id"]
-    ack = await moderate(staff, room, "ban", user="g:guest-spammer-1", reason="广告")
+    ack = await moderate(staff, room, "ban", user=guest_key("guest-spammer-1"), reason="广告")
     assert ack == {"ok": True}
     for message_id in ids:
         await neighbour.wait_for("hide", lambda h, i=message_id: h["message"] == i)
@@ -211,7 +211,7 @@ async def test_ban_hides_all_disconnects_and_refuses_by_id_and_address(
     staff_ban = await moderate(staff, room, "ban", user="u:1")
     assert staff_ban["error"] == "forbidden"
 
-    assert (await moderate(staff, room, "unban", user="g:guest-spammer-1"))["ok"]
+    assert (await moderate(staff, room, "unban", user=guest_key("guest-spammer-1")))["ok"]
     back = await joined(connect, room, name="卖房的", guest="guest-spammer-1", headers=spam)
     assert (await back.chat(room.id, "我改了"))["ok"]
 
@@ -226,12 +226,12 @@ async def test_audit_log_records_every_action_and_exports_csv(
     alice = await joined(connect, room, name="王阿姨", guest="guest-alice-1")
     message = (await alice.chat(room.id, "你好"))["message"]
     await moderate(staff, room, "hide", message=message["id"], reason="测试")
-    await moderate(staff, room, "mute", user="g:guest-alice-1", seconds=60)
+    await moderate(staff, room, "mute", user=guest_key("guest-alice-1"), seconds=60)
     await moderate(staff, room, "close_chat")
     entries = await (await client.get(f"/api/sessions/{room.id}/audit")).json()
     assert [(e["action"], e["target"]) for e in entries] == [
         ("hide", message["id"]),
-        ("mute", "g:guest-alice-1"),
+        ("mute", guest_key("guest-alice-1")),
         ("close_chat", room.id),
     ]
     assert entries[0]["actor"]["name"] == "和谐网格员" and entries[0]["reason"] == "测试" and entries[0]["at"]

@@ -24,7 +24,7 @@ from live.services.accounts import Accounts
 from live.services.places import Places
 from live.services.throttle import MemoryFailureCounter
 from live.storage.db import Database
-from tests.conftest import PASSWORD, _truncate_all
+from tests.conftest import PASSWORD, _truncate_all, guest_key
 from tests.realtime.conftest import Peer, open_peer
 from tests.waiting import eventually
 
@@ -32,6 +32,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TTL_S = 3
+SECRET = "scale-out-secret"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -73,7 +74,7 @@ async def servers(pg_url: str, tmp_path: Path, fanout: str) -> AsyncIterator[lis
         "DATABASE_URL": pg_url,
         "REDIS_URL": REDIS_URL,
         "LIVE_REDIS_PREFIX": f"rt-test-{uuid.uuid4().hex[:10]}",
-        "LIVE_SECRET": "scale-out-secret",
+        "LIVE_SECRET": SECRET,
         "LIVE_DATA_DIR": str(tmp_path / "data"),
         "LIVE_PRESENCE_TTL_S": str(TTL_S),
         "LIVE_VIEWER_SAMPLE_S": "1",
@@ -149,7 +150,7 @@ async def test_two_processes_share_chat_presence_bans_and_limits(servers: list[S
     peers: list[Peer] = []
 
     async def join(url: str, **kw: Any) -> Peer:
-        peer = await open_peer(url, **kw)
+        peer = await open_peer(url, secret=SECRET, **kw)
         peers.append(peer)
         ack = await peer.call("join", {"session": session_id})
         assert ack["ok"], ack
@@ -184,11 +185,13 @@ async def test_two_processes_share_chat_presence_bans_and_limits(servers: list[S
         assert "rate_limited" in errors[:-1]
 
         # a ban on A disconnects the person on B and refuses them there by id and by address
-        ack = await host.call("moderate", {"session": session_id, "action": "ban", "user": "g:guest-spam-77"})
+        ack = await host.call(
+            "moderate", {"session": session_id, "action": "ban", "user": guest_key("guest-spam-77", SECRET)}
+        )
         assert ack == {"ok": True}
         await asyncio.wait_for(spam_b.disconnected.wait(), 10)
         await asyncio.wait_for(spam_a.disconnected.wait(), 10)
-        returning = await open_peer(b.url, name="新号", guest="guest-fresh-88", headers=spam)
+        returning = await open_peer(b.url, name="新号", guest="guest-fresh-88", secret=SECRET, headers=spam)
         peers.append(returning)
         assert (await returning.call("join", {"session": session_id}))["error"] == "banned"
 

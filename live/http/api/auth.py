@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from live import schemas
-from live.http.auth import ACTOR, CSRF, SESSION_COOKIE, SESSION_TOKEN, client_address, set_cookie
+from live.http.auth import ACTOR, CSRF, GUEST_TOKEN, SESSION_COOKIE, SESSION_TOKEN, client_address, set_cookie
 from live.http.params import body
 from live.http.responses import json_response
 from live.keys import SERVICES
@@ -38,4 +38,6 @@ async def logout(request: web.Request) -> web.Response:
 
 @routes.get("/api/me")
 async def me(request: web.Request) -> web.Response:
-    return json_response({"user": user_payload(request[ACTOR]), "csrf": request[CSRF]})
+    actor = request[ACTOR]
+    guest = None if actor.is_user else request.get(GUEST_TOKEN)
+    return json_response({"user": user_payload(actor), "csrf": request[CSRF], "guest": guest})
