@@ -44,13 +44,16 @@ from live.services.polls import Polls
 from live.services.questions import Questions
 from live.services.redis_health import RedisHealth
 from live.services.registrations import Registrations
+from live.services.registration import Registration
 from live.services.room_setup import build_room_services
 from live.services.rooms import Rooms
+from live.services.sms import make_sender
 from live.services.stats import Stats
 from live.services.throttle import FailoverFailureCounter, FailureCounter, MemoryFailureCounter
 from live.services.uploads import Uploads
 from live.services.votes import Votes
 from live.settings import Settings
+from live.storage.accounts import PhoneStore
 from live.storage.db import Database
 from live.storage.households import HouseholdStore
 from live.storage.migrate import upgrade
@@ -102,19 +105,21 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         if app[REDIS] is not None
         else MemoryFailureCounter(clock)
     )
+    accounts = Accounts(
+        db,
+        clock,
+        failures,
+        events,
+        max_failures=settings.login_max_failures,
+        window_s=settings.login_window_s,
+    )
+    sms = make_sender(settings.sms_backend, settings.sms_webhook, clock)
     app[SERVICES] = Services(
         settings=settings,
         clock=clock,
         db=db,
         events=events,
-        accounts=Accounts(
-            db,
-            clock,
-            failures,
-            events,
-            max_failures=settings.login_max_failures,
-            window_s=settings.login_window_s,
-        ),
+        accounts=accounts,
         places=Places(db),
         rooms=Rooms(db, clock, events, room.presence),
         categories=categories,
@@ -145,6 +150,8 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         signals=room.signals,
         navigation=Navigation(db),
         households=Households(HouseholdStore(db), AuditStore(db, clock), clock, events, failures),
+        registration=Registration(PhoneStore(db), accounts, sms, failures, clock, events, settings.secret),
+        sms=sms,
         polls=Polls(db, clock, events),
         questions=Questions(db, clock, events),
         accountability=Accountability(db, clock, events),
@@ -159,6 +166,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     unsubscribe()
     await room.chat.close()
+    await sms.close()
 
 
 async def jobs_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -44,6 +44,7 @@ def user_row_payload(user: User, community: Community | None) -> dict[str, Any]:
         "name": user.display_name,
         "role": user.role,
         "community": community.slug if community else None,
+        "phone": user.phone,  # admins only: this shape is the admin's user list
     }
 
 

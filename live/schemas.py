@@ -409,6 +409,33 @@ Password = Annotated[str, msgspec.Meta(max_length=256)]
 Room = Annotated[str, msgspec.Meta(max_length=32, description="a room of the unit, e.g. 301")]
 
 
+class Register(Schema):
+    routes = ("POST /api/auth/register",)
+    raw_fields = frozenset({"password"})
+    name: Annotated[str, msgspec.Meta(max_length=64)]
+    phone: Phone
+    password: Password
+
+
+class PhoneCode(Schema):
+    routes = ("POST /api/auth/register/confirm",)
+    phone: Phone
+    code: Annotated[str, msgspec.Meta(max_length=16)]
+
+
+class ResetRequest(Schema):
+    routes = ("POST /api/auth/reset",)
+    phone: Phone
+
+
+class ResetConfirm(Schema):
+    routes = ("POST /api/auth/reset/confirm",)
+    raw_fields = frozenset({"password"})
+    phone: Phone
+    code: Annotated[str, msgspec.Meta(max_length=16)]
+    password: Password
+
+
 # -- socket payloads -----------------------------------------------------------------------------
 
 

@@ -32,6 +32,8 @@ class Settings:
     publisher_grace_s: float = 30.0
     chat_rate_per_s: float = 2.0
     chat_burst: int = 20
+    sms_backend: str = "log"
+    sms_webhook: str | None = None
     #: An address's budget (chat, opinions) in people's: 1 = one person's, whatever their identities.
     address_factor: float = 1.0
     #: Supports by people without a verified household, per address per hour.
@@ -71,6 +73,8 @@ class Settings:
             publisher_grace_s=float(env.get("LIVE_PUBLISHER_GRACE_S", "30")),
             chat_rate_per_s=float(env.get("LIVE_CHAT_RATE", "2")),
             chat_burst=int(env.get("LIVE_CHAT_BURST", "20")),
+            sms_backend=env.get("LIVE_SMS_BACKEND") or "log",
+            sms_webhook=env.get("LIVE_SMS_WEBHOOK") or None,
             address_factor=float(env.get("LIVE_ADDRESS_FACTOR", "1")),
             unverified_supports_per_hour=int(env.get("LIVE_UNVERIFIED_SUPPORTS", "10")),
             metrics_public=env.get("LIVE_METRICS_PUBLIC", "") in ("1", "true", "yes"),

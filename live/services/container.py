@@ -28,8 +28,10 @@ from live.services.polls import Polls
 from live.services.presence import Presence
 from live.services.questions import Questions
 from live.services.registrations import Registrations
+from live.services.registration import Registration
 from live.services.rooms import Rooms
 from live.services.signals import Signals
+from live.services.sms import SmsSender
 from live.services.stats import Stats
 from live.services.votes import Votes
 from live.services.wordfilter import WordFilter
@@ -62,6 +64,8 @@ class Services:
     signals: Signals
     navigation: Navigation
     households: Households
+    registration: Registration
+    sms: SmsSender
     polls: Polls
     questions: Questions
     registrations: Registrations

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from live.storage.base import Base, UTCDateTime
+from live.storage.db import Database
 
 
 class User(Base):
@@ -69,3 +70,85 @@ async def get_user(db: AsyncSession, user_id: int) -> User | None:
 
 async def user_by_phone(db: AsyncSession, phone: str) -> User | None:
     return (await db.execute(select(User).where(User.phone == phone))).scalar_one_or_none()
+
+
+class PhoneStore:
+    """Queries of residents' phone numbers and their one-time SMS codes."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def phone_taken(self, phone: str) -> bool:
+        async with self.db.read() as s:
+            return await user_by_phone(s, phone) is not None
+
+    async def user_with_phone(self, phone: str) -> User | None:
+        async with self.db.read() as s:
+            return await user_by_phone(s, phone)
+
+    async def add_code(self, row: PhoneCode) -> None:
+        """Store a new code; earlier unused codes of that number and purpose stop working."""
+        async with self.db.transaction() as s:
+            await s.execute(
+                update(PhoneCode)
+                .where(
+                    PhoneCode.phone == row.phone,
+                    PhoneCode.purpose == row.purpose,
+                    PhoneCode.used_at.is_(None),
+                )
+                .values(used_at=row.created_at)
+            )
+            s.add(row)
+
+    async def current_code(self, phone: str, purpose: str) -> PhoneCode | None:
+        async with self.db.read() as s:
+            return (
+                await s.execute(
+                    select(PhoneCode)
+                    .where(
+                        PhoneCode.phone == phone, PhoneCode.purpose == purpose, PhoneCode.used_at.is_(None)
+                    )
+                    .order_by(PhoneCode.id.desc())
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+
+    async def count_wrong(self, code_id: int) -> None:
+        async with self.db.transaction() as s:
+            await s.execute(
+                update(PhoneCode).where(PhoneCode.id == code_id).values(attempts=PhoneCode.attempts + 1)
+            )
+
+    async def create_resident(self, code_id: int, user: User, now: datetime) -> User | None:
+        """Use the code and create the resident in one transaction; None if the code was used
+        meanwhile. Raises IntegrityError when the number (or username) is taken."""
+        async with self.db.transaction() as s:
+            used = await s.execute(
+                update(PhoneCode)
+                .where(PhoneCode.id == code_id, PhoneCode.used_at.is_(None))
+                .values(used_at=now)
+            )
+            if used.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            s.add(user)
+            await s.flush()
+        return user
+
+    async def reset_password(
+        self, code_id: int, user_id: int, password_hash: str, now: datetime
+    ) -> User | None:
+        """Use the code, set the password and end every sign-in session of the user."""
+        async with self.db.transaction() as s:
+            used = await s.execute(
+                update(PhoneCode)
+                .where(PhoneCode.id == code_id, PhoneCode.used_at.is_(None))
+                .values(used_at=now)
+            )
+            if used.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            user = await s.get(User, user_id, with_for_update=True)
+            if user is None:
+                return None
+            user.password_hash = password_hash
+            await s.execute(delete(AuthSession).where(AuthSession.user_id == user_id))
+        return user
