@@ -64,6 +64,15 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
     return text % variables
 
 
+def two_numbers(people: int, households: int) -> str:
+    """The two numbers of an opinion or item, e.g. ``43 人附议 · 其中 18 户已核实``."""
+    return (
+        ngettext("%(num)d supporter", "%(num)d supporters", people)
+        + " · "
+        + ngettext("of whom %(num)d verified household", "of whom %(num)d verified households", households)
+    )
+
+
 def request_language(request: web.Request) -> str:
     wanted = request.query.get("lang") or request.cookies.get("lang")
     return wanted if wanted in LANGUAGES else DEFAULT_LANGUAGE

@@ -25,6 +25,7 @@ from live.http.pages import admin as admin_page
 from live.http.pages import agenda as agenda_pages
 from live.http.pages import archive, home, live, login, outreach
 from live.http.pages import host as host_pages
+from live.http.pages import identity as identity_pages
 from live.http.pages import inbox as inbox_page
 from live.http.pages import interact as interact_pages
 from live.http.pages import moderate as moderate_page
@@ -37,7 +38,7 @@ ROUTE_MODULES += [opinions_api, categories_api, agenda_api, meetings_api, inbox_
 ROUTE_MODULES += [agenda_pages, triage_page, inbox_page]
 ROUTE_MODULES += [host_pages]
 ROUTE_MODULES += [chat_api, moderation_api, moderate_page]
-ROUTE_MODULES += [households_api]
+ROUTE_MODULES += [households_api, identity_pages]
 ROUTE_MODULES += [accountability_api, accountability_pages]
 ROUTE_MODULES += [polls_api, questions_api, interact_pages, votes_api, onbehalf_api]
 

@@ -66,6 +66,7 @@ def _environment() -> jinja2.Environment:
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["static_url"] = static_url
+    env.globals["two_numbers"] = i18n.two_numbers
     env.globals["inbox_text"] = notices.render_inbox
     env.globals["timeline_text"] = notices.render_timeline
     env.filters["tojson_attr"] = lambda value: json.dumps(value, ensure_ascii=False)

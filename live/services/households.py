@@ -18,8 +18,9 @@ from live.clock import Clock
 from live.errors import Conflict, Forbidden, Gone, Invalid, NotFound, TooManyAttempts
 from live.events import EventBus, HouseholdChanged
 from live.services.actors import Actor, require_staff, require_user
+from live.services.phones import require_phone
 from live.services.throttle import FailureCounter
-from live.storage.households import HouseholdPlace, HouseholdStore, Membership
+from live.storage.households import HouseholdPlace, HouseholdStore, Membership, UnitPlace
 from live.storage.moderation import AuditStore
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud at the door
@@ -180,6 +181,18 @@ class Households:
         )
         await self.events.publish(HouseholdChanged(user_id, None))
         return place
+
+    async def verify_phone(self, actor: Actor, raw_phone: str, unit_id: int, room: object) -> HouseholdPlace:
+        """Staff verify the resident with this mobile number on the spot (at the door)."""
+        user_id = await self.store.user_id_with_phone(require_phone(raw_phone))
+        if user_id is None:
+            raise NotFound("no resident has registered this number", code="unknown_user")
+        return await self.verify(actor, user_id, unit_id, room)
+
+    async def units(self, actor: Actor, community_id: int) -> list[UnitPlace]:
+        """The units a moderator can issue codes for."""
+        require_staff(actor, "moderator", community_id)
+        return await self.store.units_of(community_id)
 
     async def mine(self, actor: Actor) -> Membership | None:
         if actor.user_id is None:

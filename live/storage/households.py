@@ -92,6 +92,10 @@ class UnitPlace:
     compound: Compound
     community: Community
 
+    @property
+    def label(self) -> str:
+        return f"{self.compound.name} {self.building.name} {self.unit.name}"
+
 
 @dataclass(frozen=True)
 class Membership:
@@ -128,6 +132,24 @@ class HouseholdStore:
     async def user_exists(self, user_id: int) -> bool:
         async with self.db.read() as s:
             return await s.get(User, user_id) is not None
+
+    async def user_id_with_phone(self, phone: str) -> int | None:
+        async with self.db.read() as s:
+            return await s.scalar(select(User.id).where(User.phone == phone))
+
+    async def units_of(self, community_id: int) -> list[UnitPlace]:
+        """A community's units with their buildings and compounds, in place order."""
+        async with self.db.read() as s:
+            rows = await s.execute(
+                select(Unit, Building, Compound, Community)
+                .join(Building, Building.id == Unit.building_id)
+                .join(Compound, Compound.id == Building.compound_id)
+                .join(Community, Community.id == Compound.community_id)
+                .where(Community.id == community_id)
+                .order_by(Compound.id, Building.id, Unit.id)
+                .limit(5000)
+            )
+            return [UnitPlace(*row) for row in rows]
 
     async def households_of_unit(self, unit_id: int) -> list[Household]:
         async with self.db.read() as s:

@@ -21,6 +21,7 @@ from live.services.chat_writer import GroupWriter, SlowModeRefused
 from live.settings import Settings
 from live.storage.chat import Message
 from live.storage.db import Database
+from tests.conftest import guest_key
 from tests.realtime.conftest import Connect, Peer, Room, open_peer
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -186,10 +187,10 @@ async def test_moderation_in_one_process_applies_at_once_in_the_other(
         assert (await alice.chat(room.id, "第二条"))["ok"]
         assert rules.loads == loads  # served from the cache
 
-        await moderate("mute", user="g:guest-alice-1", seconds=60)
+        await moderate("mute", user=guest_key("guest-alice-1"), seconds=60)
         assert community not in rules._sanctions
         assert (await alice.chat(room.id, "被禁言了"))["error"] == "muted"
-        await moderate("unmute", user="g:guest-alice-1")
+        await moderate("unmute", user=guest_key("guest-alice-1"))
         assert (await alice.chat(room.id, "又能说话了"))["ok"]
         await moderate("close_chat")
         assert (await alice.chat(room.id, "关了吗"))["error"] == "chat_closed"

@@ -39,7 +39,10 @@ def membership_payload(membership: Membership) -> dict[str, Any]:
 
 
 def join_url(request: web.Request, code: str) -> str:
-    return str(request.url.with_path("/households/join").with_query({"code": code}))
+    """The page that redeems ``code``, at the site's public address."""
+    from live.http.templates import base_url
+
+    return f"{base_url(request)}/households/join?code={code}"
 
 
 @routes.post("/api/households/codes")

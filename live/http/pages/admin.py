@@ -60,5 +60,8 @@ async def admin_page(request: web.Request) -> web.StreamResponse:
             "disk": {"hls": hls_bytes, "total": disk_total, "free": disk_free},
             "human_bytes": human_bytes,
             "clock_label": clock_label,
+            # The log SMS backend (demo, trial) keeps the last codes it sent, numbers masked.
+            "sms_codes": list(getattr(services.sms, "recent", [])),
+            "sms_backend": services.settings.sms_backend,
         },
     )

@@ -27,9 +27,14 @@ export function init(root, config, socket) {
   const say = (text, kind = "ok") => { status.textContent = text || ""; status.dataset.kind = kind; };
   const refused = (body) => strings["error_" + (body && body.error)] || strings.failed;
 
+  // "43 人附议 · 其中 18 户已核实": people, and the verified households among them.
+  const plural = (n, one, other) => (n === 1 ? strings[one] : strings[other]).replace("{n}", String(n));
+  const numbers = (o) => plural(o.supporters, "people_one", "people_other") + " · "
+    + plural(o.verified_households || 0, "households_one", "households_other");
   const render = (o) => {
     const done = supported.has(o.id);
-    const count = el("strong", { "data-role": "supporters", text: String(o.supporters) });
+    const count = el("strong", { "data-role": "supporters", hidden: "hidden", text: String(o.supporters) });
+    const shown = el("span", { "data-role": "two-numbers", "data-testid": "opinion-numbers", text: numbers(o) });
     const button = el(
       "button",
       { type: "button", class: "me-too", "data-testid": "support", "aria-pressed": done ? "true" : "false" },
@@ -44,7 +49,7 @@ export function init(root, config, socket) {
       { class: "opinion-card", "data-opinion-id": o.id },
       el("p", { text: o.text }),
       ...mediaNodes(o, strings),
-      el("span", { class: "meta" }, count, " " + strings.people + (meta ? " · " + meta : "")),
+      el("span", { class: "meta" }, count, shown, meta ? " · " + meta : ""),
       note,
       o.status === "merged" ? null : button,  // support goes to the opinion it was merged into
     );
@@ -70,6 +75,8 @@ export function init(root, config, socket) {
     if (!node) return;
     const count = node.querySelector('[data-role="supporters"]');
     if (count) count.textContent = String(u.supporters);
+    const shown = node.querySelector('[data-role="two-numbers"]');
+    if (shown && u.verified_households !== undefined) shown.textContent = numbers(u);
   };
 
   async function support(id, button) {
@@ -80,8 +87,9 @@ export function init(root, config, socket) {
     localStorage.setItem(SUPPORTED_KEY, JSON.stringify([...supported].slice(-500)));
     button.textContent = strings.supported;
     button.setAttribute("aria-pressed", "true");
-    update({ id, supporters: answer.body.supporters });
-    if (answer.body.opinion && answer.body.opinion !== id) update({ id: answer.body.opinion, supporters: answer.body.supporters });
+    const counts = { supporters: answer.body.supporters, verified_households: answer.body.verified_households };
+    update({ id, ...counts });
+    if (answer.body.opinion && answer.body.opinion !== id) update({ id: answer.body.opinion, ...counts });
   }
 
   async function load() {

@@ -31,7 +31,7 @@ export function start(root, socket = null) {
 
   const meta = (o) =>
     [
-      `${o.supporters} ${strings.supporters}`,
+      `${o.supporters} ${strings.supporters} · ${o.verified_households || 0} ${strings.households}`,
       names.get(o.category) || o.category,
       o.location,
       strings["source_" + o.source] || o.source,
