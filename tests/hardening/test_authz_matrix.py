@@ -78,6 +78,16 @@ ROUTES: dict[str, Row] = {
     "GET /api/audit.csv": Row("moderator", raw={"community": "hexie"}),
     "POST /api/auth/login": Row("anyone", {"username": "nobody", "password": "wrong"}, any_status=True),
     "POST /api/auth/logout": Row("anyone", last=2),
+    "POST /api/auth/register": Row(
+        "anyone", {"name": "新居民", "phone": "13700009999", "password": PASSWORD}, any_status=True
+    ),
+    "POST /api/auth/register/confirm": Row(
+        "anyone", {"phone": "13700009999", "code": "000000"}, any_status=True
+    ),
+    "POST /api/auth/reset": Row("anyone", {"phone": "13700009999"}, any_status=True),
+    "POST /api/auth/reset/confirm": Row(
+        "anyone", {"phone": "13700009999", "code": "000000", "password": PASSWORD}, any_status=True
+    ),
     "GET /api/categories": Row("anyone"),
     "POST /api/categories": Row("admin", {"key": "newkey", "name_zh": "新类别"}),
     "PATCH /api/categories/{key}": Row("admin", {"name_en": "Other"}),
