@@ -1,7 +1,7 @@
 """support counts: opinions and agenda items keep their people and verified households
 
-Revision ID: 0008_support_counts
-Revises: 0007_scale_indexes
+Revision ID: 0009_support_counts
+Revises: 0008_accountability
 Create Date: 2026-12-01 13:59:21.782789
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_support_counts"
-down_revision: str | None = "0007_scale_indexes"
+revision: str = "0009_support_counts"
+down_revision: str | None = "0008_accountability"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
