@@ -43,8 +43,8 @@ from live.services.places import Places
 from live.services.polls import Polls
 from live.services.questions import Questions
 from live.services.redis_health import RedisHealth
-from live.services.registrations import Registrations
 from live.services.registration import Registration
+from live.services.registrations import Registrations
 from live.services.room_setup import build_room_services
 from live.services.rooms import Rooms
 from live.services.sms import make_sender

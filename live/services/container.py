@@ -27,8 +27,8 @@ from live.services.places import Places
 from live.services.polls import Polls
 from live.services.presence import Presence
 from live.services.questions import Questions
-from live.services.registrations import Registrations
 from live.services.registration import Registration
+from live.services.registrations import Registrations
 from live.services.rooms import Rooms
 from live.services.signals import Signals
 from live.services.sms import SmsSender

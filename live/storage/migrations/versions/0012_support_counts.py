@@ -1,7 +1,7 @@
 """support counts: opinions and agenda items keep their people and verified households
 
-Revision ID: 0009_support_counts
-Revises: 0008_accountability
+Revision ID: 0012_support_counts
+Revises: 0011_onbehalf
 Create Date: 2026-12-01 13:59:21.782789
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_support_counts"
-down_revision: str | None = "0008_accountability"
+revision: str = "0012_support_counts"
+down_revision: str | None = "0011_onbehalf"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
