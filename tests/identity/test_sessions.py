@@ -11,7 +11,7 @@ import socketio
 from aiohttp.test_utils import TestClient
 
 from tests.conftest import PASSWORD, World
-from tests.realtime.conftest import Connect, Peer, Room, open_peer
+from tests.realtime.conftest import Connect, Peer, Room, fanout, open_peer  # noqa: F401
 from tests.realtime.test_scale_out import SECRET, Server, live_session, pg_url, servers  # noqa: F401
 
 
