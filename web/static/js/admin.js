@@ -2,8 +2,8 @@
 // (with the CSRF token) and reloads the page when the server accepted it.
 // Field rules: checkboxes send true/false, number inputs numbers (empty: null), inputs marked data-list send a list of words,
 // a place's parent ("grid:5") is sent as its id only when it fits the kind of place.
+import { request } from "./api.js";
 
-const csrf = document.querySelector("meta[name=csrf-token]").content;
 const messages = document.getElementById("admin-messages");
 
 function message(key) {
