@@ -170,6 +170,10 @@ class Registrations:
             raise NotFound("no such registration")
         return registration
 
+    async def counts_of(self, meeting_ids: list[int]) -> dict[int, dict[str, int]]:
+        async with self.db.read() as s:
+            return await self.store.counts_of(s, meeting_ids)
+
     async def counts(self, meeting_id: int) -> dict[str, int]:
         async with self.db.read() as s:
             return await self.store.counts(s, meeting_id)

@@ -107,6 +107,30 @@ class RegistrationStore:
             query = query.where(Registration.person_key == person_key)
         return list(await s.scalars(query.order_by(Registration.id)))
 
+    async def counts_of(self, s: AsyncSession, meeting_ids: list[int]) -> dict[int, dict[str, int]]:
+        """Registered, waitlisted and attended counts of several meetings in two queries."""
+        found: dict[int, dict[str, int]] = {
+            i: {"registered": 0, "waitlisted": 0, "attended": 0} for i in meeting_ids
+        }
+        if not meeting_ids:
+            return found
+        rows = await s.execute(
+            select(Registration.meeting_id, Registration.status, func.count(Registration.id))
+            .where(Registration.meeting_id.in_(meeting_ids))
+            .group_by(Registration.meeting_id, Registration.status)
+        )
+        for meeting_id, status, n in rows:
+            if status in ("registered", "waitlisted"):
+                found[int(meeting_id)][str(status)] = int(n)
+        attended = await s.execute(
+            select(Registration.meeting_id, func.count(Registration.id))
+            .where(Registration.meeting_id.in_(meeting_ids), Registration.checked_in_at.is_not(None))
+            .group_by(Registration.meeting_id)
+        )
+        for meeting_id, n in attended:
+            found[int(meeting_id)]["attended"] = int(n)
+        return found
+
     async def counts(self, s: AsyncSession, meeting_id: int) -> dict[str, int]:
         rows = await s.execute(
             select(Registration.status, func.count(Registration.id))

@@ -44,12 +44,9 @@ async def list_meetings(request: web.Request) -> web.Response:
     views = await request.app[SERVICES].meetings.list(
         community_slug=q.community, limit=q.limit, after=q.after
     )
-    registrations = request.app[SERVICES].registrations
+    counts = await request.app[SERVICES].registrations.counts_of([v.meeting.id for v in views])
     return json_response(
-        [
-            meeting_payload(v.meeting, v.community, v.items, await registrations.counts(v.meeting.id))
-            for v in views
-        ]
+        [meeting_payload(v.meeting, v.community, v.items, counts[v.meeting.id]) for v in views]
     )
 
 
