@@ -10,7 +10,7 @@ from typing import Any
 
 import aiohttp
 
-from tests.realtime.conftest import Peer, open_peer
+from tests.realtime.conftest import Peer, fanout, open_peer  # noqa: F401
 from tests.realtime.test_scale_out import Server, live_session, pg_url, servers  # noqa: F401
 
 VOTERS = 24
