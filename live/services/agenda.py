@@ -17,6 +17,7 @@ from live.services.accountability import assign_in, on_resolved
 from live.services.actors import Actor, require_staff
 from live.services.inbox import add_follow, deliver, followers, participants
 from live.services.notices import Change, InboxKind, Notice, Params, TimelineKind, change
+from live.services.paging import keyset_batches
 from live.services.text import clean_text, sanitize
 from live.storage.agenda import AgendaEvent, AgendaItem, AgendaOpinion
 from live.storage.db import Database
@@ -385,9 +386,9 @@ class Agenda:
         batch: int = 500,
     ) -> AsyncIterator[Sequence[tuple[AgendaItem, str]]]:
         """Every item ``list`` would show with these filters: newest first, in keyset batches."""
-        after: int | None = None
-        while True:
-            rows = await self.list(
+
+        async def fetch(after: int | None) -> Sequence[tuple[AgendaItem, str]]:
+            return await self.list(
                 community_slug=community_slug,
                 status=status,
                 category=category,
@@ -395,8 +396,6 @@ class Agenda:
                 limit=batch,
                 after=after,
             )
-            if rows:
-                yield rows
-            if len(rows) < batch:
-                return
-            after = rows[-1][0].id
+
+        async for rows in keyset_batches(fetch, lambda row: row[0].id, batch):
+            yield rows

@@ -18,6 +18,7 @@ from live.services.inbox import deliver
 from live.services.limits import MemoryTokenBucket, PersonLimit, TokenBucket, make_bucket, shared_bucket
 from live.services.moderation import audit_entry
 from live.services.notices import InboxKind, Notice
+from live.services.paging import keyset_batches
 from live.services.redis_health import RedisHealth
 from live.services.sanctions import active_ban, address_applies
 from live.services.similarity import features, pick_terms, query_weights, rank_candidates
@@ -384,9 +385,9 @@ class Opinions:
         """Every opinion ``list`` would show with these filters, however many: newest first, in
         batches read one after the other by keyset (ids below the last one read), so an export
         of any size holds one batch in memory. Bad filters raise on the first batch."""
-        after: int | None = None
-        while True:
-            rows = await self.list(
+
+        async def fetch(after: int | None) -> builtins.list[Opinion]:
+            return await self.list(
                 actor,
                 community_slug=community_slug,
                 status=status,
@@ -396,11 +397,9 @@ class Opinions:
                 limit=batch,
                 after=after,
             )
-            if rows:
-                yield rows
-            if len(rows) < batch:
-                return
-            after = rows[-1].id
+
+        async for rows in keyset_batches(fetch, lambda row: row.id, batch):
+            yield list(rows)
 
     async def support(self, actor: Actor, opinion_id: int) -> Opinion:
         """ "Me too": once per person; supporting a merged opinion supports its survivor."""
