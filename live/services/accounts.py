@@ -25,6 +25,8 @@ from live.storage.db import Database
 from live.storage.places import Community, community_by_slug
 
 SESSION_DAYS = 30
+#: Failed sign-ins with unknown usernames from one address, as a multiple of ``max_failures``.
+UNKNOWN_NAMES_PER_ADDRESS = 5
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 
 
@@ -125,15 +127,19 @@ class Accounts:
     async def login(self, username: str, password: str, address: str) -> SignedIn:
         """Sign in by username, or by phone number for residents. Failures are throttled per
         username and address, and failures for unknown usernames per address as well (so that
-        trying many names from one address is throttled too). The password hash is checked
-        without holding a database connection."""
+        trying many names from one address is throttled too). The per-address budget is
+        ``UNKNOWN_NAMES_PER_ADDRESS`` times the per-name one: many residents share one address
+        behind a carrier's or a community centre's NAT, and a few mistyped names among them must
+        not lock the others out. The password hash is checked without holding a database
+        connection."""
         username = username.strip().lower()
         throttle_key = f"login:{address}:{username}"
         address_key = f"login-unknown:{address}"
         by_address = address_bannable(address)
         if await self.failures.recent(throttle_key, self.window_s) >= self.max_failures:
             raise TooManyAttempts("too many failed sign-ins; wait a minute")
-        if by_address and await self.failures.recent(address_key, self.window_s) >= self.max_failures:
+        address_budget = self.max_failures * UNKNOWN_NAMES_PER_ADDRESS
+        if by_address and await self.failures.recent(address_key, self.window_s) >= address_budget:
             raise TooManyAttempts("too many failed sign-ins from this address; wait a minute")
         phone = normalize_phone(username)
         async with self.db.read() as s:
