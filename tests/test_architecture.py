@@ -21,7 +21,6 @@ NOT_YET_MOVED = {
     "live/services/admin.py",
     "live/services/agenda.py",
     "live/services/archive.py",
-    "live/services/categories.py",
     "live/services/chat_writer.py",
     "live/services/demo.py",
     "live/services/households.py",
@@ -31,8 +30,6 @@ NOT_YET_MOVED = {
     "live/services/registration.py",
     "live/services/registrations.py",
     "live/services/stats.py",
-    "live/services/wordfilter.py",
-    "live/services/words.py",
 }
 
 

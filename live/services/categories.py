@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import re
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
 from live.errors import Conflict, Invalid, NotFound
 from live.services.actors import Actor, require_admin
 from live.services.defaults import DEFAULT_CATEGORIES as DEFAULT_CATEGORIES
-from live.storage.db import Database
+from live.storage import categories as store
+from live.storage.db import Database, Duplicate
 from live.storage.opinions import Category
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -34,19 +32,16 @@ class Categories:
             for position, (key, zh, en) in enumerate(DEFAULT_CATEGORIES):
                 try:
                     async with self.db.transaction() as s:
-                        if await s.scalar(select(Category.id).where(Category.key == key)) is None:
-                            s.add(Category(key=key, name_zh=zh, name_en=en, position=position))
-                except IntegrityError:
+                        if not await store.has_category(s, key):
+                            await store.add_category(s, key, zh, en, position)
+                except Duplicate:
                     pass  # another process inserted it first
             self._seeded = True
 
     async def all(self, *, include_inactive: bool = False) -> list[Category]:
         await self.ensure_defaults()
-        query = select(Category).order_by(Category.position, Category.id)
-        if not include_inactive:
-            query = query.where(Category.active.is_(True))
         async with self.db.read() as s:
-            return list((await s.execute(query)).scalars())
+            return await store.list_categories(s, include_inactive=include_inactive)
 
     async def keys(self) -> set[str]:
         return {c.key for c in await self.all()}
@@ -67,14 +62,10 @@ class Categories:
         name_zh, name_en = _name(name_zh, "name_zh"), _name(name_en or name_zh, "name_en")
         try:
             async with self.db.transaction() as s:
-                if await s.scalar(select(Category.id).where(Category.key == key)) is not None:
+                if await store.has_category(s, key):
                     raise Conflict(f"category {key} exists")
-                last = await s.scalar(select(Category.position).order_by(Category.position.desc()))
-                category = Category(key=key, name_zh=name_zh, name_en=name_en, position=(last or 0) + 1)
-                s.add(category)
-                await s.flush()
-                return category
-        except IntegrityError as err:
+                return await store.add_category(s, key, name_zh, name_en)
+        except Duplicate as err:
             raise Conflict(f"category {key} exists") from err
 
     async def update(
@@ -98,7 +89,7 @@ class Categories:
                 raise Invalid(f"{name}: a whole number of working days, 1-250", code="bad_days")
         await self.ensure_defaults()
         async with self.db.transaction() as s:
-            category = await s.scalar(select(Category).where(Category.key == key))
+            category = await store.get_category(s, key)
             if category is None:
                 raise NotFound(f"no category {key}")
             if name_zh is not None:

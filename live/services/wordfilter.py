@@ -8,11 +8,9 @@ from __future__ import annotations
 import unicodedata
 
 import ahocorasick
-from sqlalchemy import func, select
 
 from live.clock import Clock
 from live.services.words import WordList
-from live.storage.moderation import Word
 
 #: Seconds between checks that another process (or the CLI) changed the list.
 RECHECK_S = 1.0
@@ -35,11 +33,6 @@ class WordFilter:
         self._signature: tuple[int, int] | None = None
         self._checked_at = float("-inf")
 
-    async def _db_signature(self) -> tuple[int, int]:
-        async with self.words.db.read() as s:
-            row = (await s.execute(select(func.count(Word.id), func.max(Word.id)))).one()
-        return int(row[0] or 0), int(row[1] or 0)
-
     async def _rebuild(self) -> None:
         automaton = ahocorasick.Automaton()
         for word in await self.words.all():
@@ -58,7 +51,7 @@ class WordFilter:
         if not stale and now - self._checked_at < RECHECK_S:
             return
         self._checked_at = now
-        signature = await self._db_signature()
+        signature = await self.words.signature()
         if stale or signature != self._signature:
             self._local_version = self.words.version
             self._signature = signature

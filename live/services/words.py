@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
-from sqlalchemy import delete, select
-
 from live.clock import Clock
 from live.errors import Invalid
+from live.storage import words as store
 from live.storage.db import Database
-from live.storage.moderation import Word
 
 
 def normalise_word(word: str) -> str:
@@ -25,13 +23,13 @@ class WordList:
     async def add(self, words: list[str]) -> list[str]:
         added: list[str] = []
         async with self.db.transaction() as s:
-            existing = set((await s.execute(select(Word.word))).scalars())
+            existing = set(await store.all_words(s))
             for raw in words:
                 word = normalise_word(raw)
                 if not word or len(word) > 64:
                     raise Invalid(f"bad word: {raw!r}")
                 if word not in existing:
-                    s.add(Word(word=word, created_at=self.clock.now()))
+                    store.add_word(s, word, self.clock.now())
                     existing.add(word)
                     added.append(word)
         self.version += 1
@@ -40,10 +38,15 @@ class WordList:
     async def remove(self, words: list[str]) -> int:
         targets = [normalise_word(w) for w in words]
         async with self.db.transaction() as s:
-            result = await s.execute(delete(Word).where(Word.word.in_(targets)))
+            removed = await store.remove_words(s, targets)
         self.version += 1
-        return int(getattr(result, "rowcount", 0) or 0)
+        return removed
 
     async def all(self) -> list[str]:
         async with self.db.read() as s:
-            return list((await s.execute(select(Word.word).order_by(Word.word))).scalars())
+            return await store.all_words(s)
+
+    async def signature(self) -> tuple[int, int]:
+        """(how many words, the newest id), as every process sees the list now."""
+        async with self.db.read() as s:
+            return await store.signature(s)
