@@ -2,34 +2,23 @@
 
 Pages link them as ``/static/<path>?v=<content hash>`` (``live.http.templates.static_url``): a
 request carrying the file's current hash is cacheable for a year (``immutable``); without it (or
-with an old hash) it must be revalidated. Files are answered from memory, so the compression
+with an old hash) it must be revalidated. A module's imports are served with their own hashes
+(``./x.js?v=…``), and its hash covers theirs, so a page's whole module graph comes from the
+cache until one of its files changes. Files are answered from memory, so the compression
 middleware can gzip the text ones."""
 
 from __future__ import annotations
 
 import mimetypes
-from pathlib import Path
 
 from aiohttp import web
 
-from live.http.templates import STATIC, static_fingerprint
+from live.http.templates import STATIC, static_body, static_fingerprint
 
 routes = web.RouteTableDef()
 LONG = "public, max-age=31536000, immutable"
 SHORT = "no-cache"
 TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
-_cache: dict[str, tuple[float, bytes]] = {}
-
-
-def _read(path: Path) -> bytes:
-    key = str(path)
-    mtime = path.stat().st_mtime
-    cached = _cache.get(key)
-    if cached is not None and cached[0] == mtime:
-        return cached[1]
-    data = path.read_bytes()
-    _cache[key] = (mtime, data)
-    return data
 
 
 @routes.get("/static/{path:.+}")
@@ -47,4 +36,5 @@ async def static_file(request: web.Request) -> web.Response:
         if request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers=headers)
     kind = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return web.Response(body=_read(path), content_type=kind, headers=headers)
+    body = static_body(path.relative_to(root).as_posix())
+    return web.Response(body=body, content_type=kind, headers=headers)

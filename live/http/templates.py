@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
+import re
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -25,26 +27,70 @@ STATIC = WEB / "static"
 CARE_COOKIE = "care"
 
 
+#: A static ES module's import specifiers: ``import … from "./x.js"``, ``import "./x.js"``,
+#: ``export … from "/static/vendor/y.js"`` (relative or under /static/; nothing else is served).
+_IMPORT = re.compile(
+    r"""(\b(?:import|export)\b[^;"']*?\bfrom\s*|\bimport\s*)(["'])((?:\.\.?/|/static/)[^"']+?\.m?js)\2"""
+)
+
+
 @lru_cache(maxsize=512)
-def _fingerprint(path: str, mtime: float) -> str:
-    return hashlib.sha256((STATIC / path).read_bytes()).hexdigest()[:10]
+def _parsed(path: str, mtime: float) -> tuple[bytes, tuple[str, ...]]:
+    """A static file's bytes and, for a JS module, the static paths it imports."""
+    data = (STATIC / path).read_bytes()
+    if not path.endswith((".js", ".mjs")):
+        return data, ()
+    return data, tuple(_resolve(path, m.group(3)) for m in _IMPORT.finditer(data.decode("utf-8")))
+
+
+def _resolve(importer: str, specifier: str) -> str:
+    if specifier.startswith("/static/"):
+        return specifier.removeprefix("/static/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(importer), specifier))
+
+
+def _fingerprint(path: str, seen: frozenset[str] = frozenset()) -> str:
+    """The content hash of a file and, for a module, of everything it imports (so that a new
+    version of an imported module gives its importers a new hash too)."""
+    data, imports = _parsed(path, (STATIC / path).stat().st_mtime)
+    digest = hashlib.sha256(data)
+    for imported in imports:
+        if imported not in seen:
+            try:
+                digest.update(_fingerprint(imported, seen | {path}).encode())
+            except OSError:
+                continue
+    return digest.hexdigest()[:10]
 
 
 def static_fingerprint(path: str) -> str | None:
     """The content hash of a file under web/static/ (None when there is none)."""
     try:
-        return _fingerprint(path, (STATIC / path).stat().st_mtime)
+        return _fingerprint(path)
     except OSError:
         return None
 
 
+def static_body(path: str) -> bytes:
+    """A static file as served: a module's imports carry their own hashes (``./x.js?v=…``), so
+    that a page loads its whole module graph from the cache, each file immutable for a year."""
+    data, imports = _parsed(path, (STATIC / path).stat().st_mtime)
+    if not imports:
+        return data
+
+    def hashed(match: re.Match[str]) -> str:
+        fingerprint = static_fingerprint(_resolve(path, match.group(3)))
+        if fingerprint is None:
+            return match.group(0)
+        return f"{match.group(1)}{match.group(2)}{match.group(3)}?v={fingerprint}{match.group(2)}"
+
+    return _IMPORT.sub(hashed, data.decode("utf-8")).encode("utf-8")
+
+
 def static_url(path: str) -> str:
     """A cache-busting URL for a file under web/static/."""
-    file = STATIC / path
-    try:
-        return f"/static/{path}?v={_fingerprint(path, file.stat().st_mtime)}"
-    except OSError:
-        return f"/static/{path}"
+    fingerprint = static_fingerprint(path)
+    return f"/static/{path}?v={fingerprint}" if fingerprint else f"/static/{path}"
 
 
 def base_url(request: web.Request) -> str:

@@ -3,6 +3,7 @@ the watch page's own HTML, CSS and JavaScript under 150 KB compressed."""
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -38,6 +39,49 @@ async def test_static_files_hashed_and_cached(client: TestClient[Any, Any], worl
     assert (await client.get("/static/css/nothing.css")).status == 404
     js = await client.get("/static/js/live.js")
     assert js.content_type == "text/javascript"
+
+
+async def test_a_pages_whole_module_graph_is_hashed(
+    client: TestClient[Any, Any], world: World, tmp_path: Any, monkeypatch: Any
+) -> None:
+    """Every module a page loads, down to the vendored socket.io client, is asked for with its
+    content hash and so cached for a year; changing an imported module changes its importer's
+    hash too, so a returning phone never runs a new page with an old module."""
+    ids = await make_world(client)
+    html = await (await client.get(f"/live/{ids['live']}")).text()
+    queue = re.findall(r'src="(/static/js/[^"]+)"', html)
+    assert queue
+    seen: set[str] = set()
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        assert "?v=" in url, url
+        response = await client.get(url)
+        assert response.status == 200, url
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable", url
+        directory = url.split("?", 1)[0].rsplit("/", 1)[0]
+        for specifier in re.findall(r'from\s*"([^"]+)"|import\s*"([^"]+)"', await response.text()):
+            target = next(part for part in specifier if part)
+            queue.append(target if target.startswith("/") else f"{directory}/{target.removeprefix('./')}")
+    assert any("socket.io.esm.min.js?v=" in url for url in seen)
+
+    # A new version of an imported module gives its importer a new hash.
+    from live.http import templates
+
+    static = tmp_path / "static"
+    (static / "js").mkdir(parents=True)
+    (static / "js" / "main.js").write_text('import { x } from "./part.js";\nx();\n')
+    part = static / "js" / "part.js"
+    part.write_text("export function x() {}\n")
+    monkeypatch.setattr(templates, "STATIC", static)
+    before = templates.static_url("js/main.js")
+    served = templates.static_body("js/main.js").decode()
+    assert f'"./part.js?v={templates.static_fingerprint("js/part.js")}"' in served
+    part.write_text("export function x() { return 1; }\n")
+    os.utime(part, ns=(1, 2))  # a different mtime, whatever the file system's resolution
+    assert templates.static_url("js/main.js") != before
 
 
 async def test_watch_page_weight(client: TestClient[Any, Any], world: World) -> None:
