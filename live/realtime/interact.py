@@ -6,8 +6,8 @@
   question is public (approved, answering, answered); when it leaves the public queue (rejected,
   merged) the room gets ``{id, session, status}`` without its text.
 
-Also the background jobs: closing polls whose end time has passed, meeting reminders
-(inbox entries the day before)."""
+Also the background job closing polls whose end time has passed (meeting reminders are part of
+the scheduled jobs, live/services/jobs.py)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,6 @@ from live.services.questions import PUBLIC
 log = logging.getLogger(__name__)
 POLL_EMIT_EVERY_S = 1.0
 CLOSE_DUE_EVERY_S = 1.0
-REMIND_EVERY_S = 60.0
 
 
 def register(_sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
@@ -92,17 +91,7 @@ def register(_sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
                 except Exception:
                     log.exception("closing due polls failed")
 
-        async def remind() -> None:
-            while True:
-                await asyncio.sleep(REMIND_EVERY_S)
-                try:
-                    await ctx.services.registrations.remind()
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.exception("meeting reminders failed")
-
-        tasks = [asyncio.create_task(close_due()), asyncio.create_task(remind())]
+        tasks = [asyncio.create_task(close_due())]
         yield
         for task in tasks:
             task.cancel()

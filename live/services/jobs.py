@@ -1,4 +1,5 @@
-"""The scheduled job over time limits: due soon, overdue (response and resolution), escalation.
+"""The scheduled job over time limits: due soon, overdue (response and resolution), escalation;
+and the meeting reminders in the inbox the day before (once per registration).
 
 One runner at a time across processes: a lock row (``job_locks``) taken with a conditional
 UPDATE and a lease. Each step happens at most once per item however the runs interleave: its
@@ -26,6 +27,7 @@ from live.clock import Clock
 from live.services.accountability import calendar, due_soon, iso
 from live.services.inbox import deliver
 from live.services.notices import InboxKind, Notice, TimelineKind
+from live.services.registrations import send_reminders
 from live.storage import accountability as store
 from live.storage.accountability import Party
 from live.storage.agenda import AgendaEvent, AgendaItem
@@ -44,13 +46,14 @@ class JobReport:
     response_overdue: int = 0
     overdue: int = 0
     escalated: int = 0
+    reminders: int = 0
 
     def __str__(self) -> str:
         if not self.ran:
             return "another process is running the jobs; nothing done"
         return (
             f"due soon {self.due_soon}, response overdue {self.response_overdue}, "
-            f"overdue {self.overdue}, escalated {self.escalated}"
+            f"overdue {self.overdue}, escalated {self.escalated}, meeting reminders {self.reminders}"
         )
 
 
@@ -99,6 +102,10 @@ class Jobs:
                 await self._item(item_id, as_of, report)
             except Exception:  # one broken item must not stop the others
                 log.exception("time-limit job failed on item %s", item_id)
+        try:
+            report.reminders = await send_reminders(self.db, self.clock, as_of)
+        except Exception:
+            log.exception("meeting reminders failed")
         return report
 
     async def _item(self, item_id: int, as_of: datetime, report: JobReport) -> None:
@@ -202,7 +209,11 @@ async def run_periodically(jobs: Jobs, interval_s: float, stop: asyncio.Event) -
         try:
             report = await jobs.run()
             if report.ran and (
-                report.due_soon or report.overdue or report.escalated or report.response_overdue
+                report.due_soon
+                or report.overdue
+                or report.escalated
+                or report.response_overdue
+                or report.reminders
             ):
                 log.info("time-limit jobs: %s", report)
         except Exception:

@@ -178,24 +178,47 @@ class Registrations:
         async with self.db.read() as s:
             return await self.store.counts(s, meeting_id)
 
-    async def remind(self) -> int:
-        """Inbox reminders for meetings starting within a day (a scheduled job; once each)."""
-        now = self.clock.now()
-        sent = 0
-        async with self.db.transaction() as s:
-            for registration in await self.store.to_remind(s, now, now + REMIND_AHEAD):
-                meeting = await s.get(Meeting, registration.meeting_id)
-                assert meeting is not None
-                notice = Notice(
-                    InboxKind.MEETING_REMINDER,
-                    {
-                        "title": meeting.title,
-                        "starts_at": meeting.starts_at.isoformat(),
-                        "place": meeting.place,
-                        "waitlisted": registration.status == RegistrationStatus.WAITLISTED,
-                        "meeting": str(meeting.id),
-                    },
-                )
-                sent += await deliver(s, self.clock, [registration.person_key], notice)
-                registration.reminded_at = now
-        return sent
+    async def remind(self, as_of: datetime | None = None) -> int:
+        """Inbox reminders for meetings starting within a day of ``as_of`` (default now)."""
+        return await send_reminders(self.db, self.clock, as_of)
+
+
+async def send_reminders(db: Database, clock: Clock, as_of: datetime | None = None) -> int:
+    """One inbox reminder per active registration of a meeting starting within a day of
+    ``as_of``: the registration's ``reminded_at`` is claimed in the same transaction as its inbox
+    entry, so however often (and on however many processes) this runs, each is reminded once.
+    Part of the scheduled jobs (``python -m live jobs run``, and ``serve``'s background task)."""
+    now = as_of or clock.now()
+    at = _Stopped(now)
+    sent = 0
+    async with db.transaction() as s:
+        store = RegistrationStore()
+        for registration in await store.to_remind(s, now, now + REMIND_AHEAD):
+            meeting = await s.get(Meeting, registration.meeting_id)
+            assert meeting is not None
+            notice = Notice(
+                InboxKind.MEETING_REMINDER,
+                {
+                    "title": meeting.title,
+                    "starts_at": meeting.starts_at.isoformat(),
+                    "place": meeting.place,
+                    "waitlisted": registration.status == RegistrationStatus.WAITLISTED,
+                    "meeting": str(meeting.id),
+                },
+            )
+            sent += await deliver(s, at, [registration.person_key], notice)
+            registration.reminded_at = now
+    return sent
+
+
+class _Stopped:
+    """A clock stopped at the moment the reminders judge (their inbox entries carry it)."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def monotonic(self) -> float:
+        return 0.0

@@ -3,14 +3,22 @@ codes and QR, check-in by code or by name, counts, reminders in the inbox the da
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
 from live.clock import FakeClock
 from live.keys import SERVICES
+from live.services.jobs import Jobs
 from tests.interact.conftest import People, Person
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def meeting(mod: Person, clock: FakeClock, **extra: Any) -> dict[str, Any]:
@@ -103,3 +111,57 @@ async def test_full_meeting_waitlist_moves_up_and_check_in(
     assert await services.registrations.remind() == 0
     status, inbox = await carol.call("GET", "/api/inbox")
     assert any("停车议事圆桌会" in entry["text"] for entry in inbox), inbox
+
+
+async def test_reminders_are_part_of_the_scheduled_jobs_once_per_registration(
+    client: TestClient[Any, Any], people: People, clock: FakeClock, db_url: str, tmp_path: Path
+) -> None:
+    """``python -m live jobs run`` (and serve's background jobs) send the reminders the day
+    before: judged by the injected clock or ``--now``, one per active registration however often
+    and however concurrently the jobs run."""
+    mod = await people("mod-a")
+    made = await meeting(mod, clock)  # in three days
+    path = f"/api/meetings/{made['id']}"
+    await mod.call("PATCH", path, {"capacity": 1})
+    alice, bob, carol = [await people() for _ in range(3)]
+    for person, name in ((alice, "王阿姨"), (bob, "李叔"), (carol, "赵奶奶")):
+        status, _ = await person.call("POST", f"{path}/registrations", {"name": name})
+        assert status == 201
+    status, mine = await carol.call("GET", f"{path}/registrations")
+    status, _ = await carol.call("DELETE", f"{path}/registrations/{mine[0]['id']}")
+    assert status == 204
+
+    jobs = client.app[SERVICES].jobs
+    assert (await jobs.run()).reminders == 0  # three days ahead: not yet
+    clock.advance(timedelta(days=1, hours=23).total_seconds())  # 25 hours before: not yet
+    assert (await jobs.run()).reminders == 0
+    clock.advance(timedelta(hours=2).total_seconds())  # 23 hours before
+    other = Jobs(jobs.db, jobs.clock)
+    reports = await asyncio.gather(jobs.run(), other.run(), jobs.run(), other.run())
+    assert sum(r.reminders for r in reports) == 2  # alice registered, bob waitlisted; carol cancelled
+    assert (await jobs.run()).reminders == 0
+
+    async def reminders(person: Person) -> list[dict[str, Any]]:
+        status, inbox = await person.call("GET", "/api/inbox")
+        assert status == 200
+        return [e for e in inbox if e["kind"] == "meeting.reminder"]
+
+    assert len(await reminders(alice)) == 1 and len(await reminders(bob)) == 1
+    assert await reminders(carol) == []
+
+    # the command line: a meeting registered for later is reminded by `jobs run --now`, once
+    later = await meeting(mod, clock)
+    dave = await people()
+    status, _ = await dave.call("POST", f"/api/meetings/{later['id']}/registrations", {"name": "钱大爷"})
+    assert status == 201
+    when = (clock.now() + timedelta(days=2, hours=1)).isoformat()
+    env = {**os.environ, "DATABASE_URL": db_url, "LIVE_DATA_DIR": str(tmp_path), "LIVE_SECRET": "s"}
+    for expected in (1, 0):
+        done = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "live", "jobs", "run", "--now", when],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert f"meeting reminders {expected}" in done.stdout, done.stdout
+    assert len(await reminders(dave)) == 1
