@@ -17,18 +17,10 @@ TRANSPORTS = ("live/http", "live/realtime")
 # fails, and so does a module on it that no longer does).
 NOT_YET_MOVED = {
     "live/services/accountability.py",
-    "live/services/accounts.py",
-    "live/services/admin.py",
     "live/services/agenda.py",
-    "live/services/archive.py",
-    "live/services/chat_writer.py",
     "live/services/demo.py",
-    "live/services/households.py",
     "live/services/inbox.py",
-    "live/services/jobs.py",
     "live/services/meetings.py",
-    "live/services/registration.py",
-    "live/services/registrations.py",
     "live/services/stats.py",
 }
 

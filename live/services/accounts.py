@@ -9,8 +9,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select
-
 from live.clock import Clock
 from live.errors import BadCredentials, Conflict, Invalid, NotFound, TooManyAttempts
 from live.events import EventBus, SignedOut, UserCreated
@@ -19,10 +17,11 @@ from live.services.passwords import dummy_hash, hash_password, verify_password
 from live.services.phones import normalize_phone
 from live.services.sanctions import address_bannable
 from live.services.throttle import FailureCounter
-from live.storage.accountability import Party
+from live.storage import accounts as store
+from live.storage.accountability import get_party
 from live.storage.accounts import AuthSession, User, user_by_phone, user_by_username
 from live.storage.db import Database
-from live.storage.places import Community, community_by_slug
+from live.storage.places import Community, community_by_id, community_by_slug
 
 SESSION_DAYS = 30
 #: Failed sign-ins with unknown usernames from one address, as a multiple of ``max_failures``.
@@ -101,7 +100,7 @@ class Accounts:
             if role == "party":
                 if party_id is None:
                     raise Invalid("a party account belongs to a party (--party ID)", code="party_required")
-                party = await s.get(Party, party_id)
+                party = await get_party(s, party_id)
                 if party is None:
                     raise NotFound(f"no party {party_id}")
                 if community is not None and party.community_id not in (None, community.id):
@@ -162,7 +161,7 @@ class Accounts:
         csrf = secrets.token_urlsafe(24)
         now = self.clock.now()
         async with self.db.transaction() as s:
-            community = await s.get(Community, user.community_id) if user.community_id else None
+            community = await community_by_id(s, user.community_id) if user.community_id else None
             s.add(
                 AuthSession(
                     token_hash=_token_hash(token),
@@ -177,28 +176,28 @@ class Accounts:
     async def resolve(self, token: str, address: str | None = None) -> tuple[Actor, str] | None:
         """The actor and CSRF token of a session cookie, or None if it is unknown or expired."""
         async with self.db.read() as s:
-            row = await s.get(AuthSession, _token_hash(token))
+            row = await store.auth_session(s, _token_hash(token))
             if row is None or row.expires_at <= self.clock.now():
                 return None
-            user = await s.get(User, row.user_id)
+            user = await store.get_user(s, row.user_id)
             if user is None or user.disabled:
                 return None
-            community = await s.get(Community, user.community_id) if user.community_id else None
+            community = await community_by_id(s, user.community_id) if user.community_id else None
             return actor_for(user, community, address), row.csrf
 
     async def logout(self, token: str) -> None:
         """End a sign-in session; that person's open sockets re-check theirs on every process."""
         async with self.db.transaction() as s:
-            row = await s.get(AuthSession, _token_hash(token))
+            row = await store.auth_session(s, _token_hash(token))
             if row is None:
                 return
             user_id = row.user_id
-            await s.execute(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
+            await store.end_auth_session(s, _token_hash(token))
         await self.events.publish(SignedOut(user_id))
 
     async def list_users(self) -> list[User]:
         async with self.db.read() as s:
-            return list((await s.execute(select(User).order_by(User.id))).scalars())
+            return await store.all_users(s)
 
 
 def sign(secret: str, value: str) -> str:

@@ -6,16 +6,16 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
-
 from live.errors import Conflict, Invalid, NotFound
 from live.events import AccountChanged, EventBus
 from live.services.actors import ROLES, Actor, require_admin
 from live.services.archive import directory_bytes, recording_dir
-from live.storage.accounts import AuthSession, User
-from live.storage.db import Database
-from live.storage.places import Building, Community, Compound, Grid, Unit, community_by_slug
+from live.storage import accounts as accounts_store
+from live.storage import places as places_store
+from live.storage import rooms as rooms_store
+from live.storage.accounts import User
+from live.storage.db import Database, Duplicate
+from live.storage.places import Building, Community, Compound, Grid, Unit, community_by_id, community_by_slug
 from live.storage.rooms import LiveSession
 from media import layout
 
@@ -86,11 +86,7 @@ class Admin:
         """Every community with its grids, compounds, buildings and units."""
         require_admin(actor)
         async with self.db.read() as s:
-            communities = list((await s.execute(select(Community).order_by(Community.id))).scalars())
-            grids = list((await s.execute(select(Grid).order_by(Grid.id))).scalars())
-            compounds = list((await s.execute(select(Compound).order_by(Compound.id))).scalars())
-            buildings = list((await s.execute(select(Building).order_by(Building.id))).scalars())
-            units = list((await s.execute(select(Unit).order_by(Unit.id))).scalars())
+            communities, grids, compounds, buildings, units = await places_store.every_place(s)
         trees = {c.id: CommunityPlaces(c) for c in communities}
         for grid in grids:
             trees[grid.community_id].grids.append(grid)
@@ -131,37 +127,35 @@ class Admin:
                     row = Grid(community_id=community.id, name=name)
                 elif kind == "compound":
                     if parent is not None:
-                        grid = await s.get(Grid, parent)
+                        grid = await places_store.get_grid(s, parent)
                         if grid is None or grid.community_id != community.id:
                             raise NotFound("no such grid in this community")
                     row = Compound(community_id=community.id, grid_id=parent, name=name)
                 elif kind == "building":
-                    compound = await s.get(Compound, parent)
+                    assert parent is not None
+                    compound = await places_store.get_compound(s, parent)
                     if compound is None or compound.community_id != community.id:
                         raise NotFound("no such compound in this community")
                     row = Building(compound_id=compound.id, name=name)
                 else:
-                    building = await s.get(Building, parent)
-                    owner = await s.get(Compound, building.compound_id) if building else None
+                    assert parent is not None
+                    building = await places_store.get_building(s, parent)
+                    owner = await places_store.get_compound(s, building.compound_id) if building else None
                     if building is None or owner is None or owner.community_id != community.id:
                         raise NotFound("no such building in this community")
                     row = Unit(building_id=building.id, name=name)
-                s.add(row)
-                await s.flush()
+                await places_store.add_place(s, row)
                 added = PlaceAdded(kind, row.id, row.name, parent)
-        except IntegrityError as err:
+        except Duplicate as err:
             raise Conflict(f"{kind} {name} exists there") from err
         return added
 
     async def users(self, actor: Actor, limit: int = 100, after: int | None = None) -> list[UserRow]:
         """One page of users in id order (staff accounts come first: they are made first)."""
         require_admin(actor)
-        query = select(User).order_by(User.id).limit(limit)
-        if after is not None:
-            query = query.where(User.id > after)
         async with self.db.read() as s:
-            communities = {c.id: c for c in (await s.execute(select(Community))).scalars()}
-            users = (await s.execute(query)).scalars()
+            communities = await places_store.communities_by_id(s)
+            users = await accounts_store.users_page(s, limit, after)
             return [UserRow(u, communities.get(u.community_id or 0)) for u in users]
 
     async def update_user(
@@ -181,10 +175,10 @@ class Admin:
         if user_id == actor.user_id and (disabled or (role is not None and role != "admin")):
             raise Conflict("you cannot disable or demote yourself", code="self")
         async with self.db.transaction() as s:
-            user = await s.get(User, user_id, with_for_update=True)
+            user = await accounts_store.get_user(s, user_id, lock=True)
             if user is None:
                 raise NotFound("no such user")
-            community = await s.get(Community, user.community_id) if user.community_id else None
+            community = await community_by_id(s, user.community_id) if user.community_id else None
             if community_slug:
                 community = await community_by_slug(s, community_slug)
                 if community is None:
@@ -199,7 +193,7 @@ class Admin:
             if disabled is not None:
                 user.disabled = disabled
                 if disabled:
-                    await s.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+                    await accounts_store.end_auth_sessions_of(s, user.id)
             row = UserRow(user, community)
         await self.events.publish(AccountChanged(user_id, bool(user.disabled)))
         return row
@@ -208,14 +202,8 @@ class Admin:
         """Ended sessions with a recording, in the database or on disk, newest first."""
         require_admin(actor)
         async with self.db.read() as s:
-            communities = {c.id: c for c in (await s.execute(select(Community))).scalars()}
-            sessions = (
-                await s.execute(
-                    select(LiveSession)
-                    .where(LiveSession.status != "scheduled")
-                    .order_by(LiveSession.id.desc())
-                )
-            ).scalars()
+            communities = await places_store.communities_by_id(s)
+            sessions = await rooms_store.sessions_begun(s)
             rows = []
             for session in sessions:
                 disk = self.bytes_on_disk(session.id)
@@ -243,7 +231,7 @@ class Admin:
         """Delete a session's recording files and forget it; refuses while the session is live."""
         require_admin(actor)
         async with self.db.transaction() as s:
-            session = await s.get(LiveSession, session_id, with_for_update=True)
+            session = await rooms_store.get_session(s, session_id, lock=True)
             if session is None:
                 raise NotFound("no such session")
             if session.status == "live":

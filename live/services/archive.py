@@ -7,14 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from live.clock import Clock, SystemClock
 from live.errors import NotFound
 from live.events import Event
 from live.storage import archive as queries
 from live.storage.chat import Message
-from live.storage.db import Database
+from live.storage.db import Database, Tx
 from live.storage.opinions import Opinion
 from live.storage.places import Community, all_communities, community_by_slug
 from live.storage.presence import ViewerSample
@@ -135,7 +133,7 @@ class Archive:
         change the totals; this process recounts at once, other processes within the TTL."""
         self._totals.clear()
 
-    async def _cached_totals(self, s: AsyncSession, community_id: int | None) -> dict[str, int]:
+    async def _cached_totals(self, s: Tx, community_id: int | None) -> dict[str, int]:
         """The archive's totals (five years of broadcasts, viewers, opinions, resolved items),
         counted at most every ``TOTALS_TTL_S`` per community rather than on every view."""
         cached = self._totals.get(community_id)

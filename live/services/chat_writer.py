@@ -23,8 +23,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from live.clock import Clock
 from live.services.chat_rules import ChatRefused
 from live.storage.chat import (
@@ -35,7 +33,7 @@ from live.storage.chat import (
     lock_people,
     recent_by_nonce,
 )
-from live.storage.db import Database
+from live.storage.db import Database, Tx
 
 log = logging.getLogger(__name__)
 MAX_GROUP = 500
@@ -141,7 +139,7 @@ class GroupWriter:
             else:
                 pending.future.set_result(result)
 
-    async def _apply(self, s: AsyncSession, group: list[_Pending]) -> list[Posted | Exception]:
+    async def _apply(self, s: Tx, group: list[_Pending]) -> list[Posted | Exception]:
         now = self.clock.now()
         guarded = [p.message.author_key for p in group if p.message.nonce or p.slow_mode_s > 0]
         await lock_people(s, guarded)

@@ -12,14 +12,13 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-
 from live.clock import Clock
 from live.errors import Conflict, Forbidden, Gone, Invalid, NotFound, TooManyAttempts
 from live.events import EventBus, HouseholdChanged
 from live.services.actors import Actor, require_staff, require_user
 from live.services.phones import require_phone
 from live.services.throttle import FailureCounter
+from live.storage.db import Duplicate
 from live.storage.households import HouseholdPlace, HouseholdStore, Membership, UnitPlace
 from live.storage.moderation import AuditStore
 
@@ -97,7 +96,7 @@ class Households:
                     unit_id, room, new_code(), actor.key, now, expires_at
                 )
                 break
-            except IntegrityError:
+            except Duplicate:
                 continue  # a code collision, or the same household created concurrently: retry
         else:
             raise Conflict("could not issue a code; try again", code="busy")

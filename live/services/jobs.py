@@ -21,8 +21,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-
 from live.clock import Clock
 from live.services.accountability import calendar, due_soon, iso
 from live.services.inbox import deliver
@@ -31,7 +29,7 @@ from live.services.registrations import send_reminders
 from live.storage import accountability as store
 from live.storage.accountability import Party
 from live.storage.agenda import AgendaEvent, AgendaItem
-from live.storage.db import Database
+from live.storage.db import Database, Duplicate
 from live.storage.places import Community
 
 log = logging.getLogger(__name__)
@@ -82,7 +80,7 @@ class Jobs:
         try:
             async with self.db.transaction() as s:
                 await store.ensure_lock_row(s, LOCK, now)
-        except IntegrityError:
+        except Duplicate:
             pass  # another process made the row first
         async with self.db.transaction() as s:
             if not await store.take_lock(s, LOCK, self.holder, now, now + timedelta(seconds=LEASE_S)):

@@ -12,8 +12,6 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from sqlalchemy.exc import IntegrityError
-
 from live.clock import Clock
 from live.errors import Conflict, Invalid, TooManyAttempts
 from live.events import EventBus, SignedOut, UserCreated
@@ -25,6 +23,7 @@ from live.services.sanctions import address_bannable
 from live.services.sms import SmsSender
 from live.services.throttle import FailureCounter
 from live.storage.accounts import PhoneCode, PhoneStore, User
+from live.storage.db import Duplicate
 
 CODE_MINUTES = 10
 #: Codes sent to one number per hour, and from one address per hour.
@@ -165,7 +164,7 @@ class Registration:
         )
         try:
             created = await self.store.create_resident(row.id, user, now)
-        except IntegrityError as err:
+        except Duplicate as err:
             raise Conflict("this number already has an account", code="phone_taken") from err
         if created is None:
             raise Invalid("wrong or expired code", code="bad_code")

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from live.clock import Clock
 from live.errors import Conflict, Forbidden, NotFound
 from live.events import EventBus
@@ -17,7 +15,7 @@ from live.services.actors import Actor, require_staff
 from live.services.inbox import deliver
 from live.services.notices import InboxKind, Notice
 from live.services.text import clean_text
-from live.storage.db import Database
+from live.storage.db import Database, Tx
 from live.storage.meetings import Meeting, Registration, RegistrationStore
 
 NAME_MAX = 64
@@ -114,7 +112,7 @@ class Registrations:
             await s.flush()
             return await self._move_up(s, meeting, now)
 
-    async def _move_up(self, s: AsyncSession, meeting: Meeting, now: datetime) -> list[Registration]:
+    async def _move_up(self, s: Tx, meeting: Meeting, now: datetime) -> list[Registration]:
         counts = await self.store.counts(s, meeting.id)
         free = (
             counts["waitlisted"]

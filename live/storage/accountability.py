@@ -133,6 +133,10 @@ async def corrections(s: AsyncSession) -> dict[date, bool]:
     return {day: bool(workday) for day, workday in rows}
 
 
+async def get_party(s: AsyncSession, party_id: int) -> Party | None:
+    return await s.get(Party, party_id)
+
+
 async def parties_of(
     s: AsyncSession, community_id: int | None, *, with_subdistrict: bool = True
 ) -> list[Party]:

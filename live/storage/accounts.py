@@ -64,12 +64,37 @@ async def user_by_username(db: AsyncSession, username: str) -> User | None:
     return (await db.execute(select(User).where(User.username == username))).scalar_one_or_none()
 
 
-async def get_user(db: AsyncSession, user_id: int) -> User | None:
-    return await db.get(User, user_id)
+async def get_user(db: AsyncSession, user_id: int, *, lock: bool = False) -> User | None:
+    return await db.get(User, user_id, with_for_update=lock)
+
+
+async def users_page(db: AsyncSession, limit: int, after: int | None) -> list[User]:
+    """Users in id order, ``limit`` of them after the id ``after``."""
+    query = select(User).order_by(User.id).limit(limit)
+    if after is not None:
+        query = query.where(User.id > after)
+    return list((await db.execute(query)).scalars())
 
 
 async def user_by_phone(db: AsyncSession, phone: str) -> User | None:
     return (await db.execute(select(User).where(User.phone == phone))).scalar_one_or_none()
+
+
+async def all_users(db: AsyncSession) -> list[User]:
+    return list((await db.execute(select(User).order_by(User.id))).scalars())
+
+
+async def auth_session(db: AsyncSession, token_hash: str) -> AuthSession | None:
+    return await db.get(AuthSession, token_hash)
+
+
+async def end_auth_session(db: AsyncSession, token_hash: str) -> None:
+    await db.execute(delete(AuthSession).where(AuthSession.token_hash == token_hash))
+
+
+async def end_auth_sessions_of(db: AsyncSession, user_id: int) -> None:
+    """Every sign-in session of one account (it was disabled or its role changed)."""
+    await db.execute(delete(AuthSession).where(AuthSession.user_id == user_id))
 
 
 class PhoneStore:

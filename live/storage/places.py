@@ -82,6 +82,40 @@ async def all_communities(db: AsyncSession) -> list[Community]:
     return list((await db.execute(select(Community).order_by(Community.id))).scalars())
 
 
+async def communities_by_id(db: AsyncSession) -> dict[int, Community]:
+    return {c.id: c for c in (await db.execute(select(Community))).scalars()}
+
+
+async def every_place(
+    db: AsyncSession,
+) -> tuple[list[Community], list[Grid], list[Compound], list[Building], list[Unit]]:
+    """Every community, grid, compound, building and unit, each in id order."""
+    communities = await all_communities(db)
+    grids = list((await db.execute(select(Grid).order_by(Grid.id))).scalars())
+    compounds = list((await db.execute(select(Compound).order_by(Compound.id))).scalars())
+    buildings = list((await db.execute(select(Building).order_by(Building.id))).scalars())
+    units = list((await db.execute(select(Unit).order_by(Unit.id))).scalars())
+    return communities, grids, compounds, buildings, units
+
+
+async def get_grid(db: AsyncSession, grid_id: int) -> Grid | None:
+    return await db.get(Grid, grid_id)
+
+
+async def get_compound(db: AsyncSession, compound_id: int) -> Compound | None:
+    return await db.get(Compound, compound_id)
+
+
+async def get_building(db: AsyncSession, building_id: int) -> Building | None:
+    return await db.get(Building, building_id)
+
+
+async def add_place(db: AsyncSession, row: Grid | Compound | Building | Unit) -> None:
+    """Stores a new place, flushed (a duplicate name in its parent raises ``db.Duplicate``)."""
+    db.add(row)
+    await db.flush()
+
+
 def community_id_of(slug: str) -> ScalarSelect[int]:
     """The id of the community ``slug`` as a scalar subquery, to filter a big table by
     ``community_id`` (so the planner uses its (community, id) index) without a join."""

@@ -75,6 +75,12 @@ async def list_sessions(
     return list((await s.execute(query)).scalars())
 
 
+async def sessions_begun(s: AsyncSession) -> list[LiveSession]:
+    """Every session that has gone live (live or ended), newest first."""
+    query = select(LiveSession).where(LiveSession.status != SessionStatus.SCHEDULED)
+    return list((await s.execute(query.order_by(LiveSession.id.desc()))).scalars())
+
+
 async def live_session_ids(s: AsyncSession) -> list[int]:
     query = select(LiveSession.id).where(LiveSession.status == SessionStatus.LIVE)
     return list((await s.execute(query)).scalars())
