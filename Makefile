@@ -37,6 +37,8 @@ run: install
 	@echo "Roundtable demo accounts (password for all: roundtable):"
 	@echo "  admin                      admin of every community"
 	@echo "  host-hexie / mod-hexie     host / moderator of 和谐社区 (likewise host-xingfu, mod-anning, ...)"
+	@echo "  jumin-hexie-1              a resident of 和谐社区 with a verified household (jumin-<community>-<n>)"
+	@echo "  party-hexie                the property company's desk (responsible party) of 和谐社区"
 	@echo "Open http://127.0.0.1:$(PORT)/"
 	@echo
 	PORT=$(PORT) $(PY) -m live serve --host 127.0.0.1 --port $(PORT)

@@ -110,7 +110,7 @@ async def test_demo_seed_is_lively_and_idempotent(client: TestClient[Any, Any]) 
     assert await seed_demo(services.db, services.clock) is True
     assert await seed_demo(services.db, services.clock) is False
     counts = await services.places.counts()
-    assert counts == {"communities": 10, "compounds": 105, "grids": 134}
+    assert counts == {"communities": 10, "compounds": 89, "grids": 119}
     html = await (await client.get("/")).text()
     assert "丰乐社区" in html
     login = await client.post(

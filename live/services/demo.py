@@ -15,13 +15,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from live.clock import Clock
 from live.services.categories import DEFAULT_CATEGORIES
-from live.services.demo_story import COMMUNITIES, FRESH, MORE_COMPOUNDS, OFF_TOPIC, DemoCommunity
+from live.services.demo_story import (
+    ANSWERS,
+    COMMUNITIES,
+    FRESH,
+    MORE_COMPOUNDS,
+    OFF_TOPIC,
+    PARTY_KINDS,
+    RATING_COMMENTS,
+    DemoCommunity,
+)
 from live.services.notices import TimelineKind
 from live.services.passwords import hash_password
+from live.services.workdays import WorkCalendar
+from live.storage.accountability import Assignment, Party, Progress, Rating
 from live.storage.accounts import User
 from live.storage.agenda import AgendaEvent, AgendaItem, AgendaOpinion
 from live.storage.chat import Message
 from live.storage.db import Database
+from live.storage.households import Household, HouseholdMember
 from live.storage.meetings import Meeting, MeetingItem
 from live.storage.opinions import Category, Opinion, OpinionSupport
 from live.storage.places import Building, Community, Compound, Grid, Subdistrict, Unit
@@ -71,7 +83,7 @@ async def seed_demo(db: Database, clock: Clock) -> bool:
                 community = Community(slug=story.slug, name=story.name, subdistrict_id=subdistrict.id)
                 s.add(community)
                 await s.flush()
-            await _places(s, community, story)
+            units = await _places(s, community, story)
             host = User(
                 username=f"host-{story.slug}",
                 display_name=story.secretary,
@@ -90,7 +102,9 @@ async def seed_demo(db: Database, clock: Clock) -> bool:
             )
             s.add_all([host, moderator])
             await s.flush()
-            await _sessions(s, community, story, host, moderator, rng, clock)
+            residents = await _residents(s, community, story, units, moderator, password_hash, rng, now)
+            parties = await _parties(s, community, story, password_hash, now)
+            await _sessions(s, community, story, host, moderator, residents, parties, rng, clock)
         await s.flush()
         await recount_all(s)
     return True
@@ -110,10 +124,11 @@ def broadcast_times(story: DemoCommunity, now: datetime) -> tuple[datetime, list
     return slot, past
 
 
-async def _places(s: AsyncSession, community: Community, story: DemoCommunity) -> None:
+async def _places(s: AsyncSession, community: Community, story: DemoCommunity) -> list[Unit]:
     grids = [Grid(community_id=community.id, name=f"第{n + 1}网格") for n in range(story.grids)]
     s.add_all(grids)
     await s.flush()
+    units: list[Unit] = []
     names = list(story.compounds) + [n for n in MORE_COMPOUNDS if n not in story.compounds]
     for n, name in enumerate(names[: story.compounds_total]):
         compound = Compound(community_id=community.id, grid_id=grids[n % len(grids)].id, name=name)
@@ -124,7 +139,184 @@ async def _places(s: AsyncSession, community: Community, story: DemoCommunity) -
                 building = Building(compound_id=compound.id, name=f"{b}号楼")
                 s.add(building)
                 await s.flush()
-                s.add_all([Unit(building_id=building.id, name=f"{u}单元") for u in (1, 2)])
+                made = [Unit(building_id=building.id, name=f"{u}单元") for u in (1, 2)]
+                s.add_all(made)
+                units.extend(made)
+    await s.flush()
+    return units
+
+
+async def _residents(
+    s: AsyncSession,
+    community: Community,
+    story: DemoCommunity,
+    units: list[Unit],
+    moderator: User,
+    password_hash: str,
+    rng: random.Random,
+    now: datetime,
+) -> dict[User, int]:
+    """Residents with an account, each a verified member of a household (verified on the spot by
+    the grid worker), so that their supports count as households."""
+    people: list[User] = []
+    for n in range(story.residents):
+        person = User(
+            username=f"jumin-{story.slug}-{n + 1}",
+            display_name=_resident(rng),
+            role="resident",
+            community_id=community.id,
+            password_hash=password_hash,
+            created_at=now - timedelta(days=40 - n),
+        )
+        s.add(person)
+        people.append(person)
+    await s.flush()
+    members: dict[User, int] = {}
+    for n, person in enumerate(people):
+        unit = units[(n * 5) % len(units)]
+        household = Household(
+            unit_id=unit.id, room=f"{rng.randint(1, 6)}0{rng.randint(1, 4)}", created_at=now
+        )
+        s.add(household)
+        await s.flush()
+        members[person] = household.id
+        s.add(
+            HouseholdMember(
+                household_id=household.id,
+                user_id=person.id,
+                method="staff",
+                verified_at=now - timedelta(days=30 - n),
+                verified_by=f"u:{moderator.id}",
+            )
+        )
+    return members
+
+
+async def _parties(
+    s: AsyncSession, community: Community, story: DemoCommunity, password_hash: str, now: datetime
+) -> dict[str, Party]:
+    """The community's responsible parties, one per name its items are assigned to; the property
+    company also has an account (``party-<slug>``) for its desk."""
+    parties: dict[str, Party] = {}
+    for told in story.items:
+        if told.responsible and told.responsible not in parties:
+            party = Party(
+                community_id=community.id,
+                name=told.responsible,
+                kind=PARTY_KINDS[told.responsible],
+                contact=None,
+                created_at=now - timedelta(days=60),
+            )
+            s.add(party)
+            parties[told.responsible] = party
+    await s.flush()
+    if "物业公司" in parties:
+        s.add(
+            User(
+                username=f"party-{story.slug}",
+                display_name=f"{community.name}物业",
+                role="party",
+                community_id=community.id,
+                party_id=parties["物业公司"].id,
+                password_hash=password_hash,
+                created_at=now - timedelta(days=60),
+            )
+        )
+    return parties
+
+
+async def _accountability(
+    s: AsyncSession,
+    item: AgendaItem,
+    party: Party,
+    host: User,
+    supports: dict[int, set[str]],
+    households: dict[str, int],
+    raised: list[Opinion],
+    created: datetime,
+    reached: int,
+    rng: random.Random,
+    now: datetime,
+) -> None:
+    """The item assigned to its party when it was scheduled, the party's answer the next day
+    (within the response limit), and for a resolved item the residents' ratings."""
+    cal = WorkCalendar()
+    assigned = min(created + timedelta(days=2), now)
+    answered = min(assigned + timedelta(days=1), now)
+    item.party_id, item.assigned_at = party.id, assigned
+    item.response_days, item.resolve_days = 2, 15
+    item.response_due_at = cal.deadline(assigned, 2)
+    item.resolve_due_at = cal.deadline(assigned, 15)
+    item.responded_at = answered
+    lead = Assignment(
+        item_id=item.id, party_id=party.id, role="lead", assigned_at=assigned, assigned_by=f"u:{host.id}"
+    )
+    s.add(lead)
+    s.add(
+        AgendaEvent(
+            item_id=item.id,
+            at=assigned,
+            actor=host.display_name,
+            from_status=None,
+            to_status=None,
+            note="",
+            kind=str(TimelineKind.ASSIGNED),
+            params={
+                "party": party.name,
+                "party_id": party.id,
+                "supporting": [],
+                "response_due_at": item.response_due_at.isoformat(),
+                "resolve_due_at": item.resolve_due_at.isoformat(),
+                "response_days": 2,
+                "resolve_days": 15,
+            },
+        )
+    )
+    answer = ANSWERS[item.title]
+    s.add(
+        Progress(
+            item_id=item.id,
+            party_id=party.id,
+            actor_key=f"p:{party.id}",
+            actor_name=party.name,
+            note=answer,
+            photos=[],
+            at=answered,
+        )
+    )
+    s.add(
+        AgendaEvent(
+            item_id=item.id,
+            at=answered,
+            actor=party.name,
+            from_status=None,
+            to_status=None,
+            note=answer,
+            kind=str(TimelineKind.PROGRESS),
+            params={"party": party.name},
+        )
+    )
+    if reached < FLOW.index("resolved"):
+        return
+    item.resolved_at = min(created + timedelta(days=2 * reached), now)
+    lead.done_at = item.resolved_at
+    people = sorted(set().union(*(supports.get(o.id, set()) for o in raised)))
+    raters = rng.sample(people, min(len(people), rng.randint(6, 14)))
+    for n, key in enumerate(raters):
+        rating = "unsatisfied" if n % 7 == 6 else ("basically_satisfied" if n % 3 == 2 else "satisfied")
+        at = item.resolved_at + timedelta(hours=2 + n * 5)
+        s.add(
+            Rating(
+                item_id=item.id,
+                round=0,
+                person_key=key,
+                household_id=households.get(key),
+                rating=rating,
+                comment=rng.choice(RATING_COMMENTS),
+                created_at=at,
+                updated_at=at,
+            )
+        )
 
 
 def _resident(rng: random.Random) -> str:
@@ -137,6 +329,8 @@ async def _sessions(
     story: DemoCommunity,
     host: User,
     moderator: User,
+    residents: dict[User, int],
+    parties: dict[str, Party],
     rng: random.Random,
     clock: Clock,
 ) -> None:
@@ -249,6 +443,11 @@ async def _sessions(
         supports[opinion.id] = {opinion.author_key} | {
             f"g:demo-{opinion.id}-{i}" for i in range(1, opinion.supporters)
         }
+    every = [o for _, ops in linked for o in ops]
+    households = {f"u:{person.id}": household for person, household in residents.items()}
+    for n, person in enumerate(residents):  # each resident with an account supports two opinions
+        for chosen in sorted({every[n % len(every)].id, every[(n * 3 + 1) % len(every)].id}):
+            supports[chosen].add(f"u:{person.id}")
     for dup, survivor in merges:  # merging: the duplicate's supporters count on the survivor, once
         mine = {dup.author_key} | {f"g:demo-{dup.id}-{i}" for i in range(1, dup.supporters)}
         supports[dup.id] = mine
@@ -337,6 +536,11 @@ async def _sessions(
                     kind=str(TimelineKind.STATUS),
                     params={},
                 )
+            )
+        party = parties.get(story_item.responsible or "")
+        if party is not None:
+            await _accountability(
+                s, item, party, host, supports, households, raised, created, reached, rng, now
             )
         if story_item.status != "proposed":
             s.add(

@@ -38,8 +38,9 @@ class DemoCommunity:
     upcoming_topic: str
     meeting_format: str = "roundtable"
     meeting_place: str = "社区党群服务中心二楼会议室"
-    grids: int = 13  # 134 in all
-    compounds_total: int = 10  # 105 in all
+    grids: int = 10  # 119 in all: the communities differ in size
+    compounds_total: int = 8  # 89 in all
+    residents: int = 5  # residents with an account and a verified household
 
 
 #: Opinions every community also has: one waiting in triage, one off topic (rejected).
@@ -78,8 +79,9 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         minute=30,
         show="周四直播间",
         compounds=("纺织厂宿舍", "电力新村", "幸福里"),
-        grids=14,
-        compounds_total=11,
+        grids=18,
+        compounds_total=14,
+        residents=9,
         items=(
             DemoItem(
                 "纺织厂宿舍3号楼加装电梯",
@@ -127,8 +129,9 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         minute=0,
         show="周二议事厅",
         compounds=("锦江花园", "阳光家园"),
-        grids=14,
-        compounds_total=11,
+        grids=12,
+        compounds_total=9,
+        residents=6,
         meeting_format="monday_face_to_face",
         items=(
             DemoItem(
@@ -173,8 +176,9 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         minute=0,
         show="周三垃圾分类课堂",
         compounds=("东湖小区", "翠竹苑"),
-        grids=14,
+        grids=15,
         compounds_total=11,
+        residents=7,
         meeting_format="stairwell",
         meeting_place="东湖小区4号楼楼道口",
         items=(
@@ -220,8 +224,9 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         minute=0,
         show="周一面对面",
         compounds=("铁路新村", "金桂园"),
-        grids=14,
-        compounds_total=11,
+        grids=9,
+        compounds_total=7,
+        residents=5,
         meeting_format="monday_face_to_face",
         items=(
             DemoItem(
@@ -266,8 +271,9 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         minute=30,
         show="周五民生直播间",
         compounds=("春晖园", "梧桐苑"),
-        grids=13,
-        compounds_total=11,
+        grids=11,
+        compounds_total=8,
+        residents=5,
         meeting_format="peacemaker",
         items=(
             DemoItem(
@@ -304,8 +310,9 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         minute=0,
         show="周四夜话",
         compounds=("雨花新村", "南苑小区"),
-        grids=13,
-        compounds_total=10,
+        grids=16,
+        compounds_total=12,
+        residents=8,
         meeting_format="streetlamp",
         meeting_place="雨花新村中心路灯下",
         items=(
@@ -343,8 +350,9 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         minute=30,
         show="周六早安直播间",
         compounds=("锦绣华庭", "锦绣花苑"),
-        grids=13,
-        compounds_total=10,
+        grids=6,
+        compounds_total=4,
+        residents=4,
         items=(
             DemoItem(
                 "门禁系统更换",
@@ -388,8 +396,9 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         minute=30,
         show="周三清河议事",
         compounds=("清河湾", "河畔人家"),
-        grids=13,
-        compounds_total=10,
+        grids=10,
+        compounds_total=8,
+        residents=5,
         meeting_format="one_issue",
         items=(
             DemoItem(
@@ -431,8 +440,9 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         minute=30,
         show="周二桃园说事",
         compounds=("桃园新村", "机械厂宿舍"),
-        grids=13,
+        grids=14,
         compounds_total=10,
+        residents=6,
         items=(
             DemoItem(
                 "机械厂宿舍外墙改造",
@@ -476,8 +486,9 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         minute=30,
         show="周五家长议事会",
         compounds=("丰乐苑", "学府花园"),
-        grids=13,
-        compounds_total=10,
+        grids=8,
+        compounds_total=6,
+        residents=4,
         meeting_format="family",
         items=(
             DemoItem(
@@ -513,3 +524,48 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         upcoming_topic="家长议事会：学校门口接送区方案。",
     ),
 )
+
+#: The kind of each responsible party (see ``PARTY_KINDS`` in accountability).
+PARTY_KINDS: dict[str, str] = {
+    "物业公司": "property",
+    "业主委员会": "owners_committee",
+    "社区居委会": "committee",
+    "社区民警": "department",
+    "交警大队": "department",
+    "街道综合执法队": "department",
+    "区城管局": "department",
+    "区体育局": "department",
+    "区生态环境局": "department",
+    "区住建局": "department",
+    "区水务局": "department",
+}
+
+#: The responsible party's first answer to each item (its response, within the time limit).
+ANSWERS: dict[str, str] = {
+    "纺织厂宿舍3号楼加装电梯": "业委会已逐户收集3号楼意向，正在统计各楼层意见，下次议事会讨论费用分摊方案。",
+    "电动车集中充电棚建设": "物业已选址2号、5号楼之间的空地，报街道审批后本月内动工。",
+    "幸福里楼道灯维修": "已报修，灯具已订货，到货后本周内更换。",
+    "公开物业收支情况": "物业同意每季度在公告栏和业主群公示收支明细，第一期下月初公示。",
+    "地下车库车位只租不售": "业委会已约物业协商车位出租规则，优先保障本小区业主。",
+    "调整东湖小区垃圾投放点": "居委会已实地查看，拟在北门和7号楼旁各增设一个投放点。",
+    "厨余垃圾及时清运": "已协调清运公司夏季每天增加一次清运。",
+    "清理绿化带杂物": "物业已排期，下周六组织保洁和志愿者集中清理。",
+    "健身器材维修": "已登记损坏器材，在厂家保修期内，免费更换配件。",
+    "开办社区老年助餐点": "居委会正与社区食堂商谈助餐合作，先统计需要送餐的老人。",
+    "早市占道经营整治": "执法队已约谈摊主，拟在梧桐苑东侧设临时市场。",
+    "一楼餐馆油烟扰民": "已上门检测，油烟浓度超标，已责令餐馆限期整改。",
+    "雨污分流改造": "已纳入今年雨污分流改造计划，施工队下月进场。",
+    "疏通南苑化粪池": "物业已联系清掏车，两天内处理完毕。",
+    "门禁系统更换": "物业已报价更换门禁系统，费用经业委会同意从公共收益列支。",
+    "增设快递柜": "物业已联系两家快递柜企业，初步选址北门。",
+    "高空抛物治理": "民警已走访5号楼住户，正在排查，并评估安装监控的位置。",
+    "清理河道漂浮垃圾": "河道保洁已由每天一次增加到两次。",
+    "机械厂宿舍外墙改造": "已纳入老旧小区改造，施工前先在外墙拉设防护网。",
+    "顶楼屋面防水维修": "物业已勘察漏水点，雨季前完成维修。",
+    "拆除楼顶违规搭建": "已下发限期拆除通知书，逾期将依法强制拆除。",
+    "小学门口接送拥堵": "交警已实地查看，拟在南门设临时接送停车区。",
+    "共享单车乱停放": "已约谈运营企业，在东门划定停放区。",
+}
+
+#: What residents wrote beside their ratings of a resolved item.
+RATING_COMMENTS = ("办得好，谢谢社区", "基本解决了", "希望保持下去", "", "", "速度再快一点就好了")

@@ -1,0 +1,143 @@
+"""The demo reads like a real subdistrict: the claims about its story that can be checked."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select
+
+from live.keys import SERVICES
+from live.services.demo import seed_demo
+from live.storage.accountability import Assignment, Party, Progress, Rating
+from live.storage.agenda import AgendaItem, AgendaOpinion
+from live.storage.chat import Message
+from live.storage.households import HouseholdMember
+from live.storage.opinions import Opinion
+from live.storage.places import Community, Grid
+from live.storage.presence import ViewerSample
+from live.storage.rooms import LiveSession
+
+WEEKDAYS = "一二三四五六"  # 周一 … 周六; 周日 is 6
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def _weekday_named(title: str) -> int | None:
+    at = title.find("周")
+    if at < 0 or at + 1 >= len(title):
+        return None
+    day = title[at + 1]
+    if day in ("日", "天"):
+        return 6
+    return WEEKDAYS.index(day) if day in WEEKDAYS else None
+
+
+async def test_demo_story_is_coherent(client: TestClient[Any, Any]) -> None:
+    services = client.app[SERVICES]
+    assert await seed_demo(services.db, services.clock)
+    async with services.db.read() as s:
+        communities = {c.id: c for c in (await s.execute(select(Community))).scalars()}
+        sessions = list((await s.execute(select(LiveSession))).scalars())
+        items = list((await s.execute(select(AgendaItem))).scalars())
+        links = list(
+            await s.execute(
+                select(AgendaOpinion.item_id, Opinion.category, Opinion.text).join(
+                    Opinion, Opinion.id == AgendaOpinion.opinion_id
+                )
+            )
+        )
+        grids = dict(
+            (
+                await s.execute(select(Grid.community_id, func.count(Grid.id)).group_by(Grid.community_id))
+            ).all()
+        )
+        members = (
+            await s.execute(
+                select(func.count(HouseholdMember.id)).where(HouseholdMember.revoked_at.is_(None))
+            )
+        ).scalar_one()
+        leads = {a.item_id: a for a in (await s.execute(select(Assignment))).scalars()}
+        parties = {p.id: p for p in (await s.execute(select(Party))).scalars()}
+        answers = {p.item_id for p in (await s.execute(select(Progress))).scalars()}
+        ratings: dict[int, list[Rating]] = defaultdict(list)
+        for rating in (await s.execute(select(Rating))).scalars():
+            ratings[rating.item_id].append(rating)
+        messages = dict(
+            (
+                await s.execute(
+                    select(Message.session_id, func.count(Message.id)).group_by(Message.session_id)
+                )
+            ).all()
+        )
+        samples = dict(
+            (
+                await s.execute(
+                    select(ViewerSample.session_id, func.count(ViewerSample.id)).group_by(
+                        ViewerSample.session_id
+                    )
+                )
+            ).all()
+        )
+    assert len(communities) == 10
+
+    # Schedules on the right days: "周四直播间" is on a Thursday, in the community's time zone.
+    named = 0
+    for session in sessions:
+        day = _weekday_named(session.title)
+        assert session.scheduled_at is not None
+        if day is not None:
+            named += 1
+            local = session.scheduled_at.astimezone(ZONE)
+            assert local.weekday() == day, (session.title, local.isoformat())
+    assert named == len(sessions)  # every demo broadcast says its day
+
+    # Every item's opinions are about the item: they share its category.
+    by_id = {i.id: i for i in items}
+    for item_id, category, text in links:
+        assert category == by_id[item_id].category, (by_id[item_id].title, text)
+    assert {i.id for i in items} == {item_id for item_id, _, _ in links}  # each item has its opinions
+
+    # Communities differ: no two share an item, and they are not all the same size.
+    titles: dict[int, set[str]] = defaultdict(set)
+    for item in items:
+        titles[item.community_id].add(item.title)
+    seen: set[str] = set()
+    for community_titles in titles.values():
+        assert not (community_titles & seen)
+        seen |= community_titles
+    assert len(set(grids.values())) > 3
+
+    # Verified households count: residents with accounts verified, and their supports show.
+    assert members > 0
+    assert sum(i.verified_households for i in items) > 0
+    assert all(sum(i.verified_households for i in items if i.community_id == c) > 0 for c in communities)
+
+    # Responsible parties assigned, with an answer; resolved items rated by residents.
+    for item in items:
+        if item.responsible is None:
+            continue
+        lead = leads.get(item.id)
+        assert lead is not None and parties[lead.party_id].name == item.responsible, item.title
+        assert parties[lead.party_id].community_id == item.community_id
+        assert item.id in answers and item.responded_at is not None, item.title
+        assert item.response_due_at is not None and item.responded_at <= item.response_due_at
+        if item.status == "resolved":
+            assert item.outcome and item.resolved_at is not None
+            assert len(ratings[item.id]) >= 3, item.title
+    assert any(r.rating == "satisfied" for rs in ratings.values() for r in rs)
+    assert any(r.household_id is not None for rs in ratings.values() for r in rs)
+
+    # Past broadcasts have something to replay: chat and viewer figures, and their replay page.
+    ended = [session for session in sessions if session.status == "ended"]
+    assert len(ended) == 30
+    assert all(messages.get(session.id, 0) > 0 and samples.get(session.id, 0) > 0 for session in ended)
+    replay = await client.get(f"/archive/{ended[0].id}")
+    assert replay.status == 200
+
+    # The figures the stats page shows are there: answered, resolved, rated.
+    stats = await (await client.get("/stats")).text()
+    for figure in ("response-rate", "satisfaction-rate"):
+        assert re.search(rf'data-testid="{figure}">\d+%<', stats), figure
