@@ -183,15 +183,18 @@ class Registrations:
 
 async def send_reminders(db: Database, clock: Clock, as_of: datetime | None = None) -> int:
     """One inbox reminder per active registration of a meeting starting within a day of
-    ``as_of``: the registration's ``reminded_at`` is claimed in the same transaction as its inbox
-    entry, so however often (and on however many processes) this runs, each is reminded once.
-    Part of the scheduled jobs (``python -m live jobs run``, and ``serve``'s background task)."""
+    ``as_of``: the registration's ``reminded_at`` is claimed (a conditional UPDATE) in the same
+    transaction as its inbox entry, so however often (and on however many processes) this runs,
+    each is reminded once. Part of the scheduled jobs (``python -m live jobs run``, and
+    ``serve``'s background task)."""
     now = as_of or clock.now()
     at = _Stopped(now)
     sent = 0
     async with db.transaction() as s:
         store = RegistrationStore()
         for registration in await store.to_remind(s, now, now + REMIND_AHEAD):
+            if not await store.claim_reminder(s, registration.id, now):
+                continue  # another run reminded it meanwhile
             meeting = await s.get(Meeting, registration.meeting_id)
             assert meeting is not None
             notice = Notice(
@@ -205,7 +208,6 @@ async def send_reminders(db: Database, clock: Clock, as_of: datetime | None = No
                 },
             )
             sent += await deliver(s, at, [registration.person_key], notice)
-            registration.reminded_at = now
     return sent
 
 

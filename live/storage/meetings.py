@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -158,6 +158,16 @@ class RegistrationStore:
             .with_for_update()
         )
         return list(rows)
+
+    async def claim_reminder(self, s: AsyncSession, registration_id: int, now: datetime) -> bool:
+        """Mark a registration reminded if it is not yet: True for exactly one caller, however
+        many runs race for it (a conditional UPDATE)."""
+        result = await s.execute(
+            update(Registration)
+            .where(Registration.id == registration_id, Registration.reminded_at.is_(None))
+            .values(reminded_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
 
     async def to_remind(self, s: AsyncSession, start: datetime, end: datetime) -> list[Registration]:
         """Active registrations of meetings starting in [start, end) not reminded yet."""
