@@ -17,6 +17,10 @@ class DomainError(Exception):
         if code is not None:
             self.code = code
 
+    def extra(self) -> dict[str, object]:
+        """Fields beyond code and detail that a reader's page needs (e.g. how long a mute lasts)."""
+        return {}
+
 
 class Invalid(DomainError):
     code = "invalid"

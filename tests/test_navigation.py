@@ -42,7 +42,8 @@ async def test_staff_find_triage_count_and_the_live_console(
     starts = r'<time data-testid="starts-at" datetime="2026-12-03T19:30:00\+08:00">2026-12-03 19:30</time>'
     assert re.search(starts, watch)
     assert "（还有 6 天 3 小时）</span>" in watch  # the countdown, by the fake clock
-    assert re.search(r'<span hidden>· [^<]*<strong data-testid="viewer-count">', watch)  # nobody watches yet
+    nobody_yet = r'<span data-role="watching" hidden>· [^<]*<strong data-testid="viewer-count">'
+    assert re.search(nobody_yet, watch)  # nobody watches yet
     html = await _page(client, "/agenda")
     assert 'href="/triage" data-testid="nav-triage"' in html
     assert 'data-testid="nav-moderate"' not in html  # nothing live yet

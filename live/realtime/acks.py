@@ -34,7 +34,7 @@ def acked(handler: Handler) -> Callable[..., Awaitable[Ack]]:
                 raise Invalid("the payload must be an object", code="bad_request")
             return await handler(sid, data)
         except DomainError as err:
-            return refusal(err.code, err.detail, err.field)
+            return {**err.extra(), **refusal(err.code, err.detail, err.field)}
         except Exception:
             log.exception("socket handler %s failed", handler.__name__)
             return refusal("internal", "internal error")

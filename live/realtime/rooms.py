@@ -80,6 +80,7 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
                 "slow_mode": session.slow_mode_s,
             },
             "status": session.status,
+            "muted": welcome.muted.extra() if welcome.muted else None,
         }
 
     async def leave(sid: str, data: dict[str, Any]) -> Ack:

@@ -10,7 +10,7 @@ from live.clock import Clock
 from live.errors import Invalid, NotFound
 from live.events import EventBus, MessagePosted
 from live.services.actors import Actor
-from live.services.chat_rules import ChatRefused, ChatRules, SessionRules
+from live.services.chat_rules import ChatRefused, ChatRules, MutedRefused, SessionRules
 from live.services.chat_writer import GroupWriter, Posted, SlowModeRefused
 from live.services.limits import PersonLimit
 from live.services.presence import Counts, Presence
@@ -45,6 +45,7 @@ class Welcome:
     history: list[Message]
     counts: Counts
     pinned: Message | None
+    muted: MutedRefused | None = None
 
 
 #: The transport's half of joining: put the connection into the session's rooms; True when it
@@ -102,12 +103,17 @@ class Chat:
         if session is None:
             raise NotFound("no such session")
         await self._refuse_banned(actor, session.community_id)
+        muted = None
+        if not actor.can("moderator", session.community_id):
+            now = self.clock.now()
+            until = (await self.rules.sanctions(session.community_id)).muted_until(actor, now)
+            muted = MutedRefused(until, now) if until is not None else None
         if await enter(session) and session.status != SessionStatus.ENDED:
             await self.presence.join(session.id, actor.key)
         async with self.db.read() as s:
             history = await store.recent_visible(s, session.id, HISTORY)
             pinned = await self._pinned(s, session)
-        return Welcome(session, history, await self.presence.counts(session.id), pinned)
+        return Welcome(session, history, await self.presence.counts(session.id), pinned, muted)
 
     async def _refuse_banned(self, actor: Actor, community_id: int) -> None:
         """The one ban check of the chat (joining and posting), on the cached sanctions."""
@@ -143,8 +149,7 @@ class Chat:
                 raise ChatRefused("the chat is closed", code="chat_closed")
             until = sanctions.muted_until(actor, now)
             if until is not None:
-                wait = int((until - now).total_seconds()) + 1
-                raise ChatRefused(f"you are muted for {wait} more seconds", code="muted")
+                raise MutedRefused(until, now)
         if not await self.bucket.take(actor):
             raise ChatRefused("you are sending too fast", code="rate_limited")
         held = not staff and bool(await self.words.matches(text))

@@ -11,6 +11,7 @@ invalidation is not kept, so a stale read never outlives the change that made it
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +36,20 @@ class ChatRefused(DomainError):
     """A message the room's rules refuse; ``code`` says which rule."""
 
     status = 403
+
+
+class MutedRefused(ChatRefused):
+    """The person is muted: ``seconds`` until it ends and ``until`` (ISO, UTC) travel in the ack,
+    so the page can say for how long in the reader's language."""
+
+    def __init__(self, until: datetime, now: datetime) -> None:
+        seconds = max(1, math.ceil((until - now).total_seconds()))
+        super().__init__(f"you are muted for {seconds} more seconds", code="muted")
+        self.seconds = seconds
+        self.until = until.isoformat()
+
+    def extra(self) -> dict[str, object]:
+        return {"seconds": self.seconds, "until": self.until}
 
 
 @dataclass(frozen=True)

@@ -183,9 +183,11 @@ class Moderation:
                 message.status = VISIBLE
                 out.shown.append(message)
         elif req.action in ("hide", "delete"):
-            was_visible = message.status == VISIBLE
+            was_hidden = message.status == HIDDEN
             message.status = HIDDEN if req.action == "hide" else DELETED
-            if was_visible or message.status == DELETED:
+            # a held message that is hidden is a refusal: its author's page (and the other
+            # consoles, whose held list holds it) hear of it like of any hidden message
+            if not was_hidden or message.status == DELETED:
                 out.hidden.append(message)
             if session.pinned_message_id == message.id:
                 session.pinned_message_id = None

@@ -21,15 +21,70 @@ export function init(root, config) {
   const note = box.querySelector('[data-role="chat-note"]');
   const form = box.querySelector('[data-role="chat-form"]');
   const input = form.querySelector('[data-testid="chat-input"]');
+  const send = form.querySelector('[data-testid="chat-send"]');
+  const placeholder = input.placeholder;
   const nameForm = box.querySelector('[data-role="chat-name"]');
   const nameInput = nameForm.querySelector("input");
   const viewerCount = root.querySelector('[data-testid="viewer-count"]');
   let name = signedIn ? null : localStorage.getItem(NAME_KEY);
   let joined = false;
+  let banned = false;
+  let mutedEnd = 0; // when this person's mute ends (ms, this browser's clock); 0: not muted
+  let mutedTimer = null;
+  const heldIds = new Set(); // our messages waiting for a moderator
+  const onJoined = [];
+  // a message written while the socket (re)joins waits for the join a few seconds, not refused
+  const joinedSoon = (ms) => (joined ? Promise.resolve(true) : new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    onJoined.push(() => { clearTimeout(timer); resolve(true); });
+  }));
 
-  const say = (text) => {
+  // kind "ok" is a good outcome (green); anything else reads as a warning (the error colour)
+  const say = (text, kind = "error") => {
     note.textContent = text || "";
     note.hidden = !text;
+    note.dataset.kind = kind;
+  };
+  const plural = (n, key) => (n === 1 ? strings[key + "_one"] : strings[key + "_other"]).replace("{n}", String(n));
+  const canWrite = (on) => {
+    input.disabled = !on;
+    send.disabled = !on;
+  };
+  const muted = () => mutedEnd > Date.now();
+  // "You are muted until 20:15 (12 minutes left)", in the reader's language and clock
+  const mutedText = () => {
+    const time = new Date(mutedEnd).toLocaleTimeString(config.lang || undefined, { hour: "2-digit", minute: "2-digit" });
+    const left = Math.max(1, Math.ceil((mutedEnd - Date.now()) / 60000));
+    return [strings.muted_until.replace("{time}", time).replace("{left}", plural(left, "minutes")), time];
+  };
+  const showMuted = (seconds) => {
+    mutedEnd = Date.now() + Math.max(1, seconds) * 1000;
+    clearTimeout(mutedTimer);
+    const tick = () => {
+      if (banned) return;
+      if (!muted()) {
+        mutedEnd = 0;
+        canWrite(true);
+        input.placeholder = placeholder;
+        say(strings.mute_over, "ok");
+        return;
+      }
+      const [text, time] = mutedText();
+      canWrite(false);
+      input.placeholder = strings.muted_short.replace("{time}", time);
+      say(text);
+      mutedTimer = setTimeout(tick, Math.min(30000, mutedEnd - Date.now() + 50));
+    };
+    tick();
+  };
+  // banned from this community's chat: say so plainly and take the input away
+  const showBanned = () => {
+    banned = true;
+    clearTimeout(mutedTimer);
+    canWrite(false);
+    input.placeholder = strings.banned_short;
+    showNameForm(false, false);
+    say(strings.error_banned);
   };
   const scrollDown = () => { list.scrollTop = list.scrollHeight; };
   const add = (message) => {
@@ -46,7 +101,7 @@ export function init(root, config) {
     pinned.append(label, renderMessage(message, strings));
   };
   const showState = (state) => {
-    if (!state) return;
+    if (!state || banned || muted()) return;
     if (!state.open) say(strings.closed);
     else if (state.slow_mode > 0) say(strings.slow.replace("{s}", state.slow_mode));
     else say("");
@@ -63,18 +118,30 @@ export function init(root, config) {
     banner.hidden = true;
     const ack = await socket.emitWithAck("join", { session: config.session });
     root.dispatchEvent(new CustomEvent("rt:joined", { detail: ack }));
-    if (!ack.ok) { say(strings["error_" + ack.error] || strings.error_other); return; }
+    if (!ack.ok) {
+      if (ack.error === "banned") showBanned();
+      else say(strings["error_" + ack.error] || strings.error_other);
+      return;
+    }
     joined = true;
+    onJoined.splice(0).forEach((wake) => wake());
     list.replaceChildren();
     ack.history.forEach(add);
     scrollDown();
     if (viewerCount) viewerCount.textContent = ack.viewers.current;
     showPin(ack.pinned);
     showState(ack.chat_state);
+    if (ack.muted) showMuted(ack.muted.seconds);
   });
   socket.on("disconnect", (reason) => {
     joined = false;
-    if (reason === "io server disconnect") { say(strings.kicked); form.hidden = true; return; }
+    if (reason === "io server disconnect") {
+      // the server let us go (a ban, most often): connect once more to learn why from the join
+      say(strings.kicked);
+      canWrite(false);
+      if (!banned) setTimeout(() => socket.connect(), 1000);
+      return;
+    }
     if (reason === "io client disconnect") return; // we reconnect on purpose (a new name): no banner
     banner.hidden = false;
   });
@@ -91,11 +158,15 @@ export function init(root, config) {
   });
   socket.on("chat", (payload) => {
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
+    for (const message of asList(payload)) {
+      if (heldIds.delete(message.id)) say(strings.held_approved, "ok"); // a moderator let it through
+    }
     asList(payload).forEach(add);
     if (atBottom) scrollDown();
   });
   socket.on("hide", (payload) => {
     for (const item of asList(payload)) {
+      if (heldIds.delete(String(item.message))) say(strings.held_rejected);
       list.querySelectorAll(`[data-message-id="${CSS.escape(String(item.message))}"]`).forEach((el) => el.remove());
       pinned.querySelectorAll(`[data-message-id="${CSS.escape(String(item.message))}"]`).forEach(() => showPin(null));
     }
@@ -119,15 +190,22 @@ export function init(root, config) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = input.value.trim();
+    if (banned) { showBanned(); return; }
+    if (muted()) { showMuted((mutedEnd - Date.now()) / 1000); return; }
     if (!text) { say(strings.error_empty); return; }
     if (!signedIn && !name) { say(strings.name_needed); showNameForm(true); return; }
-    if (!joined) { say(strings.error_not_joined); return; }
+    if (!joined && !(await joinedSoon(5000))) { say(strings.error_not_joined); return; }
     const nonce = Math.random().toString(36).slice(2, 12);
     const ack = await socket.timeout(10000).emitWithAck("chat", { session: config.session, text, nonce }).catch(() => null);
     if (!ack) { say(strings.error_other); return; }
-    if (!ack.ok) { say(strings["error_" + ack.error] || ack.detail || strings.error_other); return; }
+    if (!ack.ok) {
+      if (ack.error === "banned") showBanned();
+      else if (ack.error === "muted") showMuted(ack.seconds || 60);
+      else say(strings["error_" + ack.error] || strings.error_other);
+      return;
+    }
     input.value = "";
-    if (ack.message.status === "held") say(strings.held);
+    if (ack.message.status === "held") { heldIds.add(ack.message.id); say(strings.held, "ok"); }
     else { say(""); add(ack.message); scrollDown(); }
   });
 

@@ -43,7 +43,7 @@ export function init(root, config, socket) {
     button.disabled = done;
     button.addEventListener("click", () => support(o.id, button));
     const meta = [names.get(o.category) || "", o.location || ""].filter(Boolean).join(" · ");
-    const note = o.status === "merged" ? el("span", { class: "meta", text: strings.merged }) : null;
+    const note = o.status === "merged" ? mergedNote() : null;
     return el(
       "li",
       { class: "opinion-card", "data-opinion-id": o.id },
@@ -62,6 +62,7 @@ export function init(root, config, socket) {
     const parts = keys.map((k) => `${strings[k]} ${ratings[k] || 0}`).join(" · ");
     return el("p", { class: "meta", "data-testid": "showcase-ratings", text: `${strings.ratings}: ${parts}` });
   };
+  const mergedNote = () => el("span", { class: "meta", "data-role": "merged", "data-testid": "opinion-merged", text: strings.merged });
   const upsert = (o) => {
     const existing = list.querySelector(`[data-opinion-id="${CSS.escape(o.id)}"]`);
     const node = render(o);
@@ -77,6 +78,11 @@ export function init(root, config, socket) {
     if (count) count.textContent = String(u.supporters);
     const shown = node.querySelector('[data-role="two-numbers"]');
     if (shown && u.verified_households !== undefined) shown.textContent = numbers(u);
+    if (u.status === "merged") {  // merged while on screen: support goes to the opinion it joined
+      const button = node.querySelector('[data-testid="support"]');
+      if (button) button.remove();
+      if (!node.querySelector('[data-role="merged"]')) node.append(mergedNote());
+    }
   };
 
   async function support(id, button) {

@@ -235,6 +235,9 @@ export function init(root, config, socket) {
     if (!next || next === status) return;
     status = next;
     if (audioButton && audioButton.isConnected) audioButton.hidden = status !== "live";
+    video.controls = status !== "scheduled";
+    const watching = root.querySelector('[data-role="watching"]');
+    if (watching) watching.hidden = status === "scheduled";
     if (status === "live") await watchLive();
     else if (status === "ended") {
       show("ended");

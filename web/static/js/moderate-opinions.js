@@ -20,6 +20,7 @@ export function start(root, socket = null) {
   const entry = root.querySelector('[data-role="entry"]');
   const selected = new Map();
   let names = new Map();
+  const plural = (n, key) => (n === 1 ? strings[key + "_one"] : strings[key + "_other"]).replace("{n}", String(n));
   const say = (text, link) => {
     status.replaceChildren(text || "");
     if (link) status.append(" ", el("a", { href: link, text: strings.open_item, "data-testid": "agenda-link" }));
@@ -31,7 +32,7 @@ export function start(root, socket = null) {
 
   const meta = (o) =>
     [
-      `${o.supporters} ${strings.supporters} · ${o.verified_households || 0} ${strings.households}`,
+      `${plural(o.supporters, "supporters")} · ${plural(o.verified_households || 0, "households")}`,
       names.get(o.category) || o.category,
       o.location,
       strings["source_" + o.source] || o.source,
@@ -96,14 +97,14 @@ export function start(root, socket = null) {
         const done = await api("POST", `/api/opinions/${o.id}/merge`, { into: s.opinion.id });
         if (!done.ok) { say(strings["error_" + (done.body && done.body.error)] || strings.failed); return; }
         selected.delete(o.id);
-        say(strings.merged_into.replace("{n}", String(done.body.supporters)).replace("{into}", done.body.text));
+        say(strings.merged_into.replace("{people}", plural(done.body.supporters, "supporters")).replace("{into}", done.body.text));
         await load();
       });
       target.append(
         el("li", { "data-similar-id": s.opinion.id },
           el("span", { class: "score", text: `${Math.round(s.score * 100)}% ${strings.score}` }), " ",
           el("span", { text: s.opinion.text }), " ",
-          el("span", { class: "meta", text: `${s.opinion.supporters} ${strings.supporters}` }), " ",
+          el("span", { class: "meta", text: plural(s.opinion.supporters, "supporters") }), " ",
           merge),
       );
     }
