@@ -560,7 +560,20 @@ class Accountability:
 
     # ---- ratings -------------------------------------------------------------------------------
 
-    async def rate(self, actor: Actor, item_id: int, rating: str, comment: str = "") -> dict[str, int]:
+    async def rate(
+        self,
+        actor: Actor,
+        item_id: int,
+        rating: str,
+        comment: str = "",
+        *,
+        channel: str = "form",
+        household_id: int | None = None,
+        community_id: int | None = None,
+    ) -> dict[str, int]:
+        """``actor`` rates (a second rating replaces the first). Staff entering a rating on
+        behalf of a named resident (live/services/onbehalf.py) pass the resident as ``actor``,
+        the ``channel`` and the resident's household, and the household's ``community_id``."""
         if rating not in RATINGS:
             raise Invalid(f"rating must be one of {', '.join(RATINGS)}", code="bad_rating")
         comment = (comment or "").strip()[:1000]
@@ -568,7 +581,7 @@ class Accountability:
         reopened = False
         async with self.db.transaction() as s:
             item = await s.get(AgendaItem, item_id, with_for_update=True)
-            if item is None:
+            if item is None or (community_id is not None and item.community_id != community_id):
                 raise NotFound("no such agenda item")
             if actor.key not in await participants(s, item.id):
                 raise Forbidden("only people who raised or supported it rate it", code="not_a_participant")
@@ -576,8 +589,8 @@ class Accountability:
                 raise Conflict("the item is not resolved", code="not_resolved")
             if item.resolved_at is not None and now > item.resolved_at + timedelta(days=RATING_DAYS):
                 raise Conflict(f"ratings close {RATING_DAYS} days after the resolution", code="rating_closed")
-            household = None
-            if actor.user_id is not None:
+            household = household_id
+            if household is None and actor.user_id is not None:
                 household = (await households_of_users(s, [actor.user_id])).get(actor.user_id)
             row = await store.rating_of(s, item.id, item.rating_round, actor.key)
             if row is None:
@@ -591,10 +604,12 @@ class Accountability:
                         comment=comment,
                         created_at=now,
                         updated_at=now,
+                        channel=channel,
                     )
                 )
             else:
                 row.rating, row.comment, row.updated_at, row.household_id = rating, comment, now, household
+                row.channel = channel
             await s.flush()
             counts = rating_counts(await store.ratings_of(s, item.id, item.rating_round))
             if should_reopen(counts):

@@ -77,7 +77,7 @@ class Services:
 
     def __post_init__(self) -> None:
         self.moments = Moments(self.db, self.clock)
-        self.onbehalf = OnBehalf(self.db, self.clock, self.opinions, self.votes)
+        self.onbehalf = OnBehalf(self.db, self.clock, self.opinions, self.votes, self.accountability)
         self.outreach = Outreach(self.rooms, self.meetings, self.agenda, self.places, self.clock)
 
     accountability: Accountability

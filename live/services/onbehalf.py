@@ -1,8 +1,8 @@
-"""Residents without phones (网格员代录): a moderator enters an opinion, a support or a household
-vote on behalf of a named resident of a household, with their consent ticked. Each entry is
-tagged with its channel (``on_behalf`` or ``paper``) and who entered it, counted once with
-everything else (the named resident is one person: supporting twice counts once), audited, and
-shown by channel in the statistics."""
+"""Residents without phones (网格员代录): a moderator enters an opinion, a support, a rating of a
+resolved item or a household vote on behalf of a named resident of a household, with their
+consent ticked. Each entry is tagged with its channel (``on_behalf`` or ``paper``) and who
+entered it, counted once with everything else (the named resident is one person: supporting or
+rating twice counts once), audited, and shown by channel in the statistics."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from live.clock import Clock
 from live.errors import Invalid, NotFound
+from live.services.accountability import Accountability
 from live.services.actors import Actor, require_staff
 from live.services.opinions import Opinions
 from live.services.text import clean_text
@@ -51,11 +52,14 @@ class Resident:
 
 
 class OnBehalf:
-    def __init__(self, db: Database, clock: Clock, opinions: Opinions, votes: Votes) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, opinions: Opinions, votes: Votes, accountability: Accountability
+    ) -> None:
         self.db = db
         self.clock = clock
         self.opinions = opinions
         self.votes = votes
+        self.accountability = accountability
         self.store = OnBehalfStore()
 
     async def _resident(
@@ -139,6 +143,34 @@ class OnBehalf:
             await self._log(actor, resident, "support", opinion.id, channel)
         return opinion
 
+    async def rating(
+        self,
+        actor: Actor,
+        *,
+        household_id: int,
+        resident_name: str,
+        consent: bool,
+        channel: str,
+        item_id: int,
+        rating: str,
+        comment: str = "",
+    ) -> dict[str, int]:
+        """The named resident rates a resolved item they raised or supported (on behalf too): one
+        rating per resident and round, a second replaces the first (counted once); every entry is
+        audited."""
+        resident = await self._resident(actor, household_id, resident_name, consent, channel)
+        counts = await self.accountability.rate(
+            resident.actor(),
+            item_id,
+            rating,
+            comment,
+            channel=channel,
+            household_id=resident.household_id,
+            community_id=resident.community_id,
+        )
+        await self._log(actor, resident, "rating", item_id, channel)
+        return counts
+
     async def vote(
         self,
         actor: Actor,
@@ -174,7 +206,8 @@ class OnBehalf:
             return await self.store.of_community(s, community.id, limit=limit, after=after)
 
     async def channel_stats(self, community_slug: str) -> dict[str, dict[str, int]]:
-        """Opinions, supports and household ballots of a community, by channel."""
+        """Opinions, supports, ratings (every round) and household ballots of a community, by
+        channel."""
         async with self.db.read() as s:
             community = await community_by_slug(s, community_slug)
             if community is None:
@@ -193,4 +226,7 @@ class OnBehalf:
             votes = dict(blank)
             for channel, n in (await self.store.ballot_channels(s, community.id)).items():
                 votes[channel] = votes.get(channel, 0) + n
-        return {"opinions": opinions, "supports": supports, "votes": votes}
+            ratings = dict(blank)
+            for channel, n in (await self.store.rating_channels(s, community.id)).items():
+                ratings[channel] = ratings.get(channel, 0) + n
+        return {"opinions": opinions, "supports": supports, "votes": votes, "ratings": ratings}

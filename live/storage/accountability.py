@@ -90,6 +90,8 @@ class Rating(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: How it came in: ``form`` (the resident's own), ``on_behalf`` or ``paper`` (entered by staff).
+    channel: Mapped[str] = mapped_column(String(16), default="form", server_default="form")
 
 
 class LimitOverride(Base):

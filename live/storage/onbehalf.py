@@ -9,6 +9,8 @@ from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from live.storage.accountability import Rating
+from live.storage.agenda import AgendaItem
 from live.storage.base import Base, UTCDateTime
 from live.storage.opinions import Opinion, OpinionSupport
 from live.storage.votes import HouseholdBallot, HouseholdVote
@@ -19,7 +21,7 @@ class OnBehalfEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # opinion, support, vote
+    kind: Mapped[str] = mapped_column(String(16))  # opinion, support, rating, vote
     target_id: Mapped[int] = mapped_column()
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
     resident_name: Mapped[str] = mapped_column(String(64))
@@ -75,5 +77,15 @@ class OnBehalfStore:
             .join(HouseholdVote, HouseholdVote.id == HouseholdBallot.vote_id)
             .where(HouseholdVote.community_id == community_id)
             .group_by(HouseholdBallot.channel)
+        )
+        return {channel: n for channel, n in rows}
+
+    async def rating_channels(self, s: AsyncSession, community_id: int) -> dict[str, int]:
+        """Ratings of the community's items (one per person and round), by channel."""
+        rows = await s.execute(
+            select(Rating.channel, func.count(Rating.id))
+            .join(AgendaItem, AgendaItem.id == Rating.item_id)
+            .where(AgendaItem.community_id == community_id)
+            .group_by(Rating.channel)
         )
         return {channel: n for channel, n in rows}

@@ -137,6 +137,11 @@ ROUTES: dict[str, Row] = {
     "POST /api/on-behalf/supports": Row(
         "moderator", {"household": "1", "resident": "赵奶奶", "consent": True, "opinion": "1"}, hidden=True
     ),
+    "POST /api/on-behalf/ratings": Row(
+        "moderator",
+        {"household": "1", "resident": "赵奶奶", "consent": True, "item": "1", "rating": "satisfied"},
+        hidden=True,
+    ),
     "POST /api/on-behalf/votes": Row(
         "moderator",
         {"household": "1", "resident": "赵奶奶", "consent": True, "vote": "1", "option": "1"},

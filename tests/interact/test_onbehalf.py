@@ -68,3 +68,62 @@ async def test_entries_on_behalf_count_once_and_show_by_channel(estate: Estate, 
     assert stats["opinions"]["on_behalf"] == 1 and stats["opinions"]["form"] == 1
     assert stats["supports"]["on_behalf"] == 1 and stats["supports"]["form"] == 1
     assert stats["votes"]["on_behalf"] == 1 and sum(stats["votes"].values()) == 1
+
+
+async def test_a_rating_entered_on_behalf_counts_once_by_channel(estate: Estate, people: People) -> None:  # noqa: F811
+    """A moderator rates a resolved item on behalf of a resident who raised it (on behalf too):
+    consent ticked, one rating per resident (a second entry replaces the first), tagged with its
+    channel and who entered it, audited, and shown by channel in the statistics."""
+    mod = await people("mod-a")
+    household = estate.households["a3"]
+    who = {"household": household, "resident": "赵奶奶", "consent": True}
+    status, raised = await mod.call("POST", "/api/on-behalf/opinions", {**who, "text": "路灯坏了三个月"})
+    assert status == 201
+    online = await people("a1")
+    status, _ = await online.call("POST", f"/api/opinions/{raised['id']}/support")
+    assert status == 200
+    status, item = await mod.call(
+        "POST", "/api/agenda", {"community": "hexie", "title": "修路灯", "opinions": [raised["id"]]}
+    )
+    assert status == 201, item
+    path = f"/api/agenda/{item['id']}"
+    rate = {**who, "item": item["id"], "rating": "satisfied"}
+
+    status, err = await mod.call("POST", "/api/on-behalf/ratings", rate)
+    assert status == 409 and err["error"] == "not_resolved"
+    for step in ("scheduled", "deliberating", "decided", "in_progress", "resolved"):
+        status, _ = await mod.call("PATCH", path, {"status": step, "note": ""})
+        assert status == 200, step
+
+    status, err = await mod.call("POST", "/api/on-behalf/ratings", {**rate, "consent": False})
+    assert status == 400 and err["error"] == "consent_required"
+    status, err = await mod.call("POST", "/api/on-behalf/ratings", {**rate, "rating": "meh"})
+    assert status == 400 and err["error"] == "bad_rating"
+    status, _ = await (await people("host-b")).call("POST", "/api/on-behalf/ratings", rate)
+    assert status == 403
+    status, _ = await online.call("POST", "/api/on-behalf/ratings", rate)
+    assert status == 403
+    # someone of the same household who never raised or supported it cannot be rated for
+    status, err = await mod.call("POST", "/api/on-behalf/ratings", {**rate, "resident": "钱大爷"})
+    assert status == 403 and err["error"] == "not_a_participant"
+
+    status, counts = await mod.call("POST", "/api/on-behalf/ratings", {**rate, "rating": "unsatisfied"})
+    assert status == 200 and counts["ratings"] == {"satisfied": 0, "basically_satisfied": 0, "unsatisfied": 1}
+    # entered again from a paper form: it replaces the first (one resident, one rating)
+    status, counts = await mod.call("POST", "/api/on-behalf/ratings", {**rate, "channel": "paper"})
+    assert counts["ratings"] == {"satisfied": 1, "basically_satisfied": 0, "unsatisfied": 0}
+    status, counts = await online.call("POST", f"{path}/rating", {"rating": "basically_satisfied"})
+    assert status == 200
+    assert counts["ratings"] == {"satisfied": 1, "basically_satisfied": 1, "unsatisfied": 0}
+    status, shown = await (await people()).call("GET", path)
+    assert shown["ratings"] == counts["ratings"]
+
+    status, log = await mod.call("GET", "/api/on-behalf?community=hexie")
+    ratings = [(e["kind"], e["target"], e["resident"], e["channel"]) for e in log if e["kind"] == "rating"]
+    assert ratings == [
+        ("rating", str(item["id"]), "赵奶奶", "on_behalf"),
+        ("rating", str(item["id"]), "赵奶奶", "paper"),
+    ]
+    assert all(e["entered_by"]["name"] == "和谐网格员" for e in log)
+    status, stats = await (await people()).call("GET", "/api/stats/channels?community=hexie")
+    assert stats["ratings"] == {"chat": 0, "form": 1, "voice": 0, "on_behalf": 0, "paper": 1}

@@ -49,6 +49,19 @@ async def support(request: web.Request) -> web.Response:
     return json_response({"opinion": str(made.id), "supporters": made.supporters})
 
 
+@routes.post("/api/on-behalf/ratings")
+async def rating(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    counts = await request.app[SERVICES].onbehalf.rating(
+        request[ACTOR],
+        **who(body),
+        item_id=ident(body.get("item"), "item"),
+        rating=text(body, "rating", max_len=32),
+        comment=optional_text(body, "comment", 1000) or "",
+    )
+    return json_response({"ratings": counts})
+
+
 @routes.post("/api/on-behalf/votes")
 async def vote(request: web.Request) -> web.Response:
     body = await json_body(request)
