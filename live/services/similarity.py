@@ -8,7 +8,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from itertools import pairwise
 
@@ -181,9 +181,26 @@ def _score(
     return scored
 
 
-def query_weights(text: str, df: Mapping[str, int], total: int) -> dict[str, float]:
-    """The query's TF-IDF weight per term (for candidate retrieval)."""
-    return {t: w * idf(df.get(t, 1), total) for t, w in features(text)}
+def _global(n: int, total: int) -> float:
+    """A term's collection weight in :func:`_vector` (IDF, damped for a term only one has)."""
+    return idf(n, total) * (HAPAX_WEIGHT if n < 2 else 1.0)
+
+
+def posting_weights(text: str, df: Mapping[str, int], total: int) -> dict[str, float]:
+    """What the index stores with each term of a document: its term weight divided by the
+    length of the document's TF-IDF vector (with the document frequencies ``df`` of the time it
+    is indexed). A document's vector component is then ``posting weight × collection weight``,
+    so the index can sum true cosines rather than counts of shared terms."""
+    doc = dict(features(text))
+    norm = math.sqrt(sum((w * _global(df.get(t, 1), total)) ** 2 for t, w in doc.items())) or 1.0
+    return {t: w / norm for t, w in doc.items()}
+
+
+def retrieval_weights(text: str, df: Mapping[str, int], total: int) -> dict[str, float]:
+    """The query side of the indexed cosine: ``Σ retrieval weight × posting weight`` over the
+    shared terms is the cosine of :func:`rank_similar` times a constant (the query's length),
+    up to the drift of document frequencies since each posting was written."""
+    return {t: w * _global(df.get(t, 1), total) ** 2 for t, w in features(text)}
 
 
 def pick_terms(weights: Mapping[str, float], df: Mapping[str, int], budget: int, least: int = 3) -> list[str]:
@@ -201,13 +218,3 @@ def pick_terms(weights: Mapping[str, float], df: Mapping[str, int], budget: int,
         rows += n
     return chosen
 
-
-def top_candidates(
-    weights: Mapping[str, float], hits: Iterable[tuple[int, str]], limit: int, exclude: int | None = None
-) -> list[int]:
-    """Ids sharing the most query weight (a partial dot product), best first."""
-    score: dict[int, float] = {}
-    for doc, term in hits:
-        if doc != exclude:
-            score[doc] = score.get(doc, 0.0) + weights.get(term, 0.0)
-    return [d for d, _ in sorted(score.items(), key=lambda p: (-p[1], p[0]))[:limit]]

@@ -14,7 +14,20 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, case, delete, event, func, insert, inspect, select
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Index,
+    PrimaryKeyConstraint,
+    String,
+    case,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,12 +42,23 @@ TOTAL = ""  # the term whose count is the number of indexed opinions
 
 
 class OpinionTerm(Base):
-    __tablename__ = "opinion_terms"
-    __table_args__ = (Index("ix_opinion_terms_opinion_id", "opinion_id"),)
+    """One posting. Stored in primary-key order with its weight (SQLite ``WITHOUT ROWID``; on
+    PostgreSQL the key's index carries the weight), so a query's postings are read from the
+    key alone, in order, without a visit to each row."""
 
-    community_id: Mapped[int] = mapped_column(primary_key=True)
-    term: Mapped[str] = mapped_column(String(TERM_MAX), primary_key=True)
-    opinion_id: Mapped[int] = mapped_column(ForeignKey("opinions.id", ondelete="CASCADE"), primary_key=True)
+    __tablename__ = "opinion_terms"
+    __table_args__ = (
+        PrimaryKeyConstraint("community_id", "term", "opinion_id", postgresql_include=["weight"]),
+        Index("ix_opinion_terms_opinion_id", "opinion_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    community_id: Mapped[int] = mapped_column()
+    term: Mapped[str] = mapped_column(String(TERM_MAX))
+    opinion_id: Mapped[int] = mapped_column(ForeignKey("opinions.id", ondelete="CASCADE"))
+    #: the term's weight in the opinion over the length of the opinion's TF-IDF vector when it
+    #: was indexed (:func:`live.services.similarity.posting_weights`)
+    weight: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
 
 
 class OpinionTermCount(Base):
@@ -86,18 +110,53 @@ def _unindex(conn: Connection, opinion_ids: Sequence[int]) -> None:
     _bump(conn, counts)
 
 
+def _frequencies(conn: Connection, wanted: dict[int, set[str]]) -> dict[int, dict[str, int]]:
+    """The document frequencies of these terms per community (the empty term included)."""
+    table = OpinionTermCount.__table__
+    out: dict[int, dict[str, int]] = {}
+    for community_id, terms in sorted(wanted.items()):
+        found = out.setdefault(community_id, {})
+        ordered = sorted(terms | {TOTAL})
+        for start in range(0, len(ordered), 900):
+            rows = conn.execute(
+                select(table.c.term, table.c.n).where(
+                    table.c.community_id == community_id, table.c.term.in_(ordered[start : start + 900])
+                )
+            )
+            found.update({t: n for t, n in rows.all()})
+    return out
+
+
 def index_many(conn: Connection, opinions: Iterable[tuple[int, int, str]]) -> int:
-    """Index (opinion id, community id, text) triples not indexed yet; returns postings written."""
-    rows: list[dict[str, Any]] = []
+    """Index (opinion id, community id, text) triples not indexed yet; returns postings written.
+
+    The document frequencies are counted first (these opinions included), then each posting
+    gets its weight from them (:func:`live.services.similarity.posting_weights`)."""
+    from live.services.similarity import posting_weights
+
+    todo: list[tuple[int, int, str, list[str]]] = []
     counts: Counter[tuple[int, str]] = Counter()
+    wanted: dict[int, set[str]] = {}
     for opinion_id, community_id, text in opinions:
         terms = terms_of(text)
-        rows.extend({"community_id": community_id, "term": t, "opinion_id": opinion_id} for t in terms)
+        todo.append((opinion_id, community_id, text, terms))
         counts.update((community_id, t) for t in terms)
         counts[(community_id, TOTAL)] += 1
+        wanted.setdefault(community_id, set()).update(terms)
+    if not todo:
+        return 0
+    _bump(conn, counts)
+    df = _frequencies(conn, wanted)
+    rows: list[dict[str, Any]] = []
+    for opinion_id, community_id, text, terms in todo:
+        known = df[community_id]
+        weights = posting_weights(text, known, known.get(TOTAL, 1))
+        rows.extend(
+            {"community_id": community_id, "term": t, "opinion_id": opinion_id, "weight": weights[t]}
+            for t in terms
+        )
     for start in range(0, len(rows), 5000):
         conn.execute(insert(OpinionTerm), rows[start : start + 5000])
-    _bump(conn, counts)
     return len(rows)
 
 
@@ -137,26 +196,15 @@ async def term_counts(s: AsyncSession, community_id: int, terms: Iterable[str]) 
     return out
 
 
-async def postings(s: AsyncSession, community_id: int, terms: Sequence[str]) -> list[tuple[int, str]]:
-    """(opinion id, term) of the indexed opinions of the community having one of ``terms``."""
-    if not terms:
-        return []
-    rows = await s.execute(
-        select(OpinionTerm.opinion_id, OpinionTerm.term).where(
-            OpinionTerm.community_id == community_id, OpinionTerm.term.in_(sorted(set(terms)))
-        )
-    )
-    return [(i, t) for i, t in rows.all()]
-
-
 async def best_candidates(
     s: AsyncSession, community_id: int, weights: dict[str, float], limit: int, exclude: int | None = None
 ) -> list[int]:
-    """The opinions sharing the most query weight over ``weights``' terms (a partial dot
-    product), best first — summed by the database, so only ``limit`` ids come back."""
+    """The opinions with the largest cosine to the query over ``weights``' terms (the query's
+    :func:`~live.services.similarity.retrieval_weights` times each posting's weight, summed by
+    the database), best first; only ``limit`` ids come back."""
     if not weights:
         return []
-    score = func.sum(case(weights, value=OpinionTerm.term, else_=0.0)).label("score")
+    score = func.sum(case(weights, value=OpinionTerm.term, else_=0.0) * OpinionTerm.weight).label("score")
     query = (
         select(OpinionTerm.opinion_id, score)
         .where(OpinionTerm.community_id == community_id, OpinionTerm.term.in_(sorted(weights)))

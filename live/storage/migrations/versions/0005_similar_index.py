@@ -37,18 +37,8 @@ def upgrade() -> None:
         sa.Column("n", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("community_id", "term", name=op.f("pk_opinion_term_counts")),
     )
-    from live.storage.similar_index import INDEXED, index_many
-
-    conn = op.get_bind()
-    opinions = sa.table(
-        "opinions", sa.column("id"), sa.column("community_id"), sa.column("text"), sa.column("status")
-    )
-    rows = conn.execute(
-        sa.select(opinions.c.id, opinions.c.community_id, opinions.c.text)
-        .where(opinions.c.status.in_(INDEXED))
-        .order_by(opinions.c.id)
-    ).all()
-    index_many(conn, [(i, c, t) for i, c, t in rows])
+    # the existing opinions are indexed by 0013_similar_weights (which rebuilds the index with
+    # the posting weights the current code writes)
 
 
 def downgrade() -> None:
