@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 
 from live.keys import SERVICES
 from live.seed.years import Size, seed_years
+from live.services.accountability import RATINGS
 from live.services.actors import Actor
 from live.services.demo import seed_demo
+from live.storage.accountability import Assignment, Rating
 from live.storage.agenda import AgendaEvent, AgendaItem
 from live.storage.chat import Message
 from live.storage.opinions import Opinion, OpinionSupport
@@ -32,6 +34,7 @@ async def test_a_small_five_year_seed_is_whole_and_idempotent(client: TestClient
     await seed_demo(db, services.clock)  # the regular demo first, to tell its rows apart
     async with db.read() as s:
         before = await s.scalar(select(func.max(Opinion.id))) or 0
+        items_before = await s.scalar(select(func.max(AgendaItem.id))) or 0
     report = await seed_years(db, services.clock, SMALL)
     assert not report.already
     assert report.sessions == 10 * 2 * 2 and report.messages == 2_000 and report.opinions == 600
@@ -51,6 +54,20 @@ async def test_a_small_five_year_seed_is_whole_and_idempotent(client: TestClient
             "closed",
         }
         assert await s.scalar(select(func.count(AgendaEvent.id))) >= report.agenda_events
+        # decided items have a lead party, limits and (once resolved) ratings, as the services keep them
+        items = (await s.execute(select(AgendaItem).where(AgendaItem.id > items_before))).scalars()
+        decided = [i for i in items if i.status in ("decided", "in_progress", "resolved")]
+        assert decided and all(
+            i.party_id and i.assigned_at and i.response_due_at and i.resolve_due_at for i in decided
+        )
+        resolved = [i for i in decided if i.status == "resolved"]
+        assert resolved and all(i.resolved_at and i.responded_at for i in resolved)
+        leads = dict((await s.execute(select(Assignment.item_id, Assignment.party_id))).all())
+        assert all(leads.get(i.id) == i.party_id for i in decided)
+        ratings = (await s.execute(select(Rating).where(Rating.item_id > items_before))).scalars().all()
+        assert len(ratings) == report.ratings > 0 and report.parties > 0
+        assert {r.rating for r in ratings} == set(RATINGS)
+        assert {r.item_id for r in ratings} <= {i.id for i in resolved}
         # supporters are real rows, one per person
         counts = dict((await s.execute(
             select(OpinionSupport.opinion_id, func.count()).group_by(OpinionSupport.opinion_id)
@@ -78,6 +95,6 @@ async def test_a_small_five_year_seed_is_whole_and_idempotent(client: TestClient
     fresh = await services.opinions.submit(resident, community_slug="hexie", text="新的意见：路灯不亮")
     assert fresh.id > max(o.id for o in opinions)
     assert (await seed_years(db, services.clock, SMALL)).already
-    for path in ("/", "/archive", "/agenda"):
+    for path in ("/", "/archive", "/agenda", f"/agenda/{resolved[0].id}", "/stats", "/stats/hexie"):
         response = await client.get(path)
         assert response.status == 200, (path, response.status)

@@ -5,7 +5,9 @@ communities builds up: broadcasts (about twenty a year per community) with viewe
 unique viewers and chat; residents' accounts; opinions (generated Chinese, a fifth of them
 rewording an earlier one) with their supporters, triaged (new, accepted, merged, rejected) and
 indexed for similar-opinion suggestions; agenda items in every state with their timelines and
-source opinions; deliberation meetings with the items they discussed.
+source opinions; deliberation meetings with the items they discussed; responsible parties with
+the items assigned to them (limits in working days, answered, resolved — some late, some
+extended) and residents' satisfaction ratings of the resolved ones.
 
 Rows are written with multi-row inserts in large batches and explicit ids (PostgreSQL
 sequences are moved past them at the end), so five years take minutes, not hours. Sizes are
@@ -30,8 +32,11 @@ from sqlalchemy.orm import Session
 from live.clock import Clock
 from live.seed.corpus import TOPICS
 from live.seed.corpus import opinions as generate_opinions
+from live.services.accountability import DEFAULT_RESOLVE_DAYS, DEFAULT_RESPONSE_DAYS
 from live.services.demo import seed_demo
 from live.services.passwords import hash_password
+from live.services.workdays import WorkCalendar
+from live.storage.accountability import Assignment, Extension, Party, Progress, Rating
 from live.storage.accounts import User
 from live.storage.agenda import AgendaEvent, AgendaItem, AgendaOpinion
 from live.storage.base import Base
@@ -88,6 +93,32 @@ MORE_CHAT = (
     "👍",
 )
 RESPONSIBLE = ("物业公司", "社区居委会", "业主委员会", "区城管局", "街道办", "供电所", "自来水公司")
+#: (name, kind, of the subdistrict rather than of one community)
+PARTIES = (
+    ("物业服务中心", "property", False),
+    ("业主委员会", "owners_committee", False),
+    ("社区居委会", "committee", False),
+    ("区城管局", "department", True),
+    ("街道城建办", "department", True),
+    ("供电所", "other", True),
+    ("自来水公司", "other", True),
+)
+#: satisfied, basically satisfied, unsatisfied (cumulative shares of one rating)
+RATING_SHARE = (("satisfied", 0.58), ("basically_satisfied", 0.85), ("unsatisfied", 1.0))
+#: an agenda item's accountability columns before it is assigned (multi-row inserts need every
+#: row to name the same columns)
+NOT_ASSIGNED: dict[str, Any] = {
+    "party_id": None,
+    "assigned_at": None,
+    "response_days": None,
+    "resolve_days": None,
+    "response_due_at": None,
+    "resolve_due_at": None,
+    "responded_at": None,
+    "resolved_at": None,
+    "extensions": 0,
+    "rating_round": 0,
+}
 
 
 @dataclass(frozen=True)
@@ -112,6 +143,9 @@ class Report:
     postings: int = 0
     agenda_items: int = 0
     agenda_events: int = 0
+    parties: int = 0
+    assigned: int = 0
+    ratings: int = 0
     meetings: int = 0
     residents: int = 0
     seconds: float = 0.0
@@ -187,6 +221,11 @@ async def seed_years(db: Database, clock: Clock, size: Size | None = None, seed:
             AgendaOpinion,
             Meeting,
             MeetingItem,
+            Party,
+            Assignment,
+            Progress,
+            Extension,
+            Rating,
         )
         residents = await _residents(s, ids, size, communities, now, report)
         sessions = await _sessions(s, ids, rng, size, communities, hosts, now, report)
@@ -195,7 +234,10 @@ async def seed_years(db: Database, clock: Clock, size: Size | None = None, seed:
             s, ids, rng, size, communities, compounds, sessions, residents, now, report
         )
         meetings = await _meetings(s, ids, rng, size, communities, hosts, now, report)
-        await _agenda(s, ids, rng, size, communities, hosts, opinions, meetings, now, report)
+        parties = await _parties(s, ids, communities, now - timedelta(days=365 * size.years), report)
+        await _agenda(
+            s, ids, rng, size, communities, hosts, opinions, meetings, parties, residents, now, report
+        )
         await s.run_sync(lambda sync: _index(sync, opinions, report))
         if s.get_bind().dialect.name == "postgresql":
             for table in ids.next:
@@ -546,6 +588,33 @@ async def _meetings(
     return out
 
 
+async def _parties(
+    s: AsyncSession, ids: _Ids, communities: list[Community], since: datetime, report: Report
+) -> dict[int, list[tuple[int, str]]]:
+    """Each community's own parties and the subdistrict's: (id, name) the community may assign."""
+    rows: list[dict[str, Any]] = []
+    shared: list[tuple[int, str]] = []
+    for name, kind, of_subdistrict in PARTIES:
+        if of_subdistrict:
+            shared.append((ids.take(Party), name))
+            rows.append({"id": shared[-1][0], "community_id": None, "name": name, "kind": kind})
+    out: dict[int, list[tuple[int, str]]] = {}
+    for community in communities:
+        own = out.setdefault(community.id, [])
+        for name, kind, of_subdistrict in PARTIES:
+            if not of_subdistrict:
+                own.append((ids.take(Party), f"{community.name}{name}"))
+                rows.append(
+                    {"id": own[-1][0], "community_id": community.id, "name": own[-1][1], "kind": kind}
+                )
+        own.extend(shared)
+    for row in rows:
+        row.update(contact=None, created_at=since)
+    report.parties = len(rows)
+    await _bulk(s, Party, rows)
+    return out
+
+
 def _pick_state(rng: random.Random, age_days: int) -> str:
     if age_days < 30:
         return rng.choice(("proposed", "scheduled", "deliberating"))
@@ -566,10 +635,13 @@ async def _agenda(
     hosts: dict[int | None, tuple[int, str]],
     opinions: list[_Opinion],
     meetings: dict[int, list[tuple[int, datetime]]],
+    parties: dict[int, list[tuple[int, str]]],
+    people: dict[int, list[str]],
     now: datetime,
     report: Report,
 ) -> None:
     items: list[dict[str, Any]] = []
+    accountable = _Accountable(WorkCalendar(), now)
     events: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
     discussed: list[dict[str, Any]] = []
@@ -594,7 +666,9 @@ async def _agenda(
             path = ["proposed", "closed"] if state == "closed" else list(FLOW[: FLOW.index(state) + 1])
             at = created
             previous: str | None = None
+            reached: dict[str, datetime] = {}
             for step in path:
+                reached[step] = at
                 events.append(
                     {
                         "id": ids.take(AgendaEvent),
@@ -613,26 +687,28 @@ async def _agenda(
             due: date | None = (
                 (created + timedelta(days=90)).date() if state in ("decided", "in_progress") else None
             )
-            items.append(
-                {
-                    "id": item_id,
-                    "community_id": community.id,
-                    "title": title,
-                    "summary": "；".join(o.text for o in sources)[:500] or "居民反映的问题",
-                    "category": "other",
-                    "location": None,
-                    "status": state,
-                    "responsible": rng.choice(RESPONSIBLE)
-                    if state in FLOW and FLOW.index(state) >= 3
-                    else None,
-                    "due_date": due,
-                    "outcome": "已办结，居民满意。" if state == "resolved" else None,
-                    "meeting_id": meeting[0] if uses_meeting and meeting else None,
-                    "created_by": f"u:{host[0]}",
-                    "created_at": created,
-                    "updated_at": at,
-                }
-            )
+            item: dict[str, Any] = {
+                "id": item_id,
+                "community_id": community.id,
+                "title": title,
+                "summary": "；".join(o.text for o in sources)[:500] or "居民反映的问题",
+                "category": "other",
+                "location": None,
+                "status": state,
+                "responsible": rng.choice(RESPONSIBLE) if state in FLOW and FLOW.index(state) >= 3 else None,
+                "due_date": due,
+                "outcome": "已办结，居民满意。" if state == "resolved" else None,
+                "meeting_id": meeting[0] if uses_meeting and meeting else None,
+                "created_by": f"u:{host[0]}",
+                "created_at": created,
+                "updated_at": at,
+                **NOT_ASSIGNED,
+            }
+            items.append(item)
+            if "decided" in reached:
+                accountable.assign(
+                    rng, ids, item, reached, parties[community.id], people[community.id], host[1] or "书记"
+                )
             for o in sources:
                 links.append({"id": ids.take(AgendaOpinion), "item_id": item_id, "opinion_id": o.id})
             if uses_meeting and meeting:
@@ -645,11 +721,158 @@ async def _agenda(
                     }
                 )
     report.agenda_items = len(items)
-    report.agenda_events = len(events)
+    report.agenda_events = len(events) + len(accountable.events)
+    report.assigned = len(accountable.assignments)
+    report.ratings = len(accountable.ratings)
     await _bulk(s, AgendaItem, items)
     await _bulk(s, AgendaEvent, events)
+    await _bulk(s, AgendaEvent, accountable.events)
     await _bulk(s, AgendaOpinion, links)
     await _bulk(s, MeetingItem, discussed)
+    await _bulk(s, Assignment, accountable.assignments)
+    await _bulk(s, Progress, accountable.progress)
+    await _bulk(s, Extension, accountable.extensions)
+    await _bulk(s, Rating, accountable.ratings)
+
+
+class _Accountable:
+    """The accountability rows of decided items: the lead party, its limits (working days from
+    the decision), the first answer, an extension now and then, resolution, ratings."""
+
+    def __init__(self, cal: WorkCalendar, now: datetime) -> None:
+        self.cal = cal
+        self.now = now
+        self.assignments: list[dict[str, Any]] = []
+        self.progress: list[dict[str, Any]] = []
+        self.extensions: list[dict[str, Any]] = []
+        self.ratings: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+
+    def assign(
+        self,
+        rng: random.Random,
+        ids: _Ids,
+        item: dict[str, Any],
+        reached: dict[str, datetime],
+        parties: list[tuple[int, str]],
+        crowd: list[str],
+        actor: str,
+    ) -> None:
+        item_id, now, cal = item["id"], self.now, self.cal
+        party_id, party = parties[rng.randrange(len(parties))]
+        assigned = reached["decided"]
+        response_due = cal.deadline(assigned, DEFAULT_RESPONSE_DAYS)
+        resolve_due = cal.deadline(assigned, DEFAULT_RESOLVE_DAYS)
+        item.update(
+            party_id=party_id,
+            responsible=party,
+            assigned_at=assigned,
+            response_days=DEFAULT_RESPONSE_DAYS,
+            resolve_days=DEFAULT_RESOLVE_DAYS,
+            response_due_at=response_due,
+            resolve_due_at=resolve_due,
+        )
+        self.assignments.append(
+            {
+                "id": ids.take(Assignment),
+                "item_id": item_id,
+                "party_id": party_id,
+                "role": "lead",
+                "assigned_at": assigned,
+                "assigned_by": "u:0",
+                "ended_at": None,
+                "done_at": reached.get("resolved"),
+            }
+        )
+        self._event(ids, item_id, assigned, actor, "assigned", {
+            "party": party, "party_id": party_id, "supporting": [],
+            "response_due_at": response_due.isoformat(), "resolve_due_at": resolve_due.isoformat(),
+            "response_days": DEFAULT_RESPONSE_DAYS, "resolve_days": DEFAULT_RESOLVE_DAYS,
+        })  # fmt: skip
+        answered = None
+        if "in_progress" in reached or rng.random() < 0.5:  # most answer within the limit
+            late = rng.random() < 0.12
+            answered = min(now, (response_due + timedelta(days=rng.randint(1, 5))) if late else (
+                assigned + (response_due - assigned) * rng.uniform(0.05, 0.95)
+            ))  # fmt: skip
+            if answered <= now:
+                item["responded_at"] = answered
+                self.progress.append(
+                    {
+                        "id": ids.take(Progress),
+                        "item_id": item_id,
+                        "party_id": party_id,
+                        "actor_key": f"party:{party_id}",
+                        "actor_name": party,
+                        "note": "已受理，正在安排人员处理。",
+                        "photos": [],
+                        "at": answered,
+                    }
+                )
+                self._event(ids, item_id, answered, party, "progress", {"party": party})
+        if rng.random() < 0.1:  # pushed back once, with a reason
+            extended = cal.extend(resolve_due, 10)
+            self.extensions.append(
+                {
+                    "id": ids.take(Extension),
+                    "item_id": item_id,
+                    "which": "resolve",
+                    "days": 10,
+                    "reason": "需要协调施工单位，材料到货后施工。",
+                    "previous_due_at": resolve_due,
+                    "due_at": extended,
+                    "actor": actor,
+                    "at": assigned + timedelta(days=3),
+                }
+            )
+            self._event(ids, item_id, assigned + timedelta(days=3), actor, "extended", {
+                "which": "resolve", "due_at": extended.isoformat(), "previous": resolve_due.isoformat(),
+                "days": 10,
+            })  # fmt: skip
+            item.update(resolve_due_at=extended, extensions=1)
+        resolved = reached.get("resolved")
+        if resolved is None:
+            return
+        item["resolved_at"] = resolved
+        if item["responded_at"] is None:
+            item["responded_at"] = min(resolved, response_due)
+        raters = rng.sample(crowd, min(len(crowd), rng.choice((0, 1, 2, 3, 3, 4, 5, 6, 8))))
+        for key in sorted(raters):
+            roll = rng.random()
+            rating = next(r for r, share in RATING_SHARE if roll < share)
+            at = min(now, resolved + timedelta(hours=rng.randint(1, 24 * 13)))
+            self.ratings.append(
+                {
+                    "id": ids.take(Rating),
+                    "item_id": item_id,
+                    "round": 0,
+                    "person_key": key,
+                    "household_id": None,
+                    "rating": rating,
+                    "comment": "" if rating != "unsatisfied" else "处理得不彻底，还会反复。",
+                    "created_at": at,
+                    "updated_at": at,
+                }
+            )
+
+    def _event(
+        self, ids: _Ids, item_id: int, at: datetime, actor: str, kind: str, params: dict[str, Any]
+    ) -> None:
+        self.events.append(
+            {
+                "id": ids.take(AgendaEvent),
+                "item_id": item_id,
+                "at": at,
+                "actor": actor,
+                "from_status": None,
+                "to_status": None,
+                "note": "已受理，正在安排人员处理。"
+                if kind == "progress"
+                else ("需要协调施工单位，材料到货后施工。" if kind == "extended" else ""),
+                "kind": kind,
+                "params": params,
+            }
+        )
 
 
 def describe(report: Report) -> Iterator[str]:
@@ -661,5 +884,6 @@ def describe(report: Report) -> Iterator[str]:
         f"{report.viewer_samples} viewer samples, {report.viewers} viewers, {report.residents} residents, "
         f"{report.opinions} opinions ({report.supports} supports, {report.postings} index postings), "
         f"{report.agenda_items} agenda items ({report.agenda_events} timeline events), "
-        f"{report.meetings} meetings"
+        f"{report.parties} responsible parties ({report.assigned} items assigned), "
+        f"{report.ratings} ratings, {report.meetings} meetings"
     )
