@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.Column("n", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("community_id", "term", name=op.f("pk_opinion_term_counts")),
     )
-    # the existing opinions are indexed by 0013_similar_weights (which rebuilds the index with
+    # the existing opinions are indexed by 0014_similar_weights (which rebuilds the index with
     # the posting weights the current code writes)
 
 

@@ -4,8 +4,8 @@ Candidates are then ranked by their cosine to the query instead of by the query 
 share (which favoured long opinions full of common words and lost the full scan's best
 suggestion among 50,000 opinions). The index is rebuilt with the weights.
 
-Revision ID: 0013_similar_weights
-Revises: 0012_support_counts
+Revision ID: 0014_similar_weights
+Revises: 0013_rating_channels
 Create Date: 2026-12-01 17:10:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_similar_weights"
-down_revision: str | None = "0012_support_counts"
+revision: str = "0014_similar_weights"
+down_revision: str | None = "0013_rating_channels"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
