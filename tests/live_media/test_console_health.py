@@ -69,3 +69,46 @@ async def test_console_shows_bitrate_fps_and_viewers(
         await host.wait_for_function(f"() => ({TEXT})(['health-viewers']) === '0'", timeout=15_000)
     finally:
         await host_context.close()
+
+
+async def test_console_and_health_check_give_the_same_server_bitrate(
+    client: TestClient[Any, Any], world: World, browser: Any, base_url: str, sqlite_only: None
+) -> None:
+    """The console once showed the browser's upload (319 kbps) beside a server figure of 952 kbps
+    for the same moment: two streams, unlabelled. Now it shows both, labelled, and its server
+    figure is the health check's ``bitrate_kbps`` (the server's H.264 + Opus output, 3 s window)."""
+    import asyncio
+
+    session, _, _ = await create_session(client)
+    context = await browser.new_context()
+    try:
+        host = await context.new_page()
+        await sign_in(host, base_url, "host-a", f"/host/{session}")
+        await host.wait_for_function(
+            "() => document.querySelector('[data-role=preview]').videoWidth > 0", timeout=15_000
+        )
+        await host.click('[data-testid="go-live"]')
+        await host.wait_for_function(RATE, arg=["health-server-bitrate", "kbps"], timeout=20_000)
+        await host.wait_for_function(RATE, arg=["health-bitrate", "kbps"], timeout=20_000)
+        labels = await host.locator('[data-role="health"] dt').all_text_contents()
+        assert "本机上传码率" in labels and "服务器推给观众的码率" in labels
+
+        # The same moment: the console's server figure and the health check agree (the window
+        # slides between the two reads, so within a quarter; the old figures were 3x apart).
+        seen: list[tuple[float, float]] = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while loop.time() < deadline:
+            shown = float((await host.evaluate(TEXT, ["health-server-bitrate"])).split()[0])
+            health = await (await client.get(f"/api/sessions/{session}/health")).json()
+            server = float(health["bitrate_kbps"])
+            seen.append((shown, server))
+            if server > 0 and abs(shown - server) <= 0.25 * server:
+                break
+            await host.wait_for_function(
+                f"() => ({TEXT})(['health-server-bitrate']) !== '{shown:.0f} kbps'", timeout=10_000
+            )
+        else:
+            raise AssertionError(f"console and health check disagree: {seen}")
+    finally:
+        await context.close()

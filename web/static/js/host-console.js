@@ -25,7 +25,6 @@ let camera = null; // MediaStream from the camera and microphone
 let screen = null; // MediaStream from getDisplayMedia, while sharing
 let pc = null;
 let whipLocation = null;
-let lastBytes = null;
 let status = config.status;
 
 function say(name) {
@@ -213,29 +212,45 @@ micSelect.addEventListener("change", () => openCamera().catch(() => say("no-came
 screenButton.addEventListener("click", toggleScreen);
 if (!navigator.mediaDevices || !navigator.mediaDevices.getDisplayMedia) screenButton.hidden = true;
 
+// Two figures, measured alike (kilobits per second over the last 3 seconds) but of two streams:
+// what this browser uploads (its video and sound, as WebRTC sends them), and what the server sends
+// on to viewers (its own H.264 and Opus encoding: the ``bitrate_kbps`` of the health check).
+// They differ by design: the server re-encodes at its own target bitrate.
+const WINDOW_MS = 3000;
+let sent = []; // [{t, bytes}] of the outbound RTP streams, newest last
+
+function uploadKbps(stats) {
+  let bytes = 0;
+  let t = null;
+  stats.forEach((report) => {
+    if (report.type !== "outbound-rtp") return;
+    bytes += report.bytesSent || 0;
+    t = report.timestamp;
+    if (report.kind === "video" && report.framesPerSecond !== undefined) $("fps").textContent = `${Math.round(report.framesPerSecond)} fps`;
+  });
+  if (t === null) return null;
+  sent.push({ t, bytes });
+  while (sent.length > 1 && t - sent[0].t > WINDOW_MS + 500) sent.shift();
+  const first = sent[0];
+  if (t - first.t < 500) return null;
+  return ((bytes - first.bytes) * 8) / (t - first.t); // bits per millisecond = kbit/s
+}
+
 async function health() {
   try {
     if (pc) {
-      const stats = await pc.getStats();
-      stats.forEach((report) => {
-        if (report.type === "outbound-rtp" && report.kind === "video") {
-          if (lastBytes) {
-            const kbps = ((report.bytesSent - lastBytes.bytes) * 8) / (report.timestamp - lastBytes.t);
-            $("bitrate").textContent = `${Math.round(kbps)} kbps`;
-          }
-          lastBytes = { bytes: report.bytesSent, t: report.timestamp };
-          if (report.framesPerSecond !== undefined) $("fps").textContent = `${Math.round(report.framesPerSecond)} fps`;
-        }
-      });
+      const kbps = uploadKbps(await pc.getStats());
+      if (kbps !== null) $("bitrate").textContent = `${Math.round(kbps)} kbps`;
+    } else {
+      sent = [];
+      $("bitrate").textContent = "–";
     }
     const response = await request("GET", `/api/sessions/${config.session}/health`);
     if (response.ok && response.body) {
       const server = response.body;
       $("viewers").textContent = String(server.viewers);
-      if (!pc) {
-        $("bitrate").textContent = server.bitrate_kbps ? `${Math.round(server.bitrate_kbps)} kbps` : "–";
-        $("fps").textContent = server.fps ? `${Math.round(server.fps)} fps` : "–";
-      }
+      $("server-bitrate").textContent = server.bitrate_kbps ? `${Math.round(server.bitrate_kbps)} kbps` : "–";
+      if (!pc) $("fps").textContent = server.fps ? `${Math.round(server.fps)} fps` : "–";
       if (server.status !== status && server.status) setStatus(server.status);
     }
   } catch (err) {
@@ -258,11 +273,74 @@ async function start() {
   health();
 }
 
+// The host's own room tools, on the console itself: pin a chat message, show a resolved item's
+// outcome to everyone watching ("you said, we did"). Both answer on the page.
+const tools = $("host-showcase");
+const toolStatus = $("host-status");
+const pinBox = $("host-pin");
+const tell = (name) => { toolStatus.textContent = tools.dataset["msg" + name[0].toUpperCase() + name.slice(1)] || ""; };
+
+async function moderate(socket, action, data = {}) {
+  const ack = await socket.timeout(10000).emitWithAck("moderate", { session: config.session, action, ...data }).catch(() => null);
+  return Boolean(ack && ack.ok);
+}
+
+function showPinned(message) {
+  pinBox.hidden = !message;
+  $("host-pinned-text").textContent = message ? `${message.author.name}: ${message.text}` : "";
+}
+
+function addPinButtons(socket) {
+  const list = root.querySelector('[data-role="chat"] [data-testid="chat-list"]');
+  if (!list) return;
+  const decorate = (li) => {
+    if (!li.dataset || !li.dataset.messageId || li.querySelector('[data-role="pin"]')) return;
+    const pin = document.createElement("button");
+    pin.type = "button";
+    pin.className = "chat-pin";
+    pin.dataset.role = "pin";
+    pin.setAttribute("data-testid", "chat-pin");
+    pin.textContent = tools.dataset.msgPin;
+    pin.addEventListener("click", async () => {
+      pin.disabled = true;
+      tell((await moderate(socket, "pin", { message: li.dataset.messageId })) ? "pinned" : "failed");
+      pin.disabled = false;
+    });
+    li.append(pin);
+  };
+  list.querySelectorAll("li").forEach(decorate);
+  new MutationObserver((changes) => {
+    for (const change of changes) change.addedNodes.forEach((node) => { if (node.nodeType === 1) decorate(node); });
+  }).observe(list, { childList: true });
+}
+
+async function startShowcase(socket) {
+  const form = $("host-showcase-form");
+  const items = $("host-showcase-item");
+  // Only resolved items have an outcome to show.
+  const answer = await request("GET", `/api/agenda?community=${encodeURIComponent(config.community)}&status=resolved&limit=200`);
+  if (answer.ok && answer.body) {
+    items.replaceChildren(...answer.body.map((i) => new Option(i.title, i.id)));
+    if (!answer.body.length) tell("none");
+  }
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!items.value) { tell("none"); return; }
+    const ack = await socket.timeout(10000).emitWithAck("showcase", { session: config.session, item: items.value }).catch(() => null);
+    tell(ack && ack.ok ? "shown" : "failed");
+  });
+}
+
 // the page's one socket: opened (and joined) by the chat part, handed to the other parts
 try {
   const socket = initChat(root, config);
   initOpinions(root, config, socket);
   initInteract(root, config, socket);
+  addPinButtons(socket);
+  startShowcase(socket).catch((err) => console.error(err));
+  root.addEventListener("rt:joined", (event) => { if (event.detail && event.detail.ok) showPinned(event.detail.pinned); });
+  socket.on("pin", (payload) => showPinned(payload.message));
+  $("unpin").addEventListener("click", async () => { tell((await moderate(socket, "unpin")) ? "unpinned" : "failed"); });
 } catch (err) {
   console.error(err);
 }
