@@ -16,6 +16,7 @@ from live.storage.accountability import Assignment, Party, Progress, Rating
 from live.storage.agenda import AgendaItem, AgendaOpinion
 from live.storage.chat import Message
 from live.storage.households import HouseholdMember
+from live.storage.meetings import Meeting
 from live.storage.opinions import Opinion
 from live.storage.places import Community, Grid
 from live.storage.presence import ViewerSample
@@ -62,6 +63,7 @@ async def test_demo_story_is_coherent(client: TestClient[Any, Any]) -> None:
         leads = {a.item_id: a for a in (await s.execute(select(Assignment))).scalars()}
         parties = {p.id: p for p in (await s.execute(select(Party))).scalars()}
         answers = {p.item_id for p in (await s.execute(select(Progress))).scalars()}
+        meetings = list((await s.execute(select(Meeting))).scalars())
         ratings: dict[int, list[Rating]] = defaultdict(list)
         for rating in (await s.execute(select(Rating))).scalars():
             ratings[rating.item_id].append(rating)
@@ -129,6 +131,17 @@ async def test_demo_story_is_coherent(client: TestClient[Any, Any]) -> None:
             assert len(ratings[item.id]) >= 3, item.title
     assert any(r.rating == "satisfied" for rs in ratings.values() for r in rs)
     assert any(r.household_id is not None for rs in ratings.values() for r in rs)
+    # What residents write fits their rating: no comment stands beside two different ratings.
+    by_comment: dict[str, set[str]] = defaultdict(set)
+    for rating in (r for rs in ratings.values() for r in rs if r.comment):
+        by_comment[rating.comment].add(rating.rating)
+    assert by_comment and all(len(kinds) == 1 for kinds in by_comment.values()), by_comment
+
+    # Meetings happen at an hour people meet, in the past, in the community's time zone.
+    assert meetings
+    for meeting in meetings:
+        local = meeting.starts_at.astimezone(ZONE)
+        assert 8 <= local.hour <= 21 and meeting.starts_at < services.clock.now(), local.isoformat()
 
     # Past broadcasts have something to replay: chat and viewer figures, and their replay page.
     ended = [session for session in sessions if session.status == "ended"]

@@ -312,7 +312,7 @@ async def _accountability(
                 person_key=key,
                 household_id=households.get(key),
                 rating=rating,
-                comment=rng.choice(RATING_COMMENTS),
+                comment=rng.choice(RATING_COMMENTS[rating]),
                 created_at=at,
                 updated_at=at,
             )
@@ -462,11 +462,12 @@ async def _sessions(
     for dup, _survivor in merges:
         dup.supporters = len(supports[dup.id])
 
+    meeting_day = now.astimezone(ZONE) - timedelta(days=3)
     meeting = Meeting(
         community_id=community.id,
         format=story.meeting_format,
         title=f"{community.name}议事会：{story.items[0].title}",
-        starts_at=now - timedelta(days=3),
+        starts_at=meeting_day.replace(hour=19, minute=0, second=0, microsecond=0),
         place=story.meeting_place,
         attendance=rng.randint(12, 30),
         minutes=f"居民代表、物业、业委会共同商议：{'；'.join(i.title for i in story.items)}。",

@@ -568,4 +568,9 @@ ANSWERS: dict[str, str] = {
 }
 
 #: What residents wrote beside their ratings of a resolved item.
-RATING_COMMENTS = ("办得好，谢谢社区", "基本解决了", "希望保持下去", "", "", "速度再快一点就好了")
+#: What residents write beside a rating, by rating (an empty one: no comment).
+RATING_COMMENTS = {
+    "satisfied": ("办得好，谢谢社区", "希望保持下去", "", ""),
+    "basically_satisfied": ("基本解决了", "速度再快一点就好了", ""),
+    "unsatisfied": ("还是老样子，没看到什么变化", "说了好几次了，没人来看", ""),
+}
