@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -271,8 +271,10 @@ class ItemShowcased(Event):
     community_id: int
     item: AgendaItem
     community_slug: str
-    supporters: int
+    #: how many opinions it was made of, its lead party's name, its ratings by kind
     opinions: int
+    party_name: str | None = None
+    ratings: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,7 @@ TRANSPORTS = ("live/http", "live/realtime")
 # and struck off this list; the list may only shrink (a module off it that imports SQLAlchemy
 # fails, and so does a module on it that no longer does).
 NOT_YET_MOVED = {
-    "live/services/accountability.py",
-    "live/services/agenda.py",
     "live/services/demo.py",
-    "live/services/inbox.py",
-    "live/services/meetings.py",
-    "live/services/stats.py",
 }
 
 

@@ -9,12 +9,10 @@ from typing import Any
 import socketio
 
 from live import schemas
-from live.errors import NotFound
-from live.payloads import agenda_payload, opinion_payload
+from live.payloads import opinion_payload
 from live.realtime.acks import Ack, acked
-from live.realtime.context import RealtimeContext, session_room
+from live.realtime.context import RealtimeContext
 from live.realtime.rooms import connection_of, current_actor
-from live.services.actors import require_staff
 
 log = logging.getLogger(__name__)
 
@@ -35,30 +33,11 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
         return {"ok": True, "opinion": opinion_payload(made, community.slug)}
 
     async def showcase(sid: str, data: dict[str, Any]) -> Ack:
-        """The host shows an agenda item (its outcome) to everyone watching the session."""
-        # TODO(arch): still emits by itself; Rooms.showcase + ItemShowcased carry neither the
-        # announced moment nor the party and ratings yet.
+        """The host shows an agenda item (its outcome) to everyone watching the session: the
+        room hears of it through the ``ItemShowcased`` event (``subscribers.item_showcased``)."""
         actor = await current_actor(ctx, sid)
-        services = ctx.services
         form = schemas.decode_payload(data, schemas.Showcase)
-        session = await services.rooms.get(form.session)
-        require_staff(actor, "host", session.community_id)
-        view = await services.agenda.view(form.item)
-        if view.item.community_id != session.community_id:
-            raise NotFound("no such agenda item in this community")
-        if session.status == "live":
-            await services.moments.announce(actor, session, view.item.id)
-        account = await services.accountability.view(view.item.id)
-        party = account.party.name if account.party else None
-        payload = {
-            "session": str(session.id),
-            "item": {
-                **agenda_payload(view.item, view.community, party_name=party),
-                "opinions": len(view.opinions),
-                "ratings": account.ratings,
-            },
-        }
-        await ctx.fanout.broadcast(session_room(session.id), "showcase", payload)
+        await ctx.services.rooms.showcase(actor, form.session, form.item)
         return {"ok": True}
 
     sio.on("opinion", acked(opinion))

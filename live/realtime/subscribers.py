@@ -169,9 +169,9 @@ class Subscribers:
         payload = {
             "session": str(event.session_id),
             "item": {
-                **agenda_payload(event.item, event.community_slug),
-                "supporters": event.supporters,
+                **agenda_payload(event.item, event.community_slug, party_name=event.party_name),
                 "opinions": event.opinions,
+                "ratings": dict(event.ratings),
             },
         }
         await self.fanout.broadcast(session_room(event.session_id), "showcase", payload)

@@ -21,9 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from live.clock import Clock
 from live.errors import Conflict, Forbidden, Invalid, NotFound
 from live.events import AgendaChanged, EventBus
@@ -42,11 +39,12 @@ from live.storage.accountability import (
     Progress,
     Rating,
 )
-from live.storage.agenda import AgendaEvent, AgendaItem
-from live.storage.db import Database
+from live.storage.agenda import AgendaEvent, AgendaItem, get_item, lock_item
+from live.storage.categories import get_category
+from live.storage.db import Database, Tx
 from live.storage.households import households_of_users
 from live.storage.opinions import Category
-from live.storage.places import Community, community_by_slug
+from live.storage.places import community_by_id, community_by_slug, community_slugs
 
 PARTY_KINDS = ("property", "owners_committee", "department", "committee", "other")
 RATINGS = ("satisfied", "basically_satisfied", "unsatisfied")
@@ -125,13 +123,13 @@ class PartyLoad:
     overdue: int = 0
 
 
-async def calendar(s: AsyncSession) -> WorkCalendar:
+async def calendar(s: Tx) -> WorkCalendar:
     return WorkCalendar(await store.corrections(s))
 
 
-async def limits_for(s: AsyncSession, community_id: int, category: str) -> tuple[int, int]:
+async def limits_for(s: Tx, community_id: int, category: str) -> tuple[int, int]:
     """(response_days, resolve_days) of a category in a community."""
-    row = await s.scalar(select(Category).where(Category.key == category))
+    row = await get_category(s, category)
     response = row.response_days if row else DEFAULT_RESPONSE_DAYS
     resolve = row.resolve_days if row else DEFAULT_RESOLVE_DAYS
     custom = await store.override(s, community_id, category)
@@ -162,7 +160,7 @@ def _event(
 
 
 async def assign_in(
-    s: AsyncSession,
+    s: Tx,
     clock: Clock,
     item: AgendaItem,
     actor: Actor,
@@ -174,12 +172,12 @@ async def assign_in(
 ) -> None:
     """Assign ``item`` to a lead party (and supporting ones) inside the caller's transaction."""
     now = clock.now()
-    lead = await s.get(Party, party_id)
+    lead = await store.get_party(s, party_id)
     if lead is None or lead.community_id not in (None, item.community_id):
         raise Invalid("no such party for this community", code="bad_party")
     support: list[Party] = []
     for sid in dict.fromkeys(supporting or []):
-        party = await s.get(Party, sid)
+        party = await store.get_party(s, sid)
         if party is None or party.community_id not in (None, item.community_id):
             raise Invalid(f"no party {sid} for this community", code="bad_party")
         if party.id != lead.id:
@@ -195,7 +193,7 @@ async def assign_in(
         if keep.get(a.party_id) != a.role:
             a.ended_at = now
             if a.role == "lead":
-                previous_name = (await s.get(Party, a.party_id)).name  # type: ignore[union-attr]
+                previous_name = (await store.get_party(s, a.party_id)).name  # type: ignore[union-attr]
     current = {(a.party_id, a.role) for a in active if a.ended_at is None}
     for pid, role in keep.items():
         if (pid, role) not in current:
@@ -224,7 +222,7 @@ async def assign_in(
         for p in (
             support
             if supporting is not None
-            else [await s.get(Party, pid) for pid, r in keep.items() if r == "support"]
+            else [await store.get_party(s, pid) for pid, r in keep.items() if r == "support"]
         )
         if p
     ]
@@ -252,7 +250,7 @@ async def assign_in(
     await deliver(s, clock, await store.party_accounts(s, keep), notice, item.id)
 
 
-async def on_resolved(s: AsyncSession, clock: Clock, item: AgendaItem) -> set[str]:
+async def on_resolved(s: Tx, clock: Clock, item: AgendaItem) -> set[str]:
     """The item just became resolved: ask its participants to rate it. Returns who was asked."""
     now = clock.now()
     item.resolved_at = now
@@ -266,7 +264,7 @@ async def on_resolved(s: AsyncSession, clock: Clock, item: AgendaItem) -> set[st
     return people
 
 
-async def _verified_first(s: AsyncSession, people: set[str]) -> list[str]:
+async def _verified_first(s: Tx, people: set[str]) -> list[str]:
     """Members of verified households first (their entries are written first)."""
     user_ids = [int(k[2:]) for k in people if k.startswith("u:") and k[2:].isdigit()]
     verified = {f"u:{uid}" for uid in await households_of_users(s, user_ids)} if user_ids else set()
@@ -317,15 +315,15 @@ class Accountability:
                     raise NotFound(f"no community {community_slug}")
                 community_id = community.id
             parties = await store.parties_of(s, community_id)
-            slugs = {cid: slug for cid, slug in await s.execute(select(Community.id, Community.slug))}
+            slugs = await community_slugs(s, {p.community_id for p in parties if p.community_id})
         return [PartyRow(p, slugs.get(p.community_id) if p.community_id else None) for p in parties]
 
     async def party(self, party_id: int) -> PartyRow:
         async with self.db.read() as s:
-            party = await s.get(Party, party_id)
+            party = await store.get_party(s, party_id)
             if party is None:
                 raise NotFound("no such party")
-            community = await s.get(Community, party.community_id) if party.community_id else None
+            community = await community_by_id(s, party.community_id) if party.community_id else None
         return PartyRow(party, community.slug if community else None)
 
     async def party_names(self, ids: Sequence[int]) -> dict[int, str]:
@@ -350,7 +348,7 @@ class Accountability:
             _days(resolve_days, "resolve_days"),
         )
         async with self.db.transaction() as s:
-            row = await s.scalar(select(Category).where(Category.key == category))
+            row = await get_category(s, category)
             if row is None:
                 raise NotFound(f"no category {category}")
             if not community_slug:
@@ -375,12 +373,7 @@ class Accountability:
 
     async def overrides(self) -> list[tuple[LimitOverride, str]]:
         async with self.db.read() as s:
-            rows = await s.execute(
-                select(LimitOverride, Community.slug).join(
-                    Community, Community.id == LimitOverride.community_id
-                )
-            )
-            return [(o, slug) for o, slug in rows]
+            return await store.overrides_with_slugs(s)
 
     async def correct_day(self, actor: Actor, raw_day: str, workday: bool | None, note: str = "") -> date:
         """An admin says whether a day (YYYY-MM-DD) is a working day (``None``: back to the
@@ -393,7 +386,7 @@ class Accountability:
         if not 1970 <= day.year <= 2100:
             raise Invalid("a day of 1970-2100", code="bad_date")
         async with self.db.transaction() as s:
-            row = await s.get(CalendarDay, day)
+            row = await store.calendar_day(s, day)
             if workday is None:
                 if row is not None:
                     await s.delete(row)
@@ -407,7 +400,7 @@ class Accountability:
     async def corrections(self, actor: Actor) -> list[CalendarDay]:
         require_admin(actor)
         async with self.db.read() as s:
-            return list((await s.execute(select(CalendarDay).order_by(CalendarDay.day))).scalars())
+            return await store.calendar_days(s)
 
     async def calendar(self) -> WorkCalendar:
         async with self.db.read() as s:
@@ -416,11 +409,11 @@ class Accountability:
     # ---- the party's work ----------------------------------------------------------------------
 
     async def _item_for(
-        self, s: AsyncSession, actor: Actor, item_id: int, *, lock: bool = True
+        self, s: Tx, actor: Actor, item_id: int, *, lock: bool = True
     ) -> tuple[AgendaItem, Assignment | None]:
         """The item and the actor's active assignment on it; moderators of its community pass too."""
         require_user(actor)
-        item = await s.get(AgendaItem, item_id, with_for_update=lock)
+        item = await get_item(s, item_id, lock=lock)
         if item is None:
             raise NotFound("no such agenda item")
         mine = None
@@ -442,7 +435,7 @@ class Accountability:
             item, mine = await self._item_for(s, actor, item_id)
             if item.status in ("resolved", "closed"):
                 raise Conflict(f"the item is {item.status}", code="not_open")
-            party = await s.get(Party, mine.party_id) if mine else None
+            party = await store.get_party(s, mine.party_id) if mine else None
             row = Progress(
                 item_id=item.id,
                 party_id=party.id if party else None,
@@ -480,7 +473,7 @@ class Accountability:
             if mine.done_at is not None:
                 raise Conflict("this part is already done", code="already_done")
             mine.done_at = now
-            party = await s.get(Party, mine.party_id)
+            party = await store.get_party(s, mine.party_id)
             assert party is not None
             s.add(_event(item, actor.name, now, TimelineKind.PART_DONE, {"party": party.name}))
             notice = Notice(InboxKind.ITEM_PART_DONE, {"title": item.title, "party": party.name})
@@ -509,7 +502,7 @@ class Accountability:
         text = clean_text(reason, "reason", 1000)
         now = self.clock.now()
         async with self.db.transaction() as s:
-            item = await s.get(AgendaItem, item_id, with_for_update=True)
+            item = await lock_item(s, item_id)
             if item is None:
                 raise NotFound("no such agenda item")
             require_staff(actor, "moderator", item.community_id)
@@ -580,7 +573,7 @@ class Accountability:
         now = self.clock.now()
         reopened = False
         async with self.db.transaction() as s:
-            item = await s.get(AgendaItem, item_id, with_for_update=True)
+            item = await lock_item(s, item_id)
             if item is None or (community_id is not None and item.community_id != community_id):
                 raise NotFound("no such agenda item")
             if actor.key not in await participants(s, item.id):
@@ -619,7 +612,7 @@ class Accountability:
             await self.events.publish(AgendaChanged(item.id, item.community_id, "resolved", "in_progress"))
         return counts
 
-    async def _reopen(self, s: AsyncSession, item: AgendaItem, counts: dict[str, int]) -> None:
+    async def _reopen(self, s: Tx, item: AgendaItem, counts: dict[str, int]) -> None:
         now = self.clock.now()
         total = sum(counts.values())
         params = {"unsatisfied": counts.get("unsatisfied", 0), "ratings": total}
@@ -651,15 +644,15 @@ class Accountability:
     async def view(self, item_id: int, actor: Actor | None = None) -> AccountView:
         now = self.clock.now()
         async with self.db.read() as s:
-            item = await s.get(AgendaItem, item_id)
+            item = await get_item(s, item_id)
             if item is None:
                 raise NotFound("no such agenda item")
             history: list[tuple[Assignment, Party]] = []
             for a in await store.assignments(s, item.id):
-                party = await s.get(Party, a.party_id)
+                party = await store.get_party(s, a.party_id)
                 if party is not None:
                     history.append((a, party))
-            lead = await s.get(Party, item.party_id) if item.party_id else None
+            lead = await store.get_party(s, item.party_id) if item.party_id else None
             supporting = [p for a, p in history if a.ended_at is None and a.role == "support"]
             ratings = await store.ratings_of(s, item.id, item.rating_round)
             view = AccountView(
@@ -696,7 +689,7 @@ class Accountability:
             raise Forbidden("only accounts of a responsible party")
         now = self.clock.now()
         async with self.db.read() as s:
-            party = await s.get(Party, actor.party_id)
+            party = await store.get_party(s, actor.party_id)
             if party is None:
                 raise NotFound("no such party")
             items = await store.items_of_party(s, party.id)
@@ -720,7 +713,7 @@ class Accountability:
             for item in items:
                 assert item.party_id is not None
                 if item.party_id not in loads:
-                    party = await s.get(Party, item.party_id)
+                    party = await store.get_party(s, item.party_id)
                     assert party is not None
                     loads[item.party_id] = PartyLoad(party)
                 load = loads[item.party_id]

@@ -7,9 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from live.clock import Clock
 from live.errors import BadTransition, Invalid, NotFound
 from live.events import AgendaChanged, EventBus
@@ -19,12 +16,12 @@ from live.services.inbox import add_follow, deliver, followers, participants
 from live.services.notices import Change, InboxKind, Notice, Params, TimelineKind, change
 from live.services.paging import keyset_batches
 from live.services.text import clean_text, sanitize
-from live.storage.agenda import AgendaEvent, AgendaItem, AgendaOpinion
-from live.storage.db import Database
-from live.storage.meetings import Meeting
-from live.storage.opinions import Opinion
-from live.storage.places import Community, community_by_slug, community_id_of
-from live.storage.support_counts import recount_items
+from live.storage import agenda as store
+from live.storage.agenda import AgendaEvent, AgendaItem
+from live.storage.db import Database, Tx
+from live.storage.meetings import Meeting, get_meeting
+from live.storage.opinions import Opinion, get_opinion
+from live.storage.places import community_by_id, community_by_slug, community_id_of
 
 FLOW = ("proposed", "scheduled", "deliberating", "decided", "in_progress", "resolved")
 STATES = (*FLOW, "closed")
@@ -79,7 +76,7 @@ def _text(value: str | None, name: str, max_len: int, *, required: bool = False)
 
 
 async def move(
-    s: AsyncSession,
+    s: Tx,
     clock: Clock,
     item: AgendaItem,
     target: str,
@@ -105,7 +102,7 @@ async def move(
     )
     item.status = target
     item.updated_at = clock.now()
-    s.add(event)
+    store.add_event(s, event)
     notice = {"title": item.title, "status": target, "note": note.strip(), **values}
     people = set(await followers(s, item.id)) | await participants(s, item.id)
     if target == "resolved":
@@ -157,17 +154,15 @@ class Agenda:
                 created_at=now,
                 updated_at=now,
             )
-            s.add(item)
-            await s.flush()
+            await store.add_item(s, item)
             for opinion in opinions:
-                s.add(AgendaOpinion(item_id=item.id, opinion_id=opinion.id))
+                store.link_opinion(s, item.id, opinion.id)
                 if opinion.status == "new":
                     opinion.status = "accepted"
                 await add_follow(s, self.clock, item.id, opinion.author_key)
-            await s.flush()
-            await recount_items(s, [item.id])
-            await s.refresh(item)
-            s.add(
+            await store.recount_item(s, item)
+            store.add_event(
+                s,
                 AgendaEvent(
                     item_id=item.id,
                     at=now,
@@ -177,9 +172,8 @@ class Agenda:
                     note="",
                     kind=str(TimelineKind.CREATED),
                     params={"opinions": len(opinions)} if opinions else {},
-                )
+                ),
             )
-            await s.flush()
             await deliver(
                 s,
                 self.clock,
@@ -190,12 +184,12 @@ class Agenda:
         await self.events.publish(AgendaChanged(item.id, item.community_id, None, "proposed"))
         return item
 
-    async def _opinions(self, s: AsyncSession, community_id: int, ids: Sequence[int]) -> list[Opinion]:
+    async def _opinions(self, s: Tx, community_id: int, ids: Sequence[int]) -> list[Opinion]:
         if len(ids) > 200:
             raise Invalid("at most 200 opinions")
         found: list[Opinion] = []
         for opinion_id in dict.fromkeys(ids):
-            opinion = await s.get(Opinion, opinion_id)
+            opinion = await get_opinion(s, opinion_id)
             if opinion is None or opinion.community_id != community_id:
                 raise Invalid(f"no opinion {opinion_id} in this community", code="bad_opinion")
             if opinion.status in ("merged", "rejected"):
@@ -226,7 +220,7 @@ class Agenda:
         ``party_id`` assigns it (with ``supporting`` parties and the limits, see accountability)."""
         clean_note = _text(note, "note", TEXT_MAX) or ""
         async with self.db.transaction() as s:
-            item = await s.get(AgendaItem, item_id, with_for_update=True)
+            item = await store.lock_item(s, item_id)
             if item is None:
                 raise NotFound("no such agenda item")
             require_staff(actor, "moderator", item.community_id)
@@ -247,28 +241,21 @@ class Agenda:
                 item.outcome = _text(outcome, "outcome", TEXT_MAX) or None
                 changes.append(change(Change.OUTCOME, item.outcome))
             if meeting_id is not None:
-                meeting = await s.get(Meeting, meeting_id)
+                meeting = await get_meeting(s, meeting_id)
                 if meeting is None or meeting.community_id != item.community_id:
                     raise Invalid("no such meeting in this community", code="bad_meeting")
                 item.meeting_id = meeting.id
                 changes.append(change(Change.MEETING, meeting.title))
             added = 0
             for opinion in await self._opinions(s, item.community_id, opinion_ids):
-                exists = await s.scalar(
-                    select(AgendaOpinion.id).where(
-                        AgendaOpinion.item_id == item.id, AgendaOpinion.opinion_id == opinion.id
-                    )
-                )
-                if exists is None:
-                    s.add(AgendaOpinion(item_id=item.id, opinion_id=opinion.id))
+                if not await store.is_linked(s, item.id, opinion.id):
+                    store.link_opinion(s, item.id, opinion.id)
                     if opinion.status == "new":
                         opinion.status = "accepted"
                     await add_follow(s, self.clock, item.id, opinion.author_key)
                     added += 1
             if added:
-                await s.flush()
-                await recount_items(s, [item.id])
-                await s.refresh(item)
+                await store.recount_item(s, item)
                 changes.append(change(Change.OPINIONS_ADDED, added))
             values: Params = {"changes": changes} if changes else {}
             assigned = False
@@ -303,7 +290,8 @@ class Agenda:
             elif status is not None and status == item.status:
                 raise BadTransition(f"the item is already {status}")
             elif changes or clean_note:
-                s.add(
+                store.add_event(
+                    s,
                     AgendaEvent(
                         item_id=item.id,
                         at=self.clock.now(),
@@ -313,7 +301,7 @@ class Agenda:
                         note=clean_note,
                         kind=str(TimelineKind.NOTE),
                         params=values,
-                    )
+                    ),
                 )
                 item.updated_at = self.clock.now()
                 notice = Notice(InboxKind.ITEM_UPDATED, {"title": item.title, "note": clean_note, **values})
@@ -327,26 +315,15 @@ class Agenda:
 
     async def view(self, item_id: int) -> ItemView:
         async with self.db.read() as s:
-            item = await s.get(AgendaItem, item_id)
+            item = await store.get_item(s, item_id)
             if item is None:
                 raise NotFound("no such agenda item")
-            community = await s.get(Community, item.community_id)
+            community = await community_by_id(s, item.community_id)
             assert community is not None
-            opinions = (
-                await s.execute(
-                    select(Opinion)
-                    .join(AgendaOpinion, AgendaOpinion.opinion_id == Opinion.id)
-                    .where(AgendaOpinion.item_id == item.id)
-                    .order_by(Opinion.id)
-                )
-            ).scalars()
-            events = (
-                await s.execute(
-                    select(AgendaEvent).where(AgendaEvent.item_id == item.id).order_by(AgendaEvent.id)
-                )
-            ).scalars()
-            meeting = await s.get(Meeting, item.meeting_id) if item.meeting_id else None
-            return ItemView(item, community.slug, list(opinions), list(events), meeting)
+            opinions = await store.opinions_of_item(s, item.id)
+            events = await store.timeline(s, item.id)
+            meeting = await get_meeting(s, item.meeting_id) if item.meeting_id else None
+            return ItemView(item, community.slug, opinions, events, meeting)
 
     async def list(
         self,
@@ -361,20 +338,16 @@ class Agenda:
         """Items newest first, each with its community's slug."""
         if status is not None and status not in STATES:
             raise Invalid(f"status must be one of {', '.join(STATES)}", code="bad_status")
-        query = select(AgendaItem, Community.slug).join(Community, Community.id == AgendaItem.community_id)
-        if community_slug:
-            query = query.where(AgendaItem.community_id == community_id_of(community_slug))
-        if status:
-            query = query.where(AgendaItem.status == status)
-        if category:
-            query = query.where(AgendaItem.category == category)
-        if location:
-            query = query.where(AgendaItem.location.contains(location, autoescape=True))
-        if after is not None:
-            query = query.where(AgendaItem.id < after)
         async with self.db.read() as s:
-            rows = await s.execute(query.order_by(AgendaItem.id.desc()).limit(limit))
-            return [(item, slug) for item, slug in rows]
+            return await store.items_page(
+                s,
+                community_id=community_id_of(community_slug) if community_slug else None,
+                status=status,
+                category=category,
+                location=location,
+                limit=limit,
+                after=after,
+            )
 
     async def export(
         self,

@@ -8,19 +8,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from live.clock import Clock
 from live.errors import Invalid, NotFound
 from live.events import AgendaChanged, EventBus
 from live.services.actors import Actor, require_staff
 from live.services.agenda import move
 from live.services.text import clean_text
-from live.storage.agenda import AgendaItem
-from live.storage.db import Database
-from live.storage.meetings import MEETING_FORMATS, Meeting, MeetingItem
-from live.storage.places import Community, community_by_slug, community_id_of
+from live.storage import meetings as store
+from live.storage.agenda import AgendaItem, lock_item
+from live.storage.db import Database, Tx
+from live.storage.meetings import MEETING_FORMATS, Meeting
+from live.storage.places import community_by_slug, community_id_of, community_slugs
 
 TITLE_MAX = 200
 PLACE_MAX = 200
@@ -73,13 +71,12 @@ class Meetings:
                 created_by=actor.key,
                 created_at=self.clock.now(),
             )
-            s.add(meeting)
-            await s.flush()
+            await store.add_meeting(s, meeting)
             for item_id in dict.fromkeys(item_ids):
-                item = await s.get(AgendaItem, item_id, with_for_update=True)
+                item = await lock_item(s, item_id)
                 if item is None or item.community_id != community.id:
                     raise Invalid(f"no agenda item {item_id} in this community", code="bad_item")
-                s.add(MeetingItem(meeting_id=meeting.id, item_id=item.id, decision=""))
+                store.add_meeting_item(s, meeting.id, item.id)
                 item.meeting_id = meeting.id
                 if item.status == "proposed":
                     when = starts_at.strftime("%Y-%m-%d %H:%M")
@@ -105,7 +102,7 @@ class Meetings:
     ) -> Meeting:
         """Record attendance, minutes and a decision per discussed item."""
         async with self.db.transaction() as s:
-            meeting = await s.get(Meeting, meeting_id, with_for_update=True)
+            meeting = await store.get_meeting(s, meeting_id, lock=True)
             if meeting is None:
                 raise NotFound("no such meeting")
             require_staff(actor, "moderator", meeting.community_id)
@@ -124,11 +121,7 @@ class Meetings:
             if starts_at is not None:
                 meeting.starts_at = starts_at
             for item_id, decision in (decisions or {}).items():
-                row = await s.scalar(
-                    select(MeetingItem).where(
-                        MeetingItem.meeting_id == meeting.id, MeetingItem.item_id == item_id
-                    )
-                )
+                row = await store.meeting_item(s, meeting.id, item_id)
                 if row is None:
                     raise Invalid(f"agenda item {item_id} is not on this meeting", code="bad_item")
                 if len(decision) > TEXT_MAX:
@@ -138,46 +131,23 @@ class Meetings:
 
     async def view(self, meeting_id: int) -> MeetingView:
         async with self.db.read() as s:
-            meeting = await s.get(Meeting, meeting_id)
+            meeting = await store.get_meeting(s, meeting_id)
             if meeting is None:
                 raise NotFound("no such meeting")
-            return await self._view(s, meeting)
-
-    async def _view(self, s: AsyncSession, meeting: Meeting) -> MeetingView:
-        community = await s.get(Community, meeting.community_id)
-        assert community is not None
-        rows = await s.execute(
-            select(AgendaItem, MeetingItem.decision)
-            .join(MeetingItem, MeetingItem.item_id == AgendaItem.id)
-            .where(MeetingItem.meeting_id == meeting.id)
-            .order_by(MeetingItem.id)
-        )
-        return MeetingView(meeting, community.slug, [(item, decision) for item, decision in rows])
+            [view] = await self._views(s, [meeting])
+            return view
 
     async def list(
         self, *, community_slug: str | None = None, limit: int = 100, after: int | None = None
     ) -> builtins.list[MeetingView]:
         """Meetings newest first."""
-        query = select(Meeting)
-        if community_slug:
-            query = query.where(Meeting.community_id == community_id_of(community_slug))
-        if after is not None:
-            query = query.where(Meeting.id < after)
+        community = community_id_of(community_slug) if community_slug else None
         async with self.db.read() as s:
-            meetings = list((await s.execute(query.order_by(Meeting.id.desc()).limit(limit))).scalars())
+            meetings = await store.meetings_page(s, community, limit, after)
             return await self._views(s, meetings)
 
-    async def _views(self, s: AsyncSession, meetings: builtins.list[Meeting]) -> builtins.list[MeetingView]:
+    async def _views(self, s: Tx, meetings: builtins.list[Meeting]) -> builtins.list[MeetingView]:
         """Views of a page of meetings: two queries however many meetings (no query per row)."""
-        slugs = dict((await s.execute(select(Community.id, Community.slug))).all())
-        items: dict[int, builtins.list[tuple[AgendaItem, str]]] = {m.id: [] for m in meetings}
-        if meetings:
-            rows = await s.execute(
-                select(MeetingItem.meeting_id, AgendaItem, MeetingItem.decision)
-                .join(MeetingItem, MeetingItem.item_id == AgendaItem.id)
-                .where(MeetingItem.meeting_id.in_(items))
-                .order_by(MeetingItem.id)
-            )
-            for meeting_id, item, decision in rows:
-                items[meeting_id].append((item, decision))
+        slugs = await community_slugs(s, {m.community_id for m in meetings})
+        items = await store.items_of_meetings(s, [m.id for m in meetings])
         return [MeetingView(m, slugs[m.community_id], items[m.id]) for m in meetings]

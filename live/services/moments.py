@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from live.clock import Clock
-from live.errors import NotFound
-from live.services.actors import Actor, require_staff
+from live.services.actors import Actor
 from live.services.chat import offset_ms
 from live.services.notices import TimelineKind
 from live.storage.agenda import AgendaEvent, AgendaItem
@@ -31,35 +30,30 @@ class ItemMoments:
     announced: list[Moment]
 
 
+def announcement(clock: Clock, actor: Actor, session: LiveSession, item: AgendaItem) -> AgendaEvent:
+    """The timeline line that keeps the moment a host showed ``item``'s outcome in ``session``
+    (where in the replay: milliseconds since it went live)."""
+    return AgendaEvent(
+        item_id=item.id,
+        at=clock.now(),
+        actor=actor.name[:64],
+        from_status=None,
+        to_status=None,
+        note="",
+        kind=TimelineKind.ANNOUNCED,
+        params={
+            "session": str(session.id),
+            "title": session.title,
+            "offset_ms": offset_ms(session, clock.now()),
+        },
+    )
+
+
 class Moments:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
         self.store = MomentStore()
-
-    async def announce(self, actor: Actor, session: LiveSession, item_id: int) -> None:
-        """The host showed the item's outcome in ``session`` now: keep the moment."""
-        require_staff(actor, "host", session.community_id)
-        async with self.db.transaction() as s:
-            item = await s.get(AgendaItem, item_id)
-            if item is None or item.community_id != session.community_id:
-                raise NotFound("no such agenda item in this community")
-            s.add(
-                AgendaEvent(
-                    item_id=item.id,
-                    at=self.clock.now(),
-                    actor=actor.name[:64],
-                    from_status=None,
-                    to_status=None,
-                    note="",
-                    kind=TimelineKind.ANNOUNCED,
-                    params={
-                        "session": str(session.id),
-                        "title": session.title,
-                        "offset_ms": offset_ms(session, self.clock.now()),
-                    },
-                )
-            )
 
     async def of_item(self, item_id: int) -> ItemMoments:
         async with self.db.read() as s:

@@ -12,9 +12,12 @@ from datetime import datetime
 from live.clock import Clock
 from live.errors import Conflict, Invalid, NotFound, Unauthenticated
 from live.events import EventBus, ItemShowcased, SessionStatusChanged
+from live.services.accountability import rating_counts
 from live.services.actors import Actor, require_staff
+from live.services.moments import announcement
 from live.services.presence import Presence
 from live.statuses import SessionStatus, values
+from live.storage import accountability as accountability_store
 from live.storage import agenda as agenda_store
 from live.storage import archive as archive_store
 from live.storage import places as places_store
@@ -174,9 +177,11 @@ class Rooms:
         return (await self.views([session]))[0]
 
     async def showcase(self, actor: Actor, session_id: int, item_id: int) -> None:
-        """The host shows an agenda item of the session's community (its outcome, how many
-        opinions and supporters it came from) to everyone watching ("you said, we did")."""
-        async with self.db.read() as s:
+        """The host shows an agenda item of the session's community (its outcome, its lead party,
+        its ratings, how many opinions it came from) to everyone watching ("you said, we did").
+        During the broadcast the moment is kept in the item's timeline, in the same transaction;
+        the room hears of it through ``ItemShowcased``."""
+        async with self.db.transaction() as s:
             session = await store.get_session(s, session_id)
             if session is None:
                 raise NotFound("no such session")
@@ -186,10 +191,23 @@ class Rooms:
                 raise NotFound("no such agenda item")
             if item.community_id != session.community_id:
                 raise NotFound("no such agenda item in this community")
-            opinions, supporters = await agenda_store.item_opinion_totals(s, item.id)
+            if session.status == SessionStatus.LIVE:
+                agenda_store.add_event(s, announcement(self.clock, actor, session, item))
+            opinions, _supporters = await agenda_store.item_opinion_totals(s, item.id)
+            party = await accountability_store.get_party(s, item.party_id) if item.party_id else None
+            ratings = rating_counts(await accountability_store.ratings_of(s, item.id, item.rating_round))
             slug = (await places_store.community_slugs(s, {item.community_id}))[item.community_id]
         await self.events.publish(
-            ItemShowcased(session.id, session.community_id, item, slug, supporters, opinions, actor=actor.key)
+            ItemShowcased(
+                session.id,
+                session.community_id,
+                item,
+                slug,
+                opinions,
+                party.name if party else None,
+                ratings,
+                actor=actor.key,
+            )
         )
 
     # -- going live and ending ------------------------------------------------------------------

@@ -32,9 +32,9 @@ from live.storage import accountability as store
 from live.storage import stats as stats_store
 from live.storage.accountability import Party, Rating
 from live.storage.agenda import AgendaItem
+from live.storage.categories import list_categories
 from live.storage.db import Database
-from live.storage.opinions import Category
-from live.storage.places import Community, community_by_slug
+from live.storage.places import Community, all_communities, community_by_slug
 
 GOOD = ("satisfied", "basically_satisfied")
 
@@ -237,9 +237,7 @@ class Stats:
             items_in = items
         async with self.db.read() as s:
             if by == "community":
-                from sqlalchemy import select
-
-                communities = list((await s.execute(select(Community).order_by(Community.id))).scalars())
+                communities = await all_communities(s)
                 if community is not None:
                     communities = [community]
                 rows = []
@@ -258,11 +256,9 @@ class Stats:
                     for pid, group in sorted(groups.items())
                 ]
             if by == "category":
-                from sqlalchemy import select
-
                 cats = {
                     c.key: (c.name_en if lang == "en" else c.name_zh)
-                    for c in (await s.execute(select(Category))).scalars()
+                    for c in await list_categories(s, include_inactive=True)
                 }
                 by_cat: dict[str, list[AgendaItem]] = defaultdict(list)
                 for i in items_in:
@@ -303,7 +299,7 @@ class Stats:
 
     async def party_of(self, party_id: int) -> Party | None:
         async with self.db.read() as s:
-            return await s.get(Party, party_id)
+            return await store.get_party(s, party_id)
 
 
 def today_month(clock: Clock) -> str:

@@ -292,3 +292,22 @@ async def all_ratings(s: AsyncSession, item_ids: Iterable[int]) -> list[Rating]:
         rows = await s.execute(select(Rating).where(Rating.item_id.in_(wanted[start : start + 500])))
         found.extend(rows.scalars())
     return found
+
+
+async def overrides_with_slugs(s: AsyncSession) -> list[tuple[LimitOverride, str]]:
+    """Every community's own limits, with the community's slug."""
+    from live.storage.places import Community
+
+    rows = await s.execute(
+        select(LimitOverride, Community.slug).join(Community, Community.id == LimitOverride.community_id)
+    )
+    return [(o, slug) for o, slug in rows]
+
+
+async def calendar_day(s: AsyncSession, day: date) -> CalendarDay | None:
+    return await s.get(CalendarDay, day)
+
+
+async def calendar_days(s: AsyncSession) -> list[CalendarDay]:
+    """The corrected days, in date order."""
+    return list((await s.execute(select(CalendarDay).order_by(CalendarDay.day))).scalars())

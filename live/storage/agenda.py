@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, func, select
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    ScalarSelect,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from live.statuses import AGENDA_FINISHED
 from live.storage.base import Base, UTCDateTime
+
+if TYPE_CHECKING:
+    from live.storage.opinions import Opinion
 
 
 class AgendaItem(Base):
@@ -130,8 +144,13 @@ async def item_ids_in_community(s: AsyncSession, community_id: int, ids: list[in
     return set((await s.execute(query)).scalars())
 
 
-async def get_item(s: AsyncSession, item_id: int) -> AgendaItem | None:
-    return await s.get(AgendaItem, item_id)
+async def get_item(s: AsyncSession, item_id: int, *, lock: bool = False) -> AgendaItem | None:
+    return await s.get(AgendaItem, item_id, with_for_update=lock)
+
+
+async def lock_item(s: AsyncSession, item_id: int) -> AgendaItem | None:
+    """The item, locked for the rest of the transaction (``SELECT … FOR UPDATE``)."""
+    return await get_item(s, item_id, lock=True)
 
 
 async def item_opinion_totals(s: AsyncSession, item_id: int) -> tuple[int, int]:
@@ -146,3 +165,83 @@ async def item_opinion_totals(s: AsyncSession, item_id: int) -> tuple[int, int]:
         )
     ).one()
     return int(row[0] or 0), int(row[1] or 0)
+
+
+async def add_item(s: AsyncSession, item: AgendaItem) -> None:
+    """Stores a new item, flushed (its id is known)."""
+    s.add(item)
+    await s.flush()
+
+
+async def is_linked(s: AsyncSession, item_id: int, opinion_id: int) -> bool:
+    found = await s.scalar(
+        select(AgendaOpinion.id).where(
+            AgendaOpinion.item_id == item_id, AgendaOpinion.opinion_id == opinion_id
+        )
+    )
+    return found is not None
+
+
+def link_opinion(s: AsyncSession, item_id: int, opinion_id: int) -> None:
+    s.add(AgendaOpinion(item_id=item_id, opinion_id=opinion_id))
+
+
+def add_event(s: AsyncSession, event: AgendaEvent) -> None:
+    """One step of the item's timeline."""
+    s.add(event)
+
+
+async def recount_item(s: AsyncSession, item: AgendaItem) -> None:
+    """After linking opinions: flushes the links, recounts the item's supporters and households,
+    and reads the item again with its new totals."""
+    from live.storage.support_counts import recount_items
+
+    await s.flush()
+    await recount_items(s, [item.id])
+    await s.refresh(item)
+
+
+async def opinions_of_item(s: AsyncSession, item_id: int) -> list[Opinion]:
+    """The item's source opinions, in id order."""
+    from live.storage.opinions import Opinion
+
+    query = (
+        select(Opinion)
+        .join(AgendaOpinion, AgendaOpinion.opinion_id == Opinion.id)
+        .where(AgendaOpinion.item_id == item_id)
+        .order_by(Opinion.id)
+    )
+    return list((await s.execute(query)).scalars())
+
+
+async def timeline(s: AsyncSession, item_id: int) -> list[AgendaEvent]:
+    query = select(AgendaEvent).where(AgendaEvent.item_id == item_id).order_by(AgendaEvent.id)
+    return list((await s.execute(query)).scalars())
+
+
+async def items_page(
+    s: AsyncSession,
+    *,
+    community_id: ScalarSelect[int] | None,
+    status: str | None,
+    category: str | None,
+    location: str | None,
+    limit: int,
+    after: int | None,
+) -> list[tuple[AgendaItem, str]]:
+    """Items newest first (by id), each with its community's slug, filtered."""
+    from live.storage.places import Community
+
+    query = select(AgendaItem, Community.slug).join(Community, Community.id == AgendaItem.community_id)
+    if community_id is not None:
+        query = query.where(AgendaItem.community_id == community_id)
+    if status:
+        query = query.where(AgendaItem.status == status)
+    if category:
+        query = query.where(AgendaItem.category == category)
+    if location:
+        query = query.where(AgendaItem.location.contains(location, autoescape=True))
+    if after is not None:
+        query = query.where(AgendaItem.id < after)
+    rows = await s.execute(query.order_by(AgendaItem.id.desc()).limit(limit))
+    return [(item, slug) for item, slug in rows]

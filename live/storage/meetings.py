@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func, select, update
+from sqlalchemy import ForeignKey, ScalarSelect, String, Text, UniqueConstraint, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from live.storage.base import Base, UTCDateTime
+
+if TYPE_CHECKING:
+    from live.storage.agenda import AgendaItem
 
 MEETING_FORMATS = (
     "roundtable",
@@ -184,3 +188,59 @@ class RegistrationStore:
             .with_for_update(skip_locked=True)
         )
         return list(rows)
+
+
+# ---- meetings and their items (inside the caller's transaction) -------------------------------
+
+
+async def add_meeting(s: AsyncSession, meeting: Meeting) -> None:
+    """Stores a new meeting, flushed (its id is known)."""
+    s.add(meeting)
+    await s.flush()
+
+
+async def get_meeting(s: AsyncSession, meeting_id: int, *, lock: bool = False) -> Meeting | None:
+    return await s.get(Meeting, meeting_id, with_for_update=lock)
+
+
+def add_meeting_item(s: AsyncSession, meeting_id: int, item_id: int) -> None:
+    s.add(MeetingItem(meeting_id=meeting_id, item_id=item_id, decision=""))
+
+
+async def meeting_item(s: AsyncSession, meeting_id: int, item_id: int) -> MeetingItem | None:
+    found: MeetingItem | None = await s.scalar(
+        select(MeetingItem).where(MeetingItem.meeting_id == meeting_id, MeetingItem.item_id == item_id)
+    )
+    return found
+
+
+async def meetings_page(
+    s: AsyncSession, community_id: ScalarSelect[int] | int | None, limit: int, after: int | None
+) -> list[Meeting]:
+    """Meetings newest first (by id), optionally of one community."""
+    query = select(Meeting)
+    if community_id is not None:
+        query = query.where(Meeting.community_id == community_id)
+    if after is not None:
+        query = query.where(Meeting.id < after)
+    return list((await s.execute(query.order_by(Meeting.id.desc()).limit(limit))).scalars())
+
+
+async def items_of_meetings(
+    s: AsyncSession, meeting_ids: list[int]
+) -> dict[int, list[tuple[AgendaItem, str]]]:
+    """Each meeting's agenda items with their decisions, in the order they were put on it (one
+    query however many meetings)."""
+    from live.storage.agenda import AgendaItem
+
+    items: dict[int, list[tuple[AgendaItem, str]]] = {mid: [] for mid in meeting_ids}
+    if meeting_ids:
+        rows = await s.execute(
+            select(MeetingItem.meeting_id, AgendaItem, MeetingItem.decision)
+            .join(MeetingItem, MeetingItem.item_id == AgendaItem.id)
+            .where(MeetingItem.meeting_id.in_(meeting_ids))
+            .order_by(MeetingItem.id)
+        )
+        for meeting_id, item, decision in rows:
+            items[meeting_id].append((item, decision))
+    return items
