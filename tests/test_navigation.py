@@ -96,13 +96,16 @@ async def test_an_ended_broadcast_closes_its_chat_and_links_to_the_replay(
     csrf = await login(client, "host-a")
     sid = await _schedule(client, csrf)
     live = await _page(client, f"/live/{sid}")
-    assert 'data-testid="replay-link"' not in live and 'data-testid="chat-ended"' not in live
+    assert 'data-testid="replay-link"' not in live
+    assert 'data-testid="chat-ended" data-role="chat-ended" hidden>' in live
     for step in ("start", "end"):
         answer = await client.post(f"/api/sessions/{sid}/{step}", headers={"X-CSRF-Token": csrf})
         assert answer.status == 200
     ended = await _page(client, f"/live/{sid}")
     assert f'href="/archive/{sid}" data-testid="replay-link"' in ended
-    assert 'data-testid="chat-ended"' in ended
+    assert 'data-testid="chat-ended" data-role="chat-ended">' in ended
+    assert '<form class="stack" data-role="question-form" hidden>' in ended  # no new questions
+    assert re.search(r'data-testid="viewers-total">· \d+ 人观看', ended)
     assert re.search(r'<form class="chat-form" data-role="chat-form" hidden>', ended)
 
 

@@ -24,10 +24,12 @@ export function init(root, config) {
   const send = form.querySelector('[data-testid="chat-send"]');
   const placeholder = input.placeholder;
   const nameForm = box.querySelector('[data-role="chat-name"]');
+  const endedNote = box.querySelector('[data-role="chat-ended"]');
   const nameInput = nameForm.querySelector("input");
   const viewerCount = root.querySelector('[data-testid="viewer-count"]');
   let name = signedIn ? null : localStorage.getItem(NAME_KEY);
   let joined = false;
+  let ended = config.status === "ended";
   let banned = false;
   let mutedEnd = 0; // when this person's mute ends (ms, this browser's clock); 0: not muted
   let mutedTimer = null;
@@ -102,9 +104,22 @@ export function init(root, config) {
   };
   const showState = (state) => {
     if (!state || banned || muted()) return;
-    if (!state.open) say(strings.closed);
-    else if (state.slow_mode > 0) say(strings.slow.replace("{s}", state.slow_mode));
+    canWrite(state.open);
+    if (!state.open) {
+      showNameForm(false, false);
+      say(strings.closed);
+    } else if (state.slow_mode > 0) say(strings.slow.replace("{s}", state.slow_mode));
     else say("");
+  };
+  // the broadcast ended while the page was open: the chat closes with it
+  const showEnded = () => {
+    ended = true;
+    clearTimeout(mutedTimer);
+    canWrite(false);
+    showNameForm(false, false);
+    form.hidden = true;
+    endedNote.hidden = false;
+    say("");
   };
   const showNameForm = (show, focus = show) => {
     nameForm.hidden = !show;
@@ -130,7 +145,8 @@ export function init(root, config) {
     scrollDown();
     if (viewerCount) viewerCount.textContent = ack.viewers.current;
     showPin(ack.pinned);
-    showState(ack.chat_state);
+    if (ack.status === "ended") showEnded();
+    else showState(ack.chat_state);
     if (ack.muted) showMuted(ack.muted.seconds);
   });
   socket.on("disconnect", (reason) => {
@@ -172,7 +188,8 @@ export function init(root, config) {
     }
   });
   socket.on("pin", (payload) => showPin(payload.message));
-  socket.on("chat_state", showState);
+  socket.on("chat_state", (state) => { if (!ended) showState(state); });
+  socket.on("session", (payload) => { if (payload.id === config.session && payload.status === "ended") showEnded(); });
   socket.on("viewers", (payload) => { if (viewerCount) viewerCount.textContent = payload.current; });
 
   nameForm.addEventListener("submit", (event) => {
@@ -210,7 +227,7 @@ export function init(root, config) {
   });
 
   // shown on load without taking focus: focusing would scroll a phone's page past the video
-  if (!signedIn && !name) showNameForm(true, false);
+  if (!signedIn && !name && !ended) showNameForm(true, false);
   return socket;
 }
 

@@ -160,5 +160,7 @@ export function init(root, config, pageSocket = null) {
   }
   socket.on("poll", (p) => { if (p.session === config.session) showPoll(p); });
   socket.on("question", (q) => { if (q.session === config.session) upsertQuestion(q); });
+  // no new questions once the broadcast has ended (the replay keeps the answered ones)
+  socket.on("session", (p) => { if (p.id === config.session && p.status === "ended" && qForm) qForm.hidden = true; });
   load();
 }

@@ -225,6 +225,7 @@ export function init(root, config, socket) {
       if (hls) hls.destroy();
       hls = null;
       video.srcObject = null;
+      video.controls = false; // nothing to play: no 0:00 bar over an empty player
       setMode(null);
       show("noRecording");
     }
