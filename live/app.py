@@ -156,13 +156,15 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         questions=Questions(db, clock, events),
         accountability=Accountability(db, clock, events),
         jobs=Jobs(db, clock, due_soon_days=settings.due_soon_days, escalate_days=settings.escalate_days),
-        stats=Stats(db, clock),
+        stats=Stats(db, clock, room.signals),
         registrations=Registrations(db, clock, events),
         votes=Votes(db, clock, events),
     )
     events.subscribe(app[SERVICES].polls.on_event)
     unsubscribe = events.subscribe(room.chat.rules.on_event)
     events.subscribe(app[SERVICES].archive.on_event)
+    # inline: whoever changed something sees it in the next statistics they open
+    events.subscribe(app[SERVICES].stats.on_event, before_reply=True)
     yield
     unsubscribe()
     await room.chat.close()

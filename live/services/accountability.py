@@ -23,7 +23,7 @@ from typing import Any
 
 from live.clock import Clock
 from live.errors import Conflict, Forbidden, Invalid, NotFound
-from live.events import AgendaChanged, EventBus
+from live.events import AgendaChanged, EventBus, Generic
 from live.services.actors import Actor, require_admin, require_staff, require_user
 from live.services.inbox import deliver, participants
 from live.services.notices import InboxKind, Notice, TimelineKind
@@ -54,6 +54,7 @@ DEFAULT_RESOLVE_DAYS = 15
 MAX_LIMIT_DAYS = 250
 NOTE_MAX = 5000
 REOPEN_MIN_RATINGS = 3
+CALENDAR_CORRECTED = "calendar.corrected"  # a Generic event: working days were corrected
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -390,11 +391,11 @@ class Accountability:
             if workday is None:
                 if row is not None:
                     await s.delete(row)
-                return day
-            if row is None:
+            elif row is None:
                 s.add(CalendarDay(day=day, workday=workday, note=note.strip()[:128]))
             else:
                 row.workday, row.note = workday, note.strip()[:128]
+        await self.events.publish(Generic(CALENDAR_CORRECTED, {"day": day.isoformat()}, actor=actor.key))
         return day
 
     async def corrections(self, actor: Actor) -> list[CalendarDay]:
@@ -610,6 +611,8 @@ class Accountability:
                 reopened = True
         if reopened:
             await self.events.publish(AgendaChanged(item.id, item.community_id, "resolved", "in_progress"))
+        else:  # its ratings changed (the statistics count them)
+            await self.events.publish(AgendaChanged(item.id, item.community_id, "resolved", None))
         return counts
 
     async def _reopen(self, s: Tx, item: AgendaItem, counts: dict[str, int]) -> None:

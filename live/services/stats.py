@@ -13,20 +13,31 @@ left out of every rate:
 - ``extension_rate``: items with at least one extension / items assigned;
 - ``items_resolved`` counts items *resolved* in the period (whenever they were opened);
 - ``median_days_to_resolve``: working days from assignment (else opening) to resolution.
-Every rate is a fraction 0..1, or null when there is nothing to count."""
+Every rate is a fraction 0..1, or null when there is nothing to count.
+
+The figures are cached (five years of items, ratings and broadcasts are not recounted on every
+view): every committed change that can move them — an agenda item created or changed (status,
+party, limits, progress, extension, rating), an opinion raised, a broadcast going live or
+ending, a calendar correction — empties the cache of every process (``Signals``: Redis pub/sub
+when ``REDIS_URL`` is set). What changes without such an event (the chat and viewer counts of a
+broadcast still live, an item falling overdue as time passes, a category renamed) is at most
+``CACHE_TTL_S`` old."""
 
 from __future__ import annotations
 
+import logging
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from live.clock import Clock
 from live.errors import Invalid, NotFound
-from live.services.accountability import is_overdue
+from live.events import AgendaChanged, Event, Generic, OpinionCreated, SessionStatusChanged
+from live.services.accountability import CALENDAR_CORRECTED, is_overdue
+from live.services.signals import Signals
 from live.services.workdays import ZONE, WorkCalendar, local_day
 from live.storage import accountability as store
 from live.storage import stats as stats_store
@@ -36,7 +47,19 @@ from live.storage.categories import list_categories
 from live.storage.db import Database
 from live.storage.places import Community, all_communities, community_by_slug
 
+log = logging.getLogger(__name__)
 GOOD = ("satisfied", "basically_satisfied")
+#: how old cached figures may get when nothing said they changed (see the module's docstring)
+CACHE_TTL_S = 60.0
+STATS_CHANGED = "stats.changed"  # the signal that empties every process's cache
+T = TypeVar("T")
+
+
+def changes_statistics(event: Event) -> bool:
+    """Whether a committed event can change the statistics."""
+    if isinstance(event, AgendaChanged | OpinionCreated | SessionStatusChanged):
+        return True
+    return isinstance(event, Generic) and event.name == CALENDAR_CORRECTED
 
 
 def month_range(month: str) -> tuple[datetime, datetime]:
@@ -163,14 +186,55 @@ def item_figures(
     return figures
 
 
+Loaded = tuple[Community | None, list[AgendaItem], dict[int, list[Rating]], WorkCalendar]
+
+
 class Stats:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, signals: Signals | None = None, ttl_s: float = CACHE_TTL_S
+    ) -> None:
         self.db = db
         self.clock = clock
+        self.signals = signals or Signals()
+        self.ttl_s = ttl_s
+        self._cache: dict[Hashable, tuple[float, Any]] = {}
+        self._generation = 0
+        self.computed = 0  # figures computed rather than taken from the cache (tests look)
+        self.signals.on(STATS_CHANGED, self._forget)
 
-    async def _load(
-        self, community_slug: str | None
-    ) -> tuple[Community | None, list[AgendaItem], dict[int, list[Rating]], WorkCalendar]:
+    async def _forget(self, _payload: dict[str, Any]) -> None:
+        self._generation += 1
+        self._cache.clear()
+
+    async def on_event(self, event: Event) -> None:
+        """EventBus subscriber: a change that moves the figures empties every process's cache."""
+        if changes_statistics(event):
+            await self.changed()
+
+    async def changed(self) -> None:
+        try:
+            await self.signals.publish(STATS_CHANGED, {})
+        except Exception:  # Redis away: this process is up to date, the others within ttl_s
+            log.exception("could not tell the other processes that the statistics changed")
+            await self._forget({})
+
+    async def _cached(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+        hit = self._cache.get(key)
+        now = self.clock.monotonic()
+        if hit is not None and hit[0] > now:
+            return hit[1]  # type: ignore[no-any-return]
+        generation = self._generation
+        value = await compute()
+        if key[0] != "load":  # type: ignore[index]
+            self.computed += 1
+        if generation == self._generation:  # nothing changed while it was counted
+            self._cache[key] = (now + self.ttl_s, value)
+        return value
+
+    async def _load(self, community_slug: str | None) -> Loaded:
+        return await self._cached(("load", community_slug), lambda: self._load_now(community_slug))
+
+    async def _load_now(self, community_slug: str | None) -> Loaded:
         async with self.db.read() as s:
             community = None
             if community_slug:
@@ -185,6 +249,11 @@ class Stats:
         return community, items, ratings, cal
 
     async def figures(self, community_slug: str | None = None, month: str | None = None) -> Figures:
+        return await self._cached(
+            ("figures", community_slug, month), lambda: self._figures_now(community_slug, month)
+        )
+
+    async def _figures_now(self, community_slug: str | None, month: str | None) -> Figures:
         community, items, ratings, cal = await self._load(community_slug)
         return await self._figures(community, items, ratings, cal, month)
 
@@ -228,6 +297,14 @@ class Stats:
         """One table of figures: ``by`` is ``community``, ``party``, ``category`` or ``month``."""
         if by not in ("community", "party", "category", "month"):
             raise Invalid("by: community, party, category or month", code="bad_table")
+        return await self._cached(
+            ("table", by, community_slug, month, lang),
+            lambda: self._table_now(by, community_slug, month, lang),
+        )
+
+    async def _table_now(
+        self, by: str, community_slug: str | None, month: str | None, lang: str
+    ) -> list[Row]:
         community, items, ratings, cal = await self._load(community_slug)
         now = self.clock.now()
         if month and by != "month":
@@ -274,6 +351,11 @@ class Stats:
         return rows
 
     async def report(self, community_slug: str, month: str, lang: str = "zh-CN") -> Report:
+        return await self._cached(
+            ("report", community_slug, month, lang), lambda: self._report_now(community_slug, month, lang)
+        )
+
+    async def _report_now(self, community_slug: str, month: str, lang: str) -> Report:
         community, items, ratings, cal = await self._load(community_slug)
         assert community is not None
         start, end = month_range(month)
