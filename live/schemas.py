@@ -342,6 +342,7 @@ class OpinionList(Page):
     category: Code | None = None
     session: Id | None = None
     location: Short | None = None
+    q: Short | None = None
 
 
 class AgendaList(Page):

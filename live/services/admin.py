@@ -150,12 +150,23 @@ class Admin:
             raise Conflict(f"{kind} {name} exists there") from err
         return added
 
-    async def users(self, actor: Actor, limit: int = 100, after: int | None = None) -> list[UserRow]:
-        """One page of users in id order (staff accounts come first: they are made first)."""
+    async def users(
+        self,
+        actor: Actor,
+        limit: int = 100,
+        after: int | None = None,
+        *,
+        search: str = "",
+        role: str | None = None,
+    ) -> list[UserRow]:
+        """One page of users in id order (staff accounts come first: they are made first),
+        optionally those matching ``search`` (username or name) and of one ``role``."""
         require_admin(actor)
+        if role is not None and role not in ROLES:
+            raise Invalid(f"role must be one of {', '.join(ROLES)}", code="bad_role")
         async with self.db.read() as s:
             communities = await places_store.communities_by_id(s)
-            users = await accounts_store.users_page(s, limit, after)
+            users = await accounts_store.users_page(s, limit, after, search=search.strip()[:64], role=role)
             return [UserRow(u, communities.get(u.community_id or 0)) for u in users]
 
     async def update_user(

@@ -354,10 +354,12 @@ class Opinions:
         category: str | None = None,
         session_id: int | None = None,
         location: str | None = None,
+        search: str | None = None,
         limit: int = 100,
         after: int | None = None,
     ) -> builtins.list[Opinion]:
-        """Opinions newest first; residents see public, non-rejected ones."""
+        """Opinions newest first; residents see public, non-rejected ones; ``search``: those
+        whose text or place contains it."""
         if status is not None and status not in STATUSES:
             raise Invalid(f"status must be one of {', '.join(STATUSES)}")
         async with self.db.read() as s:
@@ -369,6 +371,7 @@ class Opinions:
                 category=category,
                 session_id=session_id,
                 location=location,
+                search=(search or "").strip() or None,
                 limit=limit,
                 after=after,
             )

@@ -68,11 +68,19 @@ async def get_user(db: AsyncSession, user_id: int, *, lock: bool = False) -> Use
     return await db.get(User, user_id, with_for_update=lock)
 
 
-async def users_page(db: AsyncSession, limit: int, after: int | None) -> list[User]:
-    """Users in id order, ``limit`` of them after the id ``after``."""
+async def users_page(
+    db: AsyncSession, limit: int, after: int | None, *, search: str = "", role: str | None = None
+) -> list[User]:
+    """Users in id order, ``limit`` of them after the id ``after``; ``search`` keeps those whose
+    username or display name contains it (any case), ``role`` those of that role."""
     query = select(User).order_by(User.id).limit(limit)
     if after is not None:
         query = query.where(User.id > after)
+    if search:
+        named = User.display_name.icontains(search, autoescape=True)
+        query = query.where(User.username.icontains(search, autoescape=True) | named)
+    if role is not None:
+        query = query.where(User.role == role)
     return list((await db.execute(query)).scalars())
 
 

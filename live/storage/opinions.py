@@ -144,10 +144,11 @@ async def list_opinions(
     category: str | None = None,
     session_id: int | None = None,
     location: str | None = None,
+    search: str | None = None,
     limit: int = 100,
     after: int | None = None,
 ) -> list[Opinion]:
-    """Opinions newest first, filtered, within ``scope``."""
+    """Opinions newest first, filtered (``search``: the text or place contains it), within ``scope``."""
     from live.storage.places import community_id_of
 
     query = select(Opinion)
@@ -159,6 +160,9 @@ async def list_opinions(
         query = query.where(Opinion.category == category)
     if location:
         query = query.where(Opinion.location.contains(location, autoescape=True))
+    if search:
+        placed = Opinion.location.icontains(search, autoescape=True)
+        query = query.where(Opinion.text.icontains(search, autoescape=True) | placed)
     if session_id is not None:
         query = query.where(Opinion.session_id == session_id)
     if after is not None:

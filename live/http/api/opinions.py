@@ -169,6 +169,7 @@ async def _list(request: web.Request, community: str | None = None) -> list[Opin
         category=q.category or None,
         session_id=q.session,
         location=q.location or None,
+        search=q.q or None,
         limit=q.limit,
         after=q.after,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from aiohttp import web
 
 from live.errors import DomainError
@@ -13,7 +15,7 @@ from live.services.actors import ROLES, require_admin
 from live.services.archive import clock_label
 
 routes = web.RouteTableDef()
-USERS_PAGE = 100
+USERS_PAGE = 25
 
 
 def human_bytes(size: int | None) -> str:
@@ -38,9 +40,14 @@ async def admin_page(request: web.Request) -> web.StreamResponse:
     services = request.app[SERVICES]
     places = await services.admin.places(actor)
     users_after = optional_ident(request.query.get("users_after"), "users_after")
-    users = await services.admin.users(actor, USERS_PAGE + 1, users_after)
+    search = request.query.get("users_q", "").strip()[:64]
+    role = request.query.get("users_role") or None
+    role = role if role in ROLES else None
+    users = await services.admin.users(actor, USERS_PAGE + 1, users_after, search=search, role=role)
     more_users = users[USERS_PAGE - 1].user.id if len(users) > USERS_PAGE else None
     users = users[:USERS_PAGE]
+    # the same search on the next page
+    more_query = {"users_q": search, "users_role": role or "", "users_after": more_users}
     recordings = await services.admin.recordings(actor)
     hls_bytes, disk_total, disk_free = services.admin.disk_usage()
     words = await services.words.all()
@@ -53,6 +60,8 @@ async def admin_page(request: web.Request) -> web.StreamResponse:
             "places": places,
             "users": users,
             "more_users": more_users,
+            "more_users_query": urlencode({k: v for k, v in more_query.items() if v}),
+            "users_search": {"q": search, "role": role or "", "paged": users_after is not None},
             "roles": ROLES,
             "words": words,
             "categories": categories,

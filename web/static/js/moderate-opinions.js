@@ -13,6 +13,11 @@ export function start(root, socket = null) {
   const list = root.querySelector('[data-role="list"]');
   const filter = root.querySelector('[data-role="status-filter"]');
   const sessionOnly = root.querySelector('[data-role="session-only"]');
+  const search = root.querySelector('[data-role="search"]');
+  const moreButton = root.querySelector('[data-role="more"]');
+  const PAGE = 30;
+  let shown = 0; // cards on the list: a refresh reloads as many, "show more" adds a page
+  let oldest = null;
   const bulk = root.querySelector('[data-role="bulk"]');
   const count = root.querySelector('[data-role="count"]');
   const status = root.querySelector('[data-role="status"]');
@@ -118,15 +123,23 @@ export function start(root, socket = null) {
     return true;
   }
 
-  async function load() {
-    const params = new URLSearchParams({ community, status: filter.value, limit: "200" });
+  // the newest page (or as many as are shown, on a refresh); ``more``: the page after the oldest shown
+  async function load(more = false) {
+    const limit = more ? PAGE : Math.max(PAGE, shown);
+    const params = new URLSearchParams({ community, status: filter.value, limit: String(limit) });
     if (session && sessionOnly && sessionOnly.checked) params.set("session", session);
+    if (search && search.value.trim()) params.set("q", search.value.trim());
+    if (more && oldest) params.set("after", oldest);
     const answer = await api("GET", "/api/opinions?" + params);
     if (!answer.ok) return;
-    list.replaceChildren();
-    if (!answer.body.length) list.append(el("li", { class: "muted", text: strings.empty }));
+    if (!more) { list.replaceChildren(); shown = 0; }
+    if (!more && !answer.body.length) list.append(el("li", { class: "muted", text: strings.empty }));
     for (const o of answer.body) list.append(card(o));
+    shown += answer.body.length;
+    if (answer.body.length) oldest = answer.body[answer.body.length - 1].id;
+    if (moreButton) moreButton.hidden = answer.body.length < limit;
   }
+  const fresh = () => { shown = 0; oldest = null; return load(); };
 
   bulk.addEventListener("click", async (event) => {
     const action = event.target.closest("[data-action]")?.dataset.action;
@@ -156,8 +169,11 @@ export function start(root, socket = null) {
     if (await act("/api/opinions", body)) entry.reset();
   });
 
-  filter.addEventListener("change", load);
-  if (sessionOnly) sessionOnly.addEventListener("change", load);
+  filter.addEventListener("change", fresh);
+  if (sessionOnly) sessionOnly.addEventListener("change", fresh);
+  if (moreButton) moreButton.addEventListener("click", () => load(true));
+  let typing = null;
+  if (search) search.addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(fresh, 400); });
   loadCategories().then((loaded) => {
     names = loaded;
     fillSelect(entry.querySelector('[data-role="categories"]'), names, false);
