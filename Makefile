@@ -24,6 +24,7 @@ $(VENDOR)/.installed: node_modules/.installed
 	cp node_modules/hls.js/dist/hls.min.js $(VENDOR)/hls.min.js
 	cp node_modules/hls.js/dist/hls.mjs $(VENDOR)/hls.mjs  # bench/media only; pages load hls.min.js
 	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe.min.js
+	cp node_modules/jsqr/dist/jsQR.js $(VENDOR)/jsQR.js  # check-in's QR reader where BarcodeDetector is missing
 	touch $@
 
 deps: $(VENV)/.installed

@@ -132,7 +132,7 @@ class Registrations:
     ) -> CheckIn:
         now = self.clock.now()
         async with self.db.transaction() as s:
-            meeting = await s.get(Meeting, meeting_id)
+            meeting = await s.get(Meeting, meeting_id, with_for_update=True)
             if meeting is None:
                 raise NotFound("no such meeting")
             require_staff(actor, "moderator", meeting.community_id)
@@ -147,7 +147,24 @@ class Registrations:
                 raise Conflict(f"{registration.name} was checked in already", code="already_checked_in")
             registration.checked_in_at = now
             registration.checked_in_by = actor.key
+            await s.flush()
+            # the meeting's recorded attendance: at least everyone checked in at the door (staff
+            # may record more, people who came without registering)
+            came = (await self.store.counts(s, meeting.id))["attended"]
+            meeting.attendance = max(meeting.attendance or 0, came)
         return CheckIn(registration, now)
+
+    async def attendees(self, actor: Actor, meeting_id: int) -> list[Registration] | None:
+        """Who was checked in, in order of arrival: staff of the meeting's community only (None
+        for anyone else)."""
+        async with self.db.read() as s:
+            meeting = await s.get(Meeting, meeting_id)
+            if meeting is None:
+                raise NotFound("no such meeting")
+            if not actor.can("moderator", meeting.community_id):
+                return None
+            came = [r for r in await self.store.of_meeting(s, meeting.id, None) if r.checked_in_at]
+        return sorted(came, key=lambda r: (r.checked_in_at, r.id))
 
     async def of_meeting(self, actor: Actor, meeting_id: int) -> list[Registration]:
         """Staff see every registration; anyone else their own."""

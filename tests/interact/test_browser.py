@@ -1,17 +1,21 @@
 """Chromium: a poll opened by the host appears on a phone's watch page and counts its vote; a
 question is asked there; the presenter view shows the question being answered; staff check a
-registration in at the door by its typed code (the camera path needs BarcodeDetector)."""
+registration in at the door by its typed code, and by its QR code shown to a fake camera."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from PIL import Image
 from playwright.async_api import expect
 
 from live.clock import FakeClock
-from tests.conftest import PASSWORD
+from live.http.qr import qr_code
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD
 from tests.interact.conftest import People
 from tests.realtime.conftest import Room, room  # noqa: F401
 from tests.realtime.test_chat_browser import open_watch_page
@@ -100,3 +104,97 @@ async def test_check_in_by_typed_code_in_chromium(
     await page.get_by_test_id("checkin-code").fill("ZZZZ2222")
     await page.get_by_test_id("checkin-submit").click()
     await expect(page.get_by_test_id("checkin-result")).to_have_text("没有这个签到码的报名")
+
+
+def qr_y4m(code: str, path: Path, width: int = 640, height: int = 480) -> Path:
+    """A fake camera's picture: the registration code's QR (segno) on white, as a Y4M video
+    (planar YUV 4:2:0, made with Pillow) for ``--use-file-for-fake-video-capture``."""
+    qr = qr_code(code)  # what the registration's qr.svg draws
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="png", scale=10, border=4)
+    picture = Image.new("RGB", (width, height), "white")
+    symbol = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    picture.paste(symbol, ((width - symbol.width) // 2, (height - symbol.height) // 2))
+    y, cb, cr = picture.convert("YCbCr").split()
+    half = (width // 2, height // 2)
+    frame = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(10):
+            out.write(b"FRAME\n" + frame)
+    return path
+
+
+async def test_check_in_by_a_qr_code_shown_to_the_camera_in_chromium(
+    client: TestClient[Any, Any],
+    chromium: Any,
+    base_url: str,
+    people: People,
+    clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    """The door's phone scans the registration's QR code with its camera (a Chromium whose fake
+    camera shows that QR): the resident is checked in, the meeting's attendance and its record
+    (the minutes section of its page) say so."""
+    mod = await people("mod-a")
+    status, made = await mod.call(
+        "POST",
+        "/api/meetings",
+        {
+            "community": "hexie",
+            "format": "roundtable",
+            "title": "停车议事圆桌会",
+            "starts_at": (clock.now() + timedelta(days=1)).isoformat(),
+            "place": "社区活动室",
+            "agenda": [],
+        },
+    )
+    assert status == 201
+    status, other = await (await people()).call(
+        "POST", f"/api/meetings/{made['id']}/registrations", {"name": "李叔"}
+    )
+    assert status == 201
+    status, reg = await (await people()).call(
+        "POST", f"/api/meetings/{made['id']}/registrations", {"name": "王阿姨"}
+    )
+    assert status == 201
+    camera = qr_y4m(reg["code"], tmp_path / "qr.y4m")
+    door = await chromium.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={camera}"],
+        headless=True,
+    )
+    try:
+        phone = await door.new_context(
+            viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True
+        )
+        page = await sign_in(phone, base_url, "mod-a", f"/meetings/{made['id']}/checkin")
+        await expect(page.get_by_test_id("checkin-list")).to_contain_text("王阿姨")
+        await page.get_by_test_id("checkin-scan").click()
+        await expect(page.get_by_test_id("checkin-result")).to_have_text("已签到：王阿姨", timeout=20000)
+        await expect(page.get_by_test_id("checkin-counts")).to_have_text("1 / 2")
+        # Debian's Chromium has no BarcodeDetector: the frames were read by jsQR
+        has_detector = await page.evaluate("() => 'BarcodeDetector' in window")
+        decoder = await page.get_by_test_id("checkin-video").get_attribute("data-decoder")
+        assert decoder == ("barcode-detector" if has_detector else "jsqr")
+        # the same code held in front of the camera later is not a second arrival
+        await expect(page.get_by_test_id("checkin-result")).to_have_text("已签到过了", timeout=20000)
+
+        status, meeting = await mod.call("GET", f"/api/meetings/{made['id']}")
+        assert (meeting["attended"], meeting["attendance"], meeting["registered"]) == (1, 1, 2)
+        status, regs = await mod.call("GET", f"/api/meetings/{made['id']}/registrations")
+        came = {r["name"]: r["checked_in_at"] for r in regs}
+        assert came["王阿姨"] is not None and came["李叔"] is None and other["id"]
+        record = await phone.new_page()
+        await record.goto(f"{base_url}/meetings/{made['id']}")
+        await expect(record.get_by_test_id("meeting-attendance")).to_have_text("出席：1 人")
+        await expect(record.get_by_test_id("meeting-attendees")).to_contain_text("王阿姨")
+        await expect(record.get_by_test_id("meeting-attendees")).not_to_contain_text("李叔")
+    finally:
+        await door.close()
+    # residents see the attendance, not who came
+    status, _ = await mod.call("PATCH", f"/api/meetings/{made['id']}", {"minutes": "同意划线停车。"})
+    assert status == 200
+    public = await (await people()).http.get(f"/meetings/{made['id']}")
+    html = await public.text()
+    assert "出席：1 人" in html and "同意划线停车。" in html and "王阿姨" not in html

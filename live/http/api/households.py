@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import segno
 from aiohttp import web
 
 from live import schemas
 from live.http.auth import ACTOR
 from live.http.params import body, query
+from live.http.qr import qr_code
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import iso
@@ -68,7 +68,7 @@ async def code_qr(request: web.Request) -> web.Response:
         code = clean_code(request.match_info["code"])
     except Exception as err:
         raise web.HTTPNotFound() from err
-    qr = segno.make(join_url(request, code), error="m")
+    qr = qr_code(join_url(request, code))
     svg = qr.svg_inline(scale=6, border=2, dark="#000", light="#fff")
     return web.Response(
         text=svg,

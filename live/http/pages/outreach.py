@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from live.http.auth import set_cookie
+from live.http.auth import ACTOR, set_cookie
 from live.http.pages.login import safe_next
 from live.http.params import path_id
 from live.http.templates import CARE_COOKIE, base_url, render
@@ -85,6 +85,9 @@ async def meeting_page(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     view = await services.meetings.view(path_id(request))
     community = await services.places.by_slug(view.community)
+    attendees = await services.registrations.attendees(request[ACTOR], view.meeting.id)
     return render(
-        request, "meeting.html", {"meeting": view.meeting, "community": community, "items": view.items}
+        request,
+        "meeting.html",
+        {"meeting": view.meeting, "community": community, "items": view.items, "attendees": attendees},
     )

@@ -1,5 +1,6 @@
-// Check-in at the door: BarcodeDetector on the phone camera where the browser has it, the typed
-// code everywhere, or a name from the list.
+// Check-in at the door: the phone camera reads the registration's QR code (BarcodeDetector where
+// the browser has it, jsQR over video frames elsewhere), the typed code everywhere, or a name
+// from the list.
 import { api, el } from "./opinions-common.js";
 
 const root = document.getElementById("checkin");
@@ -59,31 +60,98 @@ root.querySelector('[data-testid="checkin-form"]').addEventListener("submit", as
 });
 filter.addEventListener("input", render);
 
+// jsQR (from the npm package, vendored by make), fetched only where BarcodeDetector is missing.
+let loadingJsQR = null;
+function loadJsQR() {
+  if (window.jsQR) return Promise.resolve(window.jsQR);
+  if (!loadingJsQR) {
+    loadingJsQR = new Promise((resolve) => {
+      const script = document.createElement("script");
+      script.src = "/static/vendor/jsQR.js";
+      script.async = true;
+      script.addEventListener("load", () => resolve(window.jsQR || null));
+      script.addEventListener("error", () => { loadingJsQR = null; resolve(null); });
+      document.head.append(script);
+    });
+  }
+  return loadingJsQR;
+}
+
+// A reader of QR codes in video frames: the browser's BarcodeDetector when it reads QR codes,
+// else jsQR over the frame drawn to a small canvas. Resolves to { name, read(video) -> text }.
+async function qrReader() {
+  if ("BarcodeDetector" in window) {
+    try {
+      const formats = await window.BarcodeDetector.getSupportedFormats();
+      if (formats.includes("qr_code")) {
+        const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+        return {
+          name: "barcode-detector",
+          read: async (source) => {
+            const found = await detector.detect(source);
+            return found.length ? found[0].rawValue : "";
+          },
+        };
+      }
+    } catch { /* fall back to jsQR */ }
+  }
+  const jsQR = await loadJsQR();
+  if (!jsQR) return null;
+  const canvas = document.createElement("canvas");
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  return {
+    name: "jsqr",
+    read: async (source) => {
+      const width = source.videoWidth;
+      const height = source.videoHeight;
+      if (!width || !height) return "";
+      const scale = Math.min(1, 640 / Math.max(width, height));  // weak phones: at most 640 px
+      canvas.width = Math.round(width * scale);
+      canvas.height = Math.round(height * scale);
+      context.drawImage(source, 0, 0, canvas.width, canvas.height);
+      const frame = context.getImageData(0, 0, canvas.width, canvas.height);
+      const found = jsQR(frame.data, frame.width, frame.height, { inversionAttempts: "dontInvert" });
+      return found ? found.data : "";
+    },
+  };
+}
+
+const SCAN_EVERY_MS = 200;
+let scanning = false;
+
 root.querySelector('[data-testid="checkin-scan"]').addEventListener("click", async () => {
-  if (!("BarcodeDetector" in window) || !navigator.mediaDevices) { note.textContent = strings.no_camera; return; }
+  if (scanning) return;
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { note.textContent = strings.no_camera; return; }
   let stream;
   try {
     stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
   } catch { note.textContent = strings.no_camera; return; }
-  const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+  const reader = await qrReader();
+  if (!reader) {
+    stream.getTracks().forEach((track) => track.stop());
+    note.textContent = strings.no_camera;
+    return;
+  }
+  scanning = true;
+  video.dataset.decoder = reader.name;
   video.srcObject = stream;
   video.hidden = false;
-  await video.play();
+  note.textContent = strings.scanning;
+  try { await video.play(); } catch { /* muted inline video plays; a refusal leaves frames to read */ }
   let last = "";
   let lastAt = 0;
   const tick = async () => {
     try {
-      const found = await detector.detect(video);
-      const value = found.length ? found[0].rawValue.trim() : "";
+      const value = (await reader.read(video)).trim();
       const now = Date.now();
       if (value && (value !== last || now - lastAt > 5000)) {
         last = value; lastAt = now;
         await checkIn({ code: value });
       }
     } catch { /* a frame that could not be read */ }
-    requestAnimationFrame(tick);
+    setTimeout(tick, SCAN_EVERY_MS);
   };
-  requestAnimationFrame(tick);
+  setTimeout(tick, 0);
 });
 
 refresh();
