@@ -150,6 +150,13 @@ async def test_demo_story_is_coherent(client: TestClient[Any, Any]) -> None:
     replay = await client.get(f"/archive/{ended[0].id}")
     assert replay.status == 200
 
+    # An item's timeline reads in the order things happened.
+    for item in items:
+        page = await (await client.get(f"/agenda/{item.id}")).text()
+        timeline = page.split('data-testid="timeline"')[1].split("</ol>")[0]
+        moments = re.findall(r'<time datetime="([^"]+)"', timeline)
+        assert moments and moments == sorted(moments), item.title
+
     # The figures the stats page shows are there: answered, resolved, rated.
     stats = await (await client.get("/stats")).text()
     for figure in ("response-rate", "satisfaction-rate"):
