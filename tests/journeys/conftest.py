@@ -7,7 +7,7 @@ about pages and clicks; the rules under them are tested on both databases elsewh
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -20,6 +20,15 @@ DEMO_PASSWORD = "roundtable"
 DESKTOP = {"width": 1280, "height": 900}
 #: every wait of a journey: long enough for a loaded 2-core machine, short enough to fail
 WAIT_MS = 30_000
+
+
+@pytest.fixture(autouse=True)
+def patient_expect() -> Iterator[None]:
+    """expect()'s own default (5 s) is too short on a loaded machine: the journeys' waits are
+    ``WAIT_MS``, for this package's tests only (the default comes back after each)."""
+    expect.set_options(timeout=WAIT_MS)
+    yield
+    expect.set_options(timeout=None)
 
 
 @pytest.fixture
@@ -99,3 +108,18 @@ async def say(page: Any, words: str) -> None:
     await page.get_by_test_id("chat-input").fill(words)
     await page.get_by_test_id("chat-send").click()
     await expect(page.get_by_test_id("chat-list").locator("li", has_text=words)).to_be_visible()
+
+
+#: What a person should never read on a page: person keys and raw ids of the API ("g:3f9a…",
+#: "u:12"), English API sentences on a Chinese page, server errors.
+RAW = re.compile(r"\b[gu]:[0-9A-Za-z_-]{1,}|Traceback|Internal Server Error|\{\s*\"?ok\"?\s*:")
+API_SENTENCES = ("you are banned", "not found", "forbidden", "is not allowed", "no such ")
+
+
+async def shows_nothing_raw(page: Any) -> None:
+    """The page's visible text has no raw id or API error (and, on a Chinese page, no API English)."""
+    shown: str = await page.locator("body").inner_text()
+    assert not RAW.search(shown), (page.url, RAW.search(shown))
+    if await page.locator("html").get_attribute("lang") == "zh-CN":
+        lowered = shown.lower()
+        assert not [s for s in API_SENTENCES if s in lowered], (page.url, shown[:500])

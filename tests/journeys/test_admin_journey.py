@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from playwright.async_api import expect
 
-from .conftest import nav, open_home, sign_in
+from .conftest import nav, open_home, shows_nothing_raw, sign_in
 
 
 async def _download(page: Any, testid: str) -> str:
@@ -32,6 +32,7 @@ async def test_admin_finds_admin_pages_and_exports_from_the_navigation(
     for section in ("社区与地点", "用户与角色"):
         await admin.get_by_role("link", name=section).click()
         await expect(admin.get_by_role("heading", name=section)).to_be_in_viewport()
+    await shows_nothing_raw(admin)
 
     # The agenda board's exports (every community for an admin).
     await nav(admin).get_by_role("link", name="议题").click()

@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from playwright.async_api import expect
 
-from .conftest import join_chat, nav, open_home, say, sign_in
+from .conftest import join_chat, nav, open_home, say, shows_nothing_raw, sign_in
 from .test_moderator_journey import _go_live
 
 ZH = "您在本社区暂时不能提意见，如有疑问请联系社区居委会。"
@@ -39,12 +39,22 @@ async def test_a_banned_resident_is_told_in_their_language(
     await line.locator('button[data-action="ban"]').click()
     await expect(moderator.get_by_test_id("audit-log").locator("tr", has_text="辱骂居民")).to_be_visible()
 
+    # The chat says so and takes the input away; the opinion form answers in the same words.
+    await expect(resident.locator('[data-role="chat-note"]')).to_have_text(
+        "你已被禁止在本社区聊天。如有疑问，请联系社区居委会。"
+    )
+    await expect(resident.get_by_test_id("chat-input")).to_be_disabled()
     status = await _raise(resident, "我要投诉")
     await expect(status).to_have_text(ZH)
     await expect(status).to_have_attribute("data-kind", "error")
+    await shows_nothing_raw(resident)
 
     await nav(resident).get_by_test_id("lang-switch").click()
     await expect(resident.locator("html")).to_have_attribute("lang", "en")
     status = await _raise(resident, "I want to complain")
     await expect(status).to_have_text(EN)
     await expect(status).to_have_attribute("data-kind", "error")
+    await expect(resident.locator('[data-role="chat-note"]')).to_have_text(
+        "You can no longer chat in this community. Please talk to your community committee."
+    )
+    await shows_nothing_raw(resident)

@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from playwright.async_api import expect
 
-from .conftest import join_chat, nav, open_home, say, sign_in
+from .conftest import join_chat, nav, open_home, say, shows_nothing_raw, sign_in
 
 PREVIEW = "document.querySelector('[data-role=preview]')"
 CAMERA_READY = f"() => {PREVIEW}.videoWidth > 0"
@@ -54,6 +54,8 @@ async def test_host_goes_live_pins_shows_an_outcome_and_ends(
     await expect(host.get_by_test_id("showcase")).to_contain_text(OUTCOME)
     await expect(resident.get_by_test_id("showcase")).to_contain_text(RESOLVED)
     await expect(resident.get_by_test_id("showcase")).to_contain_text(OUTCOME)
+    for page in (host, resident):
+        await shows_nothing_raw(page)
 
     # Ending asks first; then the camera is let go, the chat closes and the replay is offered.
     asked: list[str] = []
@@ -71,3 +73,4 @@ async def test_host_goes_live_pins_shows_an_outcome_and_ends(
     await host.get_by_test_id("console-replay-link").click()
     await expect(host.locator("h1")).to_contain_text("和谐社区周四直播间")
     assert "/archive/" in host.url
+    await shows_nothing_raw(host)

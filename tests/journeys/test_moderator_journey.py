@@ -10,7 +10,7 @@ import aiohttp
 from aiohttp.test_utils import TestClient
 from playwright.async_api import expect
 
-from .conftest import api, join_chat, nav, open_home, say, sign_in
+from .conftest import api, join_chat, nav, open_home, say, shows_nothing_raw, sign_in
 
 FIRST = "小区南门电动车乱停，把消防通道都堵住了"
 SECOND = "南门的电动车乱停乱放，消防通道被堵住了"
@@ -71,6 +71,7 @@ async def test_moderator_finds_console_and_triage_bans_merges_and_moves_an_item(
     assert asked and "卖房小张" in asked[0]
     entry = moderator.get_by_test_id("audit-log").locator("tr", has_text="发广告")
     await expect(entry).to_contain_text("卖房小张")
+    await shows_nothing_raw(moderator)  # the audit log names people, not their keys
 
     # Triage from the navigation, with its count of new opinions; merge one card into the other.
     await expect(nav(moderator).get_by_test_id("nav-triage").locator(".count")).to_have_text("3")
@@ -82,6 +83,7 @@ async def test_moderator_finds_console_and_triage_bans_merges_and_moves_an_item(
     await similar.get_by_test_id("triage-merge").click()
     await expect(moderator.get_by_test_id("triage-message")).to_contain_text(f"已合并。「{FIRST}」")
     assert asked and SECOND in asked[0] and FIRST in asked[0]
+    await shows_nothing_raw(moderator)
     await expect(moderator.get_by_test_id("triage-item").filter(has_text=SECOND)).to_have_count(0)
 
     # The agenda: the item's form offers only the steps allowed from here; saving says so.
@@ -99,3 +101,4 @@ async def test_moderator_finds_console_and_triage_bans_merges_and_moves_an_item(
     await moderator.get_by_test_id("item-save").click()
     await expect(moderator.get_by_test_id("item-save-status")).to_have_text("已保存")
     await expect(moderator.get_by_test_id("item-status")).to_have_attribute("data-state", "decided")
+    await shows_nothing_raw(moderator)

@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from playwright.async_api import expect
 
-from .conftest import api, nav, open_home
+from .conftest import api, nav, open_home, shows_nothing_raw
 
 ITEM = "幸福里楼道灯维修"  # in progress in the demo
 OUTCOME = "三盏楼道灯已换成声控LED灯，物业每月巡查一次。"
@@ -38,6 +38,7 @@ async def test_resident_follows_an_item_and_reads_its_next_step_in_the_inbox(
     follow = resident.get_by_test_id("follow")
     await follow.click()
     await expect(follow).to_have_attribute("data-following", "true")
+    await shows_nothing_raw(resident)
 
     await _move(client, "resolved")
 
@@ -50,3 +51,4 @@ async def test_resident_follows_an_item_and_reads_its_next_step_in_the_inbox(
     await entry.get_by_role("link").click()
     await expect(resident.get_by_test_id("item-status")).to_have_attribute("data-state", "resolved")
     await expect(resident.get_by_test_id("item-outcome")).to_have_text(OUTCOME)
+    await shows_nothing_raw(resident)
