@@ -36,9 +36,28 @@ function showPoll(p) {
   pollBox.hidden = false;
 }
 
+// What is being answered now, asked once the room is joined: a change made while the page was
+// loading or reconnecting (before the socket was in the room) would otherwise never reach it.
+let pushed = 0; // question events seen; a reply older than one of them is stale
+async function refresh() {
+  const before = pushed;
+  const a = await api("GET", `/api/sessions/${encodeURIComponent(config.session)}/questions?limit=200`);
+  if (!a.ok || pushed !== before) return;
+  const now = a.body.find((q) => q.status === "answering");
+  if (now) showQuestion(now);
+  else if (shownId) showQuestion({ id: shownId, status: "answered" });
+}
+
 const socket = io({ transports: ["websocket", "polling"] });
-socket.on("connect", () => socket.emit("join", { session: config.session }));
-socket.on("question", (q) => { if (q.session === config.session) showQuestion(q); });
+socket.on("connect", async () => {
+  await socket.emitWithAck("join", { session: config.session });
+  refresh().catch((err) => console.warn(err));
+});
+socket.on("question", (q) => {
+  if (q.session !== config.session) return;
+  pushed += 1;
+  showQuestion(q);
+});
 socket.on("poll", (p) => { if (p.session === config.session) showPoll(p); });
 api("GET", `/api/sessions/${encodeURIComponent(config.session)}/polls`).then((a) => {
   if (a.ok && a.body.length) showPoll(a.body[a.body.length - 1]);
