@@ -295,10 +295,18 @@ async def chromium() -> AsyncIterator[Any]:
         await instance.close()
 
 
+BROWSER_WAIT_MS = 20_000
+
+
 @pytest.fixture
 async def browser(chromium: Any) -> AsyncIterator[Any]:
     """The session's Chromium, with a fake camera and microphone. Every context (and page) a test
-    opens is closed when it ends, so no cookie, storage or page outlives its test."""
+    opens is closed when it ends, so no cookie, storage or page outlives its test. ``expect``
+    waits up to 20 s for what it checks (Playwright's 5 s default is short on a busy 2-core
+    machine; a wait that passes returns as soon as it holds, so this costs nothing then)."""
+    from playwright.async_api import expect
+
+    expect.set_options(timeout=BROWSER_WAIT_MS)
     before = set(chromium.contexts)
     yield chromium
     for context in chromium.contexts:
