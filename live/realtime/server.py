@@ -16,7 +16,7 @@ import socketio
 from aiohttp import web
 
 from live.events import ViewersChanged
-from live.keys import SERVICES
+from live.keys import REDIS, SERVICES
 from live.realtime.context import RealtimeContext
 from live.realtime.manager import fast_manager
 from live.realtime.subscribers import Subscribers
@@ -94,7 +94,8 @@ def realtime_ctx(ctx: RealtimeContext) -> Callable[[web.Application], AsyncItera
         presence = services.presence
         for callback in ctx.services_ready:
             callback(services)
-        unsubscribe = Subscribers(ctx, services).install()
+        subscribers = Subscribers(ctx, services, redis=app[REDIS])
+        unsubscribe = subscribers.install()
 
         async def send_viewers() -> None:
             for session_id, counts in await presence.changes():
@@ -115,6 +116,7 @@ def realtime_ctx(ctx: RealtimeContext) -> Callable[[web.Application], AsyncItera
         yield
         await services.events.idle()
         unsubscribe()
+        await subscribers.close()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

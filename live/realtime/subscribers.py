@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from live.errors import NotFound
 from live.events import (
     AccountChanged,
     ChatStateChanged,
@@ -25,29 +26,39 @@ from live.events import (
     OpinionCreated,
     PersonBanned,
     PinChanged,
+    PollChanged,
+    QuestionChanged,
     SessionStatusChanged,
     SignedOut,
     StreamStateChanged,
     ViewersChanged,
 )
-from live.payloads import agenda_payload, message_payload, opinion_payload
+from live.payloads import agenda_payload, message_payload, opinion_payload, poll_payload, question_payload
 from live.realtime.context import RealtimeContext, session_room, staff_room
+from live.realtime.emit_throttle import EmitThrottle
 from live.services.container import Services
+from live.services.questions import PUBLIC
 from live.services.sanctions import address_applies
 from live.statuses import MessageStatus
 
 log = logging.getLogger(__name__)
 KICK = "kick"
 ACCOUNT_CHANGED = "account_changed"
+POLL_EMIT_EVERY_S = 1.0
 
 
 class Subscribers:
     """Turns each kind of event into the emits of the rooms that should hear of it."""
 
-    def __init__(self, ctx: RealtimeContext, services: Services) -> None:
+    def __init__(self, ctx: RealtimeContext, services: Services, *, redis: Any = None) -> None:
         self.ctx = ctx
         self.fanout = ctx.fanout
         self.services = services
+        # a poll's counts reach the room at most once a second while votes come in (across
+        # processes through Redis), at once when it opens or closes
+        self.polls = EmitThrottle(
+            self.emit_poll, interval_s=POLL_EMIT_EVERY_S, redis=redis, prefix=services.settings.redis_prefix
+        )
         self._handlers: dict[type[Event], Callable[[Any], Awaitable[None]]] = {
             MessagePosted: self.message_posted,
             MessagesShown: self.messages_shown,
@@ -61,6 +72,8 @@ class Subscribers:
             OpinionCreated: self.opinion_created,
             OpinionChanged: self.opinion_changed,
             ItemShowcased: self.item_showcased,
+            PollChanged: self.poll_changed,
+            QuestionChanged: self.question_changed,
             AccountChanged: self.account_changed,
             SignedOut: self.signed_out,
         }
@@ -70,6 +83,10 @@ class Subscribers:
         self.services.signals.on(KICK, self.kick)
         self.services.signals.on(ACCOUNT_CHANGED, self.reload)
         return self.services.events.subscribe(self)
+
+    async def close(self) -> None:
+        """Cancels the trailing poll emits still waiting (at shutdown)."""
+        await self.polls.close()
 
     async def __call__(self, event: Event) -> None:
         handler = self._handlers.get(type(event))
@@ -175,6 +192,39 @@ class Subscribers:
             },
         }
         await self.fanout.broadcast(session_room(event.session_id), "showcase", payload)
+
+    # -- polls and the question queue ----------------------------------------------------------
+    async def poll_changed(self, event: PollChanged) -> None:
+        if event.change == "voted":
+            await self.polls.poke(event.poll_id)
+        else:
+            await self.polls.now(event.poll_id)
+
+    async def emit_poll(self, poll_id: int) -> None:
+        """``poll`` (the poll with its counts, read now) to the session's room."""
+        try:
+            view = await self.services.polls.get(None, poll_id)
+        except NotFound:
+            return
+        await self.fanout.broadcast(session_room(view.poll.session_id), "poll", poll_payload(view))
+
+    async def question_changed(self, event: QuestionChanged) -> None:
+        """``question`` to the session's moderators for every change; to the whole room only while
+        the question is public (approved, answering, answered); when it leaves the public queue
+        (rejected, merged) the room gets ``{id, session, status}`` without its text."""
+        question = await self.services.questions.current(event.question_id)
+        if question is None:
+            return
+        payload = question_payload(question)
+        await self.fanout.broadcast(staff_room(question.community_id), "question", payload)
+        if question.status in PUBLIC:
+            public = payload
+        elif question.status in ("rejected", "merged"):
+            public = {"id": payload["id"], "session": payload["session"], "status": question.status}
+        else:
+            return
+        # staff are in the room too: they get the staff copy above and skip nothing (same content)
+        await self.fanout.broadcast(session_room(question.session_id), "question", public)
 
     # -- accounts -------------------------------------------------------------------------------
     async def account_changed(self, event: AccountChanged) -> None:

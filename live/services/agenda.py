@@ -16,6 +16,7 @@ from live.services.inbox import add_follow, deliver, followers, participants
 from live.services.notices import Change, InboxKind, Notice, Params, TimelineKind, change
 from live.services.paging import keyset_batches
 from live.services.text import clean_text, sanitize
+from live.statuses import AGENDA_FLOW, AgendaStatus
 from live.storage import agenda as store
 from live.storage.agenda import AgendaEvent, AgendaItem
 from live.storage.db import Database, Tx
@@ -23,8 +24,9 @@ from live.storage.meetings import Meeting, get_meeting
 from live.storage.opinions import Opinion, get_opinion
 from live.storage.places import community_by_id, community_by_slug, community_id_of
 
-FLOW = ("proposed", "scheduled", "deliberating", "decided", "in_progress", "resolved")
-STATES = (*FLOW, "closed")
+#: The state machine's steps are live/statuses.py's (one definition); StrEnum members are strings.
+FLOW = AGENDA_FLOW
+STATES = (*FLOW, AgendaStatus.CLOSED)
 TITLE_MAX = 200
 TEXT_MAX = 5000
 SHORT_MAX = 128
