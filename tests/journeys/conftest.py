@@ -7,7 +7,7 @@ about pages and clicks; the rules under them are tested on both databases elsewh
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -18,17 +18,9 @@ from live.keys import SERVICES
 
 DEMO_PASSWORD = "roundtable"
 DESKTOP = {"width": 1280, "height": 900}
-#: every wait of a journey: long enough for a loaded 2-core machine, short enough to fail
+#: every wait of a journey's page actions: long enough for a loaded 2-core machine, short enough
+#: to fail (expect() waits are the browser fixture's, tests/conftest.py)
 WAIT_MS = 30_000
-
-
-@pytest.fixture(autouse=True)
-def patient_expect() -> Iterator[None]:
-    """expect()'s own default (5 s) is too short on a loaded machine: the journeys' waits are
-    ``WAIT_MS``, for this package's tests only (the default comes back after each)."""
-    expect.set_options(timeout=WAIT_MS)
-    yield
-    expect.set_options(timeout=None)
 
 
 @pytest.fixture
