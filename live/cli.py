@@ -80,8 +80,9 @@ def _parser() -> argparse.ArgumentParser:
         dest="action", required=True, metavar="ACTION"
     )
     run_jobs = jobs.add_parser(
-        "run", help="run the scheduled jobs once (time limits: due soon, overdue, escalation; meeting"
-        " reminders the day before), then exit"
+        "run",
+        help="run the scheduled jobs once (time limits: due soon, overdue, escalation; meeting"
+        " reminders the day before), then exit",
     )
     run_jobs.add_argument("--now", help="judge the items as of this ISO 8601 time (default: now)")
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True, metavar="ACTION")

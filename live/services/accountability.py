@@ -307,9 +307,12 @@ class Accountability:
             await s.flush()
         return PartyRow(party, community.slug if community else None)
 
-    async def parties(self, community_slug: str | None = None) -> list[PartyRow]:
+    async def parties(
+        self, community_slug: str | None = None, *, community_id: int | None = None
+    ) -> list[PartyRow]:
+        """The parties a community may assign (its own and the subdistrict's; all without one),
+        by the community's slug or id."""
         async with self.db.read() as s:
-            community_id = None
             if community_slug:
                 community = await community_by_slug(s, community_slug)
                 if community is None:
@@ -644,18 +647,21 @@ class Accountability:
 
     # ---- reading -------------------------------------------------------------------------------
 
-    async def view(self, item_id: int, actor: Actor | None = None) -> AccountView:
+    async def view(
+        self, item_id: int, actor: Actor | None = None, *, item: AgendaItem | None = None
+    ) -> AccountView:
+        """An item's accountability (``item``: the item just read by the caller, not read again)."""
         now = self.clock.now()
         async with self.db.read() as s:
-            item = await get_item(s, item_id)
+            if item is None or item.id != item_id:
+                item = await get_item(s, item_id)
             if item is None:
                 raise NotFound("no such agenda item")
-            history: list[tuple[Assignment, Party]] = []
-            for a in await store.assignments(s, item.id):
-                party = await store.get_party(s, a.party_id)
-                if party is not None:
-                    history.append((a, party))
-            lead = await store.get_party(s, item.party_id) if item.party_id else None
+            assignments = await store.assignments(s, item.id)
+            wanted = {a.party_id for a in assignments} | ({item.party_id} if item.party_id else set())
+            by_id = await store.parties_by_ids(s, wanted)
+            history = [(a, by_id[a.party_id]) for a in assignments if a.party_id in by_id]
+            lead = by_id.get(item.party_id) if item.party_id else None
             supporting = [p for a, p in history if a.ended_at is None and a.role == "support"]
             ratings = await store.ratings_of(s, item.id, item.rating_round)
             view = AccountView(
@@ -707,18 +713,13 @@ class Accountability:
                 community = await community_by_slug(s, community_slug)
                 community_id = community.id if community else -1
             cal = await calendar(s)
-            items = [
-                i
-                for i in await store.tracked_items(s)
-                if community_id is None or i.community_id == community_id
-            ]
+            items = await store.tracked_items(s, community_id)
+            parties = await store.parties_by_ids(s, {i.party_id for i in items if i.party_id})
             loads: dict[int, PartyLoad] = {}
             for item in items:
                 assert item.party_id is not None
                 if item.party_id not in loads:
-                    party = await store.get_party(s, item.party_id)
-                    assert party is not None
-                    loads[item.party_id] = PartyLoad(party)
+                    loads[item.party_id] = PartyLoad(parties[item.party_id])
                 load = loads[item.party_id]
                 load.open += 1
                 if is_overdue(item, now):

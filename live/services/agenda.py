@@ -20,9 +20,9 @@ from live.statuses import AGENDA_FLOW, AgendaStatus
 from live.storage import agenda as store
 from live.storage.agenda import AgendaEvent, AgendaItem
 from live.storage.db import Database, Tx
-from live.storage.meetings import Meeting, get_meeting
+from live.storage.meetings import Meeting, get_meeting, meeting_item
 from live.storage.opinions import Opinion, get_opinion
-from live.storage.places import community_by_id, community_by_slug, community_id_of
+from live.storage.places import Community, community_by_id, community_by_slug, community_id_of
 
 #: The state machine's steps are live/statuses.py's (one definition); StrEnum members are strings.
 FLOW = AGENDA_FLOW
@@ -62,6 +62,8 @@ class ItemView:
     opinions: list[Opinion] = field(default_factory=list)
     events: list[AgendaEvent] = field(default_factory=list)
     meeting: Meeting | None = None
+    place: Community | None = None  # the community itself (``community`` is its slug)
+    decision: str = ""  # what its meeting decided about it
 
 
 def _text(value: str | None, name: str, max_len: int, *, required: bool = False) -> str | None:
@@ -325,7 +327,9 @@ class Agenda:
             opinions = await store.opinions_of_item(s, item.id)
             events = await store.timeline(s, item.id)
             meeting = await get_meeting(s, item.meeting_id) if item.meeting_id else None
-            return ItemView(item, community.slug, opinions, events, meeting)
+            discussed = await meeting_item(s, meeting.id, item.id) if meeting else None
+            decision = discussed.decision if discussed else ""
+            return ItemView(item, community.slug, opinions, events, meeting, community, decision)
 
     async def list(
         self,
@@ -336,8 +340,8 @@ class Agenda:
         location: str | None = None,
         limit: int = 100,
         after: int | None = None,
-    ) -> list[tuple[AgendaItem, str]]:
-        """Items newest first, each with its community's slug."""
+    ) -> list[tuple[AgendaItem, str, str | None]]:
+        """Items newest first, each with its community's slug and its lead party's name."""
         if status is not None and status not in STATES:
             raise Invalid(f"status must be one of {', '.join(STATES)}", code="bad_status")
         async with self.db.read() as s:
@@ -359,10 +363,10 @@ class Agenda:
         category: str | None = None,
         location: str | None = None,
         batch: int = 500,
-    ) -> AsyncIterator[Sequence[tuple[AgendaItem, str]]]:
+    ) -> AsyncIterator[Sequence[tuple[AgendaItem, str, str | None]]]:
         """Every item ``list`` would show with these filters: newest first, in keyset batches."""
 
-        async def fetch(after: int | None) -> Sequence[tuple[AgendaItem, str]]:
+        async def fetch(after: int | None) -> Sequence[tuple[AgendaItem, str, str | None]]:
             return await self.list(
                 community_slug=community_slug,
                 status=status,

@@ -61,7 +61,7 @@ def opinion_rows(opinions: Sequence[Opinion], slugs: dict[int, str]) -> list[lis
     ]
 
 
-def agenda_rows(items: Sequence[tuple[AgendaItem, str]]) -> list[list[Any]]:
+def agenda_rows(items: Sequence[tuple[AgendaItem, str, str | None]]) -> list[list[Any]]:
     return [
         [
             i.id,
@@ -80,7 +80,7 @@ def agenda_rows(items: Sequence[tuple[AgendaItem, str]]) -> list[list[Any]]:
             i.supporters,
             i.verified_households,
         ]
-        for i, slug in items
+        for i, slug, _party in items
     ]
 
 

@@ -217,4 +217,3 @@ def pick_terms(weights: Mapping[str, float], df: Mapping[str, int], budget: int,
         chosen.append(term)
         rows += n
     return chosen
-

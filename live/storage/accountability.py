@@ -149,6 +149,13 @@ async def parties_of(
     return list((await s.execute(query.order_by(Party.id))).scalars())
 
 
+async def parties_by_ids(s: AsyncSession, ids: Iterable[int]) -> dict[int, Party]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {p.id: p for p in (await s.execute(select(Party).where(Party.id.in_(wanted)))).scalars()}
+
+
 async def party_names(s: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
     wanted = sorted(set(ids))
     if not wanted:
@@ -231,14 +238,15 @@ async def admins(s: AsyncSession) -> list[str]:
     return [f"u:{uid}" for uid in rows.scalars()]
 
 
-async def tracked_items(s: AsyncSession) -> list[AgendaItem]:
-    """Items with a lead party that are still open (the scheduled job looks at these)."""
-    rows = await s.execute(
-        select(AgendaItem)
-        .where(AgendaItem.party_id.is_not(None), AgendaItem.status.not_in(("resolved", "closed")))
-        .order_by(AgendaItem.id)
+async def tracked_items(s: AsyncSession, community_id: int | None = None) -> list[AgendaItem]:
+    """Items with a lead party that are still open (the scheduled job looks at these), of one
+    community or all."""
+    query = select(AgendaItem).where(
+        AgendaItem.party_id.is_not(None), AgendaItem.status.not_in(("resolved", "closed"))
     )
-    return list(rows.scalars())
+    if community_id is not None:
+        query = query.where(AgendaItem.community_id == community_id)
+    return list((await s.execute(query.order_by(AgendaItem.id))).scalars())
 
 
 async def items_of_party(s: AsyncSession, party_id: int) -> list[AgendaItem]:

@@ -234,11 +234,17 @@ async def items_page(
     location: str | None,
     limit: int,
     after: int | None,
-) -> list[tuple[AgendaItem, str]]:
-    """Items newest first (by id), each with its community's slug, filtered."""
+) -> list[tuple[AgendaItem, str, str | None]]:
+    """Items newest first (by id), each with its community's slug and its lead party's name,
+    filtered (one query whatever the rows)."""
+    from live.storage.accountability import Party
     from live.storage.places import Community
 
-    query = select(AgendaItem, Community.slug).join(Community, Community.id == AgendaItem.community_id)
+    query = (
+        select(AgendaItem, Community.slug, Party.name)
+        .join(Community, Community.id == AgendaItem.community_id)
+        .outerjoin(Party, Party.id == AgendaItem.party_id)
+    )
     if community_id is not None:
         query = query.where(AgendaItem.community_id == community_id)
     if status:
@@ -250,4 +256,4 @@ async def items_page(
     if after is not None:
         query = query.where(AgendaItem.id < after)
     rows = await s.execute(query.order_by(AgendaItem.id.desc()).limit(limit))
-    return [(item, slug) for item, slug in rows]
+    return [(item, slug, party) for item, slug, party in rows]

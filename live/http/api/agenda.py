@@ -36,7 +36,7 @@ async def full(request: web.Request, view: ItemView) -> dict[str, Any]:
     names = await slugs(services)
     opinions = [shape(request[ACTOR], o, names) for o in view.opinions]
     lang = request_language(request)
-    account = await services.accountability.view(view.item.id, request[ACTOR])
+    account = await services.accountability.view(view.item.id, request[ACTOR], item=view.item)
     body = agenda_payload(
         view.item,
         view.community,
@@ -71,7 +71,9 @@ async def create_item(request: web.Request) -> web.Response:
     return json_response(await full(request, await services.agenda.view(item.id)), status=201)
 
 
-async def _items(request: web.Request, community: str | None = None) -> list[tuple[AgendaItem, str]]:
+async def _items(
+    request: web.Request, community: str | None = None
+) -> list[tuple[AgendaItem, str, str | None]]:
     q = query(request, schemas.AgendaList)
     return await request.app[SERVICES].agenda.list(
         community_slug=community or q.community or None,
@@ -87,13 +89,9 @@ async def _items(request: web.Request, community: str | None = None) -> list[tup
 async def list_items(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     items = await _items(request)
-    parties = await services.accountability.party_names([i.party_id for i, _ in items if i.party_id])
     now = services.clock.now()
     return json_response(
-        [
-            agenda_payload(item, slug, party_name=parties.get(item.party_id or 0), now=now)
-            for item, slug in items
-        ]
+        [agenda_payload(item, slug, party_name=party, now=now) for item, slug, party in items]
     )
 
 

@@ -44,7 +44,7 @@ async def board(request: web.Request) -> web.Response:
         limit=BOARD_LIMIT,
     )
     columns: dict[str, list[Any]] = {state: [] for state in STATES}
-    for item, slug in items:
+    for item, slug, _party in items:
         columns[item.status].append({"item": item, "community": slug})
     names = {c.slug: c.name for c in communities}
     return render(
@@ -69,10 +69,7 @@ async def item_page(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     view = await services.agenda.view(path_id(request))
     actor = request[ACTOR]
-    community = await services.places.by_slug(view.community)
-    meeting = await services.meetings.view(view.meeting.id) if view.meeting else None
-    decision = next((d for i, d in meeting.items if i.id == view.item.id), "") if meeting else ""
-    account = await services.accountability.view(view.item.id, actor)
+    account = await services.accountability.view(view.item.id, actor, item=view.item)
     staff = actor.can("moderator", view.item.community_id)
     days_left = 0
     if view.item.resolve_due_at is not None:
@@ -84,9 +81,9 @@ async def item_page(request: web.Request) -> web.Response:
         {
             "view": view,
             "item": view.item,
-            "community": community,
-            "meeting": meeting.meeting if meeting else None,
-            "decision": decision,
+            "community": view.place,
+            "meeting": view.meeting,
+            "decision": view.decision,
             "states": STATES,
             "next_states": next_states(view.item.status),
             "saved": request.query.get("saved") == "1",
@@ -95,7 +92,9 @@ async def item_page(request: web.Request) -> web.Response:
             "staff": staff,
             "account": account,
             "days_left": days_left,
-            "parties": await services.accountability.parties(view.community) if staff else [],
+            "parties": await services.accountability.parties(community_id=view.item.community_id)
+            if staff
+            else [],
             "config": {"item": str(view.item.id), "status": view.item.status},
             "moments": await services.moments.of_item(view.item.id),
             "clock_label": clock_label,
