@@ -17,6 +17,7 @@ from aiohttp import web
 
 from live.http import i18n, notices
 from live.http.auth import ACTOR, CSRF, is_secure
+from live.http.error_texts import error_texts
 from live.http.navigation import NAV
 from live.keys import CLOCK, SETTINGS
 from live.payloads import user_payload
@@ -113,6 +114,7 @@ def _environment() -> jinja2.Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["static_url"] = static_url
     env.globals["two_numbers"] = i18n.two_numbers
+    env.globals["error_texts"] = error_texts
     env.globals["inbox_text"] = notices.render_inbox
     env.globals["timeline_text"] = notices.render_timeline
     env.filters["tojson_attr"] = lambda value: json.dumps(value, ensure_ascii=False)

@@ -74,13 +74,13 @@ async def test_admin_adds_a_community_and_a_user_on_a_phone(
     await garbage.locator("button[type=submit]").click()
     await page.locator("#categories li.disabled code", has_text="garbage").wait_for()
 
-    # a mistake shows the server's reason next to the form, in place
+    # a mistake is explained next to the form, in place, in the page's language (not the API's English)
     await page.get_by_test_id("admin-community-slug").fill("minle")
     await page.get_by_test_id("admin-community-name").fill("again")
     await page.get_by_test_id("admin-community-submit").click()
     error = page.get_by_test_id("admin-community-form").locator(".form-error")
     await error.wait_for()
-    assert "exists" in await error.inner_text()
+    assert "已经存在" in await error.inner_text()
     assert await page.evaluate("document.documentElement.scrollWidth") <= 360
     assert errors == []
 

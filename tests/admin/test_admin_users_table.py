@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from playwright.async_api import expect
 
 from live.keys import SERVICES
 from tests.conftest import PASSWORD, World, login
@@ -74,3 +75,36 @@ async def test_an_admin_finds_a_user_and_changes_their_role(
     await form.locator("select[name=role]").select_option("moderator")
     await form.locator("button[type=submit]").click()
     await page.locator('[data-user="resident-17"] summary', has_text="网格员").wait_for()
+
+
+@pytest.mark.browser
+async def test_a_refusal_reads_in_the_page_language_not_the_api_text(
+    client: TestClient[Any, Any], world: World, browser: Any, base_url: str
+) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    await page.goto(f"{base_url}/login?next=/admin")
+    await page.get_by_test_id("login-username").fill("admin")
+    await page.get_by_test_id("login-password").fill(PASSWORD)
+    await page.get_by_test_id("login-submit").click()
+    await page.wait_for_url(f"{base_url}/admin")
+    me = page.locator('[data-user="admin"]')
+    await me.get_by_test_id("admin-user-summary").click()
+    await me.locator("select[name=role]").select_option("resident")
+    await me.locator("button[type=submit]").click()
+    error = me.locator(".form-error")
+    await expect(error).to_have_text("不能停用自己或降低自己的角色。")  # not the API's English
+
+
+async def test_every_page_carries_the_error_sentences_in_its_language(
+    client: TestClient[Any, Any], world: World
+) -> None:
+    import html as html_lib
+    import json
+
+    for lang, forbidden in (("", "你没有权限进行此操作。"), ("en", "You are not allowed to do this.")):
+        page = await (await client.get(f"/?lang={lang}" if lang else "/")).text()
+        found = re.search(r'<body[^>]* data-errors="([^"]*)"', page)
+        assert found
+        texts = json.loads(html_lib.unescape(found.group(1)))
+        assert texts["forbidden"] == forbidden and texts["failed"]

@@ -2,7 +2,7 @@
 // (with the CSRF token) and reloads the page when the server accepted it.
 // Field rules: checkboxes send true/false, number inputs numbers (empty: null), inputs marked data-list send a list of words,
 // a place's parent ("grid:5") is sent as its id only when it fits the kind of place.
-import { request } from "./api.js";
+import { errorText, request } from "./api.js";
 
 const messages = document.getElementById("admin-messages");
 
@@ -64,7 +64,7 @@ async function submit(form) {
       return;
     }
     if (answer.status === 0) throw new Error("network");
-    error.textContent = (answer.body && answer.body.detail) || message("failed");
+    error.textContent = errorText(answer.body, { failed: message("failed") }, answer.status);
     error.hidden = false;
   } catch (_) {
     error.textContent = message("failed");

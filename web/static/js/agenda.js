@@ -1,4 +1,5 @@
 // An agenda item's page: follow / stop following; staff move it along and record progress.
+import { errorText } from "./api.js";
 import { api } from "./opinions-common.js";
 
 const root = document.getElementById("agenda-item");
@@ -31,7 +32,7 @@ if (root) {
       const answer = await api("PATCH", `/api/agenda/${config.item}`, body);
       if (!answer.ok) {
         const code = answer.body && answer.body.error;
-        status.textContent = strings[code] || strings.failed;
+        status.textContent = strings[code] || errorText(answer.body, { failed: strings.failed }, answer.status);
         return;
       }
       status.textContent = strings.saved;

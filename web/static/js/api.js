@@ -33,6 +33,23 @@ export async function request(method, path, options = {}) {
   }
 }
 
+let errorTexts = null;
+
+// What to tell the reader about a refusal (an HTTP answer's body or a socket ack): the page's own
+// sentence for its code (``strings["error_" + code]``) when it has one, else the site's sentence
+// for the code in the reader's language (live/http/error_texts.py), never the server's English
+// ``detail``. ``status`` 0 (no answer at all) reads as a lost connection.
+export function errorText(refusal, strings = {}, status = undefined) {
+  if (errorTexts === null) {
+    try { errorTexts = JSON.parse(document.body.dataset.errors || "{}"); } catch { errorTexts = {}; }
+  }
+  const code = refusal && refusal.error;
+  if (code && strings["error_" + code]) return strings["error_" + code];
+  if (code && errorTexts[code]) return errorTexts[code];
+  if (status === 0 || refusal === null) return errorTexts.network || strings.failed || "";
+  return strings.failed || errorTexts.failed || "";
+}
+
 // JSON (or a FormData, sent as multipart/form-data) in, JSON out: resolves to {ok, status, body}.
 export async function api(method, path, json) {
   const answer = await request(method, path, json === undefined ? {} : { json });

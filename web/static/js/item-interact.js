@@ -1,5 +1,6 @@
 // An agenda item's page: recordings that play in place at their moment, and household votes.
 import { loadHls } from "./hls-loader.js";
+import { errorText } from "./api.js";
 import { api } from "./opinions-common.js";
 
 async function hlsInto(video, src, start) {
@@ -38,7 +39,7 @@ if (votes) {
       const chosen = ballot.querySelector("input:checked");
       if (!chosen) return;
       const answer = await api("POST", `/api/votes/${id}/ballot`, { option: chosen.value });
-      if (!answer.ok) { status.textContent = (answer.body && answer.body.detail) || strings.failed; return; }
+      if (!answer.ok) { status.textContent = errorText(answer.body, strings, answer.status); return; }
       location.reload();
     });
     const paper = card.querySelector('[data-role="paper"]');
@@ -49,7 +50,7 @@ if (votes) {
         household: f.get("household"), option: f.get("option"), channel: f.get("channel"),
         voter_name: f.get("voter_name"), consent: f.get("consent") === "on",
       });
-      if (!answer.ok) { status.textContent = (answer.body && answer.body.detail) || strings.failed; return; }
+      if (!answer.ok) { status.textContent = errorText(answer.body, strings, answer.status); return; }
       location.reload();
     });
     const close = card.querySelector('[data-role="close-vote"]');

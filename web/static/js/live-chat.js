@@ -1,5 +1,6 @@
 // The watch page's chat part: join the room, show messages as text, send, follow moderation.
 import { io } from "/static/vendor/socket.io.esm.min.js";
+import { errorText } from "./api.js";
 import { asList, renderMessage } from "./chat-render.js";
 
 export { asList, renderMessage };
@@ -135,7 +136,7 @@ export function init(root, config) {
     root.dispatchEvent(new CustomEvent("rt:joined", { detail: ack }));
     if (!ack.ok) {
       if (ack.error === "banned") showBanned();
-      else say(strings["error_" + ack.error] || strings.error_other);
+      else say(errorText(ack, { ...strings, failed: strings.error_other }));
       return;
     }
     joined = true;
@@ -218,7 +219,7 @@ export function init(root, config) {
     if (!ack.ok) {
       if (ack.error === "banned") showBanned();
       else if (ack.error === "muted") showMuted(ack.seconds || 60);
-      else say(strings["error_" + ack.error] || strings.error_other);
+      else say(errorText(ack, { ...strings, failed: strings.error_other }));
       return;
     }
     input.value = "";

@@ -2,6 +2,7 @@
 // the newest poll with live results, the question box with "same question", and for staff the
 // poll form and the buttons that move questions on.
 import { io } from "/static/vendor/socket.io.esm.min.js";
+import { errorText } from "./api.js";
 import { api, el } from "./opinions-common.js";
 
 // ``socket``: the page's socket (joined by its chat part); a page without one opens its own.
@@ -48,7 +49,7 @@ export function init(root, config, pageSocket = null) {
       const options = [...form.querySelectorAll("input:checked")].map((i) => i.value);
       if (!options.length) return;
       const answer = await api("POST", `/api/polls/${poll.id}/vote`, { options });
-      if (!answer.ok) { note.textContent = (answer.body && answer.body.detail) || strings.failed; return; }
+      if (!answer.ok) { note.textContent = errorText(answer.body, strings, answer.status); return; }
       mine = new Set(answer.body.mine || options);
       showPoll(answer.body);
     });
@@ -129,7 +130,7 @@ export function init(root, config, pageSocket = null) {
     const text = qInput.value.trim();
     if (!text) { qStatus.textContent = strings.empty; return; }
     const answer = await api("POST", `/api/sessions/${encodeURIComponent(config.session)}/questions`, { text });
-    if (!answer.ok) { qStatus.textContent = (answer.body && answer.body.detail) || strings.failed; return; }
+    if (!answer.ok) { qStatus.textContent = errorText(answer.body, strings, answer.status); return; }
     qInput.value = "";
     qStatus.textContent = strings.asked;
     if (staff) upsertQuestion(answer.body);
@@ -147,7 +148,7 @@ export function init(root, config, pageSocket = null) {
       const minutes = Number(pollForm.querySelector('[data-testid="poll-minutes"]').value);
       if (minutes > 0) body.closes_at = new Date(Date.now() + minutes * 60000).toISOString();
       const answer = await api("POST", `/api/sessions/${encodeURIComponent(config.session)}/polls`, body);
-      if (!answer.ok) { say((answer.body && answer.body.detail) || strings.failed); return; }
+      if (!answer.ok) { say(errorText(answer.body, strings, answer.status)); return; }
       say("");
       pollForm.reset();
       showPoll(answer.body);

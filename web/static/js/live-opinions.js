@@ -1,5 +1,6 @@
 // The watch page's opinions part: the form (category, place), this session's opinions with
 // "me too", live updates, and the host's "you said, we did" card.
+import { errorText } from "./api.js";
 import { api, el, fillPlaces, fillSelect, loadCategories } from "./opinions-common.js";
 import { MAX_PHOTOS, mediaNodes, voiceRecorder } from "./opinion-media.js";
 
@@ -25,7 +26,7 @@ export function init(root, config, socket) {
   const photos = part.querySelector('[data-role="opinion-photos"]');
   let names = new Map();
   const say = (text, kind = "ok") => { status.textContent = text || ""; status.dataset.kind = kind; };
-  const refused = (body) => strings["error_" + (body && body.error)] || strings.failed;
+  const refused = (body) => errorText(body, strings);
 
   // "43 人附议 · 其中 18 户已核实": people, and the verified households among them.
   const plural = (n, one, other) => (n === 1 ? strings[one] : strings[other]).replace("{n}", String(n));

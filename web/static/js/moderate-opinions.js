@@ -1,6 +1,7 @@
 // Opinion triage (moderation console and /triage): accept, reject, similar suggestions, merge,
 // bulk actions, agenda items from the selected, staff entry of offline opinions.
 import { io } from "/static/vendor/socket.io.esm.min.js";
+import { errorText } from "./api.js";
 import { api, el, fillPlaces, fillSelect, loadCategories } from "./opinions-common.js";
 import { mediaNodes } from "./opinion-media.js";
 
@@ -100,7 +101,7 @@ export function start(root, socket = null) {
         const question = strings.merge_confirm.replace("{from}", o.text).replace("{into}", s.opinion.text);
         if (!window.confirm(question)) return;
         const done = await api("POST", `/api/opinions/${o.id}/merge`, { into: s.opinion.id });
-        if (!done.ok) { say(strings["error_" + (done.body && done.body.error)] || strings.failed); return; }
+        if (!done.ok) { say(errorText(done.body, strings, done.status)); return; }
         selected.delete(o.id);
         say(strings.merged_into.replace("{people}", plural(done.body.supporters, "supporters")).replace("{into}", done.body.text));
         await load();
@@ -117,7 +118,7 @@ export function start(root, socket = null) {
 
   async function act(path, body) {
     const answer = await api("POST", path, body);
-    if (!answer.ok) { say((answer.body && answer.body.detail) || strings.failed); return false; }
+    if (!answer.ok) { say(errorText(answer.body, strings, answer.status)); return false; }
     say(strings.saved);
     await load();
     return true;
@@ -150,7 +151,7 @@ export function start(root, socket = null) {
       const title = titleInput.value.trim();
       if (!title) { titleInput.focus(); return; }
       const answer = await api("POST", "/api/agenda", { community, title, opinions: ids });
-      if (!answer.ok) { say((answer.body && answer.body.detail) || strings.failed); return; }
+      if (!answer.ok) { say(errorText(answer.body, strings, answer.status)); return; }
       selected.clear(); titleInput.value = ""; sync();
       say(strings.created, `/agenda/${answer.body.id}`);
       await load();

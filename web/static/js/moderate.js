@@ -1,6 +1,6 @@
 // The moderation console: held messages first, one-click actions on messages, people and the room.
 import { io } from "/static/vendor/socket.io.esm.min.js";
-import { request } from "./api.js";
+import { errorText, request } from "./api.js";
 import { asList, renderMessage } from "./chat-render.js";
 import { init as initInteract } from "./live-interact.js";
 import { start as startTriage } from "./moderate-opinions.js";
@@ -118,7 +118,7 @@ async function loadAudit() {
 
 async function act(action, data) {
   const ack = await socket.timeout(10000).emitWithAck("moderate", { session, action, ...data }).catch(() => null);
-  status.textContent = ack && ack.ok ? strings.done : `${strings.failed} ${ack ? ack.detail : ""}`;
+  status.textContent = ack && ack.ok ? strings.done : errorText(ack);
   if (ack && ack.ok && ["ban", "unban", "unhide", "approve"].includes(action)) await loadMessages();
   await loadAudit();
 }
@@ -147,7 +147,7 @@ root.querySelector('[data-role="slow-form"]').addEventListener("submit", (event)
 socket.on("connect", async () => {
   banner.hidden = true;
   const ack = await socket.emitWithAck("join", { session });
-  if (!ack.ok) { status.textContent = `${strings.failed} ${ack.detail}`; return; }
+  if (!ack.ok) { status.textContent = errorText(ack); return; }
   viewerCount.textContent = ack.viewers.current;
   showPin(ack.pinned);
   showState(ack.chat_state);
