@@ -201,6 +201,27 @@ class PollChanged(Event):
 
 
 @dataclass(frozen=True)
+class VoteChanged(Event):
+    """A household vote was opened, got a ballot (cast or entered by staff) or closed
+    (``change``: opened, voted, closed): its turnout (and open counts) changed."""
+
+    vote_id: int
+    item_id: int
+    community_id: int
+    change: str
+
+
+@dataclass(frozen=True)
+class RegistrationsChanged(Event):
+    """A meeting's registrations changed (``change``: registered, cancelled, capacity,
+    checked_in): its registered / waitlisted / attended counts may have moved."""
+
+    meeting_id: int
+    community_id: int
+    change: str
+
+
+@dataclass(frozen=True)
 class QuestionChanged(Event):
     """A question was asked, upvoted, merged or moved on (``change``: asked, upvoted, a status)."""
 

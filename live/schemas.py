@@ -468,6 +468,14 @@ class RaiseOpinion(Payload):
     location: Short | None = None
 
 
+class Watch(Payload):
+    """Follow an agenda item's household votes or a meeting's registrations live (public counts)."""
+
+    event = "watch"
+    item: Id | None = None
+    meeting: Id | None = None
+
+
 class Showcase(Payload):
     event = "showcase"
     session: Id

@@ -9,7 +9,7 @@ from live.keys import SETTINGS
 
 def setup_realtime(app: web.Application) -> None:
     """Attach the Socket.IO server at /socket.io/ (built in live/realtime/server.py)."""
-    from live.realtime import chat, connection, interact, moderation, opinions, rooms
+    from live.realtime import chat, connection, moderation, opinions, rooms
     from live.realtime.context import REALTIME, RealtimeContext
     from live.realtime.fanout import Fanout
     from live.realtime.server import make_server, on_shutdown, realtime_ctx
@@ -18,7 +18,7 @@ def setup_realtime(app: web.Application) -> None:
     sio.attach(app, socketio_path="socket.io")
     ctx = RealtimeContext(app=app, sio=sio, fanout=Fanout(sio))
     app[REALTIME] = ctx
-    for module in (connection, rooms, chat, moderation, opinions, interact):
+    for module in (connection, rooms, chat, moderation, opinions):
         module.register(sio, ctx)
     app.cleanup_ctx.append(realtime_ctx(ctx))
     app.on_shutdown.append(on_shutdown(ctx))

@@ -48,4 +48,14 @@ def staff_room(community_id: int) -> str:
     return f"staff:{community_id}"
 
 
+def item_room(item_id: int) -> str:
+    """Pages of an agenda item (its household votes' turnout and results)."""
+    return f"item:{item_id}"
+
+
+def meeting_room(meeting_id: int) -> str:
+    """Pages of a meeting and its door check-in (registration counts)."""
+    return f"meeting:{meeting_id}"
+
+
 REALTIME = web.AppKey("realtime", RealtimeContext)

@@ -32,8 +32,17 @@ KEEP_S = 86400
 
 
 class EmitThrottle:
-    def __init__(self, emit: Emit, *, interval_s: float = 1.0, redis: Any = None, prefix: str = "rt") -> None:
+    def __init__(
+        self,
+        emit: Emit,
+        *,
+        interval_s: float = 1.0,
+        redis: Any = None,
+        prefix: str = "rt",
+        name: str = "poll",
+    ) -> None:
         self.emit = emit
+        self.name = name
         self.interval_s = interval_s
         self.redis = redis
         self.prefix = prefix
@@ -47,7 +56,9 @@ class EmitThrottle:
                 version = int(await self.redis.incr(self._k(key, "ver")))
                 await self.redis.expire(self._k(key, "ver"), KEEP_S)
             except REDIS_ERRORS:
-                log.warning("Redis unavailable: poll %s updates are throttled in this process only", key)
+                log.warning(
+                    "Redis unavailable: %s %s updates are throttled in this process only", self.name, key
+                )
             else:
                 self._wanted[key] = max(self._wanted.get(key, 0), version)
                 self._start(key, self._run_redis)
@@ -137,4 +148,4 @@ class EmitThrottle:
             log.exception("emit of %s failed", key)
 
     def _k(self, key: int, part: str) -> str:
-        return f"{self.prefix}:throttle:poll:{key}:{part}"
+        return f"{self.prefix}:throttle:{self.name}:{key}:{part}"

@@ -7,10 +7,17 @@ from typing import Any
 import socketio
 
 from live import schemas
-from live.errors import Unauthenticated
+from live.errors import Invalid, Unauthenticated
 from live.payloads import message_payload
 from live.realtime.acks import Ack, acked
-from live.realtime.context import Connection, RealtimeContext, session_room, staff_room
+from live.realtime.context import (
+    Connection,
+    RealtimeContext,
+    item_room,
+    meeting_room,
+    session_room,
+    staff_room,
+)
 from live.services.actors import Actor
 from live.services.chat import ChatRefused
 from live.storage.rooms import LiveSession
@@ -95,5 +102,21 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
         await ctx.services.presence.leave(session_id, connection.actor.key)
         return {"ok": True}
 
+    async def watch(sid: str, data: dict[str, Any]) -> Ack:
+        """A page follows one agenda item (``vote`` events) or one meeting (``meeting`` events);
+        their payloads are public, so anyone may."""
+        connection_of(ctx, sid)
+        wanted = schemas.decode_payload(data, schemas.Watch)
+        if wanted.item is not None:
+            view = await ctx.services.agenda.view(wanted.item)
+            await sio.enter_room(sid, item_room(view.item.id))
+        elif wanted.meeting is not None:
+            meeting = await ctx.services.meetings.view(wanted.meeting)
+            await sio.enter_room(sid, meeting_room(meeting.meeting.id))
+        else:
+            raise Invalid("item or meeting is required", code="missing_field")
+        return {"ok": True}
+
     sio.on("join", acked(join))
     sio.on("leave", acked(leave))
+    sio.on("watch", acked(watch))

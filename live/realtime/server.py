@@ -24,6 +24,7 @@ from live.settings import Settings
 
 log = logging.getLogger(__name__)
 VIEWERS_EVERY_S = 1.0
+CLOSE_POLLS_EVERY_S = 1.0
 
 
 def origin_checker(settings: Settings) -> Callable[[str | None, dict[str, Any]], bool]:
@@ -87,7 +88,8 @@ async def _every(seconds: float, job: Callable[[], Awaitable[None]], name: str) 
 
 
 def realtime_ctx(ctx: RealtimeContext) -> Callable[[web.Application], AsyncIterator[None]]:
-    """Start-up and shutdown of the room's background tasks (viewers, heartbeats, samples, signals)."""
+    """Start-up and shutdown of the room's background tasks (viewers, heartbeats, samples,
+    signals, closing due polls) and of the subscribers."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
         services = app[SERVICES]
@@ -109,6 +111,8 @@ def realtime_ctx(ctx: RealtimeContext) -> Callable[[web.Application], AsyncItera
                 _every(max(0.5, services.settings.viewer_sample_s), _ignore(presence.sample), "samples")
             ),
             asyncio.create_task(services.signals.listen(ready)),
+            # polls whose end time has passed close (and tell their room)
+            asyncio.create_task(_every(CLOSE_POLLS_EVERY_S, _ignore(services.polls.close_due), "polls")),
         ]
         if services.signals.redis is not None:
             with contextlib.suppress(TimeoutError):

@@ -4,6 +4,11 @@ Services publish typed events (``live/events.py``) after their writes commit; th
 them to ``Subscribers`` off the request path, in order per session. No socket handler emits by
 itself: handlers call one service method and answer with an ack.
 
+Polls and household votes update their rooms at most once a second while votes come in, across
+processes (``EmitThrottle`` over Redis); opening and closing emit at once. Questions reach the
+session's staff always, the room while public. Meetings' registration counts reach the pages
+watching the meeting.
+
 Cross-process effects that need every process (disconnecting a banned person's sockets, making
 a changed account's tabs reload) travel as ``Signals``; their handlers live here too."""
 
@@ -28,13 +33,22 @@ from live.events import (
     PinChanged,
     PollChanged,
     QuestionChanged,
+    RegistrationsChanged,
     SessionStatusChanged,
     SignedOut,
     StreamStateChanged,
     ViewersChanged,
+    VoteChanged,
 )
-from live.payloads import agenda_payload, message_payload, opinion_payload, poll_payload, question_payload
-from live.realtime.context import RealtimeContext, session_room, staff_room
+from live.payloads import (
+    agenda_payload,
+    message_payload,
+    opinion_payload,
+    poll_payload,
+    question_payload,
+    vote_payload,
+)
+from live.realtime.context import RealtimeContext, item_room, meeting_room, session_room, staff_room
 from live.realtime.emit_throttle import EmitThrottle
 from live.services.container import Services
 from live.services.questions import PUBLIC
@@ -44,20 +58,23 @@ from live.statuses import MessageStatus
 log = logging.getLogger(__name__)
 KICK = "kick"
 ACCOUNT_CHANGED = "account_changed"
-POLL_EMIT_EVERY_S = 1.0
+#: Polls and household votes: at most one update per this many seconds, across processes.
+COUNTS_EVERY_S = 1.0
 
 
 class Subscribers:
     """Turns each kind of event into the emits of the rooms that should hear of it."""
 
-    def __init__(self, ctx: RealtimeContext, services: Services, *, redis: Any = None) -> None:
+    def __init__(self, ctx: RealtimeContext, services: Services, redis: Any = None) -> None:
         self.ctx = ctx
         self.fanout = ctx.fanout
         self.services = services
-        # a poll's counts reach the room at most once a second while votes come in (across
-        # processes through Redis), at once when it opens or closes
+        prefix = services.settings.redis_prefix
         self.polls = EmitThrottle(
-            self.emit_poll, interval_s=POLL_EMIT_EVERY_S, redis=redis, prefix=services.settings.redis_prefix
+            self.emit_poll, interval_s=COUNTS_EVERY_S, redis=redis, prefix=prefix, name="poll"
+        )
+        self.votes = EmitThrottle(
+            self.emit_vote, interval_s=COUNTS_EVERY_S, redis=redis, prefix=prefix, name="vote"
         )
         self._handlers: dict[type[Event], Callable[[Any], Awaitable[None]]] = {
             MessagePosted: self.message_posted,
@@ -72,10 +89,12 @@ class Subscribers:
             OpinionCreated: self.opinion_created,
             OpinionChanged: self.opinion_changed,
             ItemShowcased: self.item_showcased,
-            PollChanged: self.poll_changed,
-            QuestionChanged: self.question_changed,
             AccountChanged: self.account_changed,
             SignedOut: self.signed_out,
+            PollChanged: self.poll_changed,
+            QuestionChanged: self.question_changed,
+            VoteChanged: self.vote_changed,
+            RegistrationsChanged: self.registrations_changed,
         }
 
     def install(self) -> Callable[[], None]:
@@ -85,8 +104,9 @@ class Subscribers:
         return self.services.events.subscribe(self)
 
     async def close(self) -> None:
-        """Cancels the trailing poll emits still waiting (at shutdown)."""
+        """Stop the pending throttled emits (shutdown)."""
         await self.polls.close()
+        await self.votes.close()
 
     async def __call__(self, event: Event) -> None:
         handler = self._handlers.get(type(event))
@@ -193,15 +213,16 @@ class Subscribers:
         }
         await self.fanout.broadcast(session_room(event.session_id), "showcase", payload)
 
-    # -- polls and the question queue ----------------------------------------------------------
+    # -- polls, questions, household votes, meetings ---------------------------------------------
     async def poll_changed(self, event: PollChanged) -> None:
+        """``poll`` to the session's room: at once when it opens or closes, at most once a
+        second (across processes) while votes come in."""
         if event.change == "voted":
             await self.polls.poke(event.poll_id)
         else:
             await self.polls.now(event.poll_id)
 
     async def emit_poll(self, poll_id: int) -> None:
-        """``poll`` (the poll with its counts, read now) to the session's room."""
         try:
             view = await self.services.polls.get(None, poll_id)
         except NotFound:
@@ -209,9 +230,9 @@ class Subscribers:
         await self.fanout.broadcast(session_room(view.poll.session_id), "poll", poll_payload(view))
 
     async def question_changed(self, event: QuestionChanged) -> None:
-        """``question`` to the session's moderators for every change; to the whole room only while
-        the question is public (approved, answering, answered); when it leaves the public queue
-        (rejected, merged) the room gets ``{id, session, status}`` without its text."""
+        """``question`` to the session's moderators for every change; to the whole room only
+        while the question is public (approved, answering, answered); when it leaves the public
+        queue (rejected, merged) the room gets ``{id, session, status}`` without its text."""
         question = await self.services.questions.current(event.question_id)
         if question is None:
             return
@@ -223,8 +244,29 @@ class Subscribers:
             public = {"id": payload["id"], "session": payload["session"], "status": question.status}
         else:
             return
-        # staff are in the room too: they get the staff copy above and skip nothing (same content)
         await self.fanout.broadcast(session_room(question.session_id), "question", public)
+
+    async def vote_changed(self, event: VoteChanged) -> None:
+        """``vote`` (the public view: turnout, and counts unless a secret ballot is still open)
+        to the pages watching its agenda item: at once when it opens or closes, at most once a
+        second (across processes) while ballots come in."""
+        if event.change == "voted":
+            await self.votes.poke(event.vote_id)
+        else:
+            await self.votes.now(event.vote_id)
+
+    async def emit_vote(self, vote_id: int) -> None:
+        try:
+            view = await self.services.votes.get(None, vote_id)
+        except NotFound:
+            return
+        await self.fanout.broadcast(item_room(view.vote.item_id), "vote", vote_payload(view))
+
+    async def registrations_changed(self, event: RegistrationsChanged) -> None:
+        """``meeting`` with its counts to the pages watching it (its page, the door's check-in)."""
+        counts = await self.services.registrations.counts(event.meeting_id)
+        payload = {"id": str(event.meeting_id), "change": event.change, **counts}
+        await self.fanout.broadcast(meeting_room(event.meeting_id), "meeting", payload)
 
     # -- accounts -------------------------------------------------------------------------------
     async def account_changed(self, event: AccountChanged) -> None:

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from live.clock import Clock
 from live.errors import Conflict, Forbidden, NotFound
-from live.events import EventBus
+from live.events import EventBus, RegistrationsChanged
 from live.services.actors import Actor, require_staff
 from live.services.inbox import deliver
 from live.services.notices import InboxKind, Notice
@@ -79,6 +79,8 @@ class Registrations:
                 created_at=now,
             )
             await self.store.add(s, registration)
+            community_id = meeting.community_id
+        await self._changed(meeting_id, community_id, "registered", actor)
         return registration, True
 
     async def cancel(self, actor: Actor, meeting_id: int, registration_id: int) -> Registration | None:
@@ -98,6 +100,8 @@ class Registrations:
             registration.cancelled_at = now
             await s.flush()
             moved = await self._move_up(s, meeting, now)
+            community_id = meeting.community_id
+        await self._changed(meeting_id, community_id, "cancelled", actor)
         return moved[0] if moved else None
 
     async def set_capacity(self, actor: Actor, meeting_id: int, capacity: int | None) -> list[Registration]:
@@ -110,7 +114,13 @@ class Registrations:
             require_staff(actor, "moderator", meeting.community_id)
             meeting.capacity = capacity
             await s.flush()
-            return await self._move_up(s, meeting, now)
+            moved = await self._move_up(s, meeting, now)
+            community_id = meeting.community_id
+        await self._changed(meeting_id, community_id, "capacity", actor)
+        return moved
+
+    async def _changed(self, meeting_id: int, community_id: int, change: str, actor: Actor) -> None:
+        await self.events.publish(RegistrationsChanged(meeting_id, community_id, change, actor=actor.key))
 
     async def _move_up(self, s: Tx, meeting: Meeting, now: datetime) -> list[Registration]:
         counts = await self.store.counts(s, meeting.id)
@@ -152,6 +162,8 @@ class Registrations:
             # may record more, people who came without registering)
             came = (await self.store.counts(s, meeting.id))["attended"]
             meeting.attendance = max(meeting.attendance or 0, came)
+            community_id = meeting.community_id
+        await self._changed(meeting_id, community_id, "checked_in", actor)
         return CheckIn(registration, now)
 
     async def attendees(self, actor: Actor, meeting_id: int) -> list[Registration] | None:

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from live.clock import Clock
 from live.errors import Conflict, Forbidden, Invalid, NotFound
-from live.events import AgendaChanged, EventBus, Generic
+from live.events import AgendaChanged, EventBus, VoteChanged
 from live.services.actors import Actor, require_staff, require_user
 from live.services.notices import TimelineKind
 from live.services.text import clean_text
@@ -133,6 +133,7 @@ class Votes:
                 )
             )
         await self.events.publish(AgendaChanged(item.id, item.community_id, None, None))
+        await self.events.publish(VoteChanged(vote.id, item.id, item.community_id, "opened", actor=actor.key))
         return await self.get(actor, vote.id)
 
     async def cast(self, actor: Actor, vote_id: int, option_id: int) -> VoteView:
@@ -237,7 +238,7 @@ class Votes:
                 ),
             )
         await self.events.publish(
-            Generic("vote.cast", {"vote": vote.id, "channel": str(channel), "actor": actor.key})
+            VoteChanged(vote.id, vote.item_id, vote.community_id, "voted", actor=actor.key)
         )
 
     async def close(self, actor: Actor, vote_id: int) -> VoteView:
@@ -275,6 +276,9 @@ class Votes:
                 )
             )
         await self.events.publish(AgendaChanged(vote.item_id, vote.community_id, None, None))
+        await self.events.publish(
+            VoteChanged(vote.id, vote.item_id, vote.community_id, "closed", actor=actor.key)
+        )
         return await self.get(actor, vote.id)
 
     async def get(self, actor: Actor | None, vote_id: int) -> VoteView:

@@ -225,6 +225,7 @@ ROUTES: dict[str, Row] = {
 EVENTS: dict[str, Row] = {
     "join": Row("anyone", {"session": SESSION}),
     "leave": Row("anyone", {"session": SESSION}),
+    "watch": Row("anyone", {"meeting": MEETING}),
     "chat": Row("anyone", {"session": SESSION, "text": "大家好"}),
     "opinion": Row("anyone", {"session": SESSION, "text": "垃圾分类点太远"}),
     "moderate": Row("moderator", {"session": SESSION, "action": "slow_mode", "seconds": 0}),
