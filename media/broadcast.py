@@ -76,6 +76,10 @@ def _lower_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
 
+def _nothing() -> None:
+    """Queued behind a worker's earlier work: awaiting it waits for that work to be done."""
+
+
 class Broadcast:
     """Encode once, fan out: every viewer and the HLS writer get the same packets.
 
@@ -122,6 +126,13 @@ class Broadcast:
         self._low_executor = ThreadPoolExecutor(
             1, thread_name_prefix=f"encode-low-{session_id}", initializer=_lower_priority
         )
+        # Never on the event loop that carries the chat: audio encoding (Opus, AAC) runs in its
+        # own thread, which alone touches the audio encoders; all HLS muxing and file writes in
+        # another, which alone touches the HLS writers, in the order they are handed over. A
+        # slow disk then delays HLS only, never the WebRTC viewers' sound.
+        self._loop = asyncio.get_running_loop()
+        self._audio_executor = ThreadPoolExecutor(1, thread_name_prefix=f"audio-{session_id}")
+        self._hls_executor = ThreadPoolExecutor(1, thread_name_prefix=f"hls-{session_id}")
         self._tasks = [
             asyncio.create_task(self._encode_loop(), name=f"encode-{session_id}"),
             asyncio.create_task(self._encode_low_loop(), name=f"encode-low-{session_id}"),
@@ -159,14 +170,10 @@ class Broadcast:
         old, self.publisher = self.publisher, publisher
         if old is not None:
             await self._close_publisher(old)
-        if self.hls is None:
-            self._open_hls()
         kinds = publisher.kinds
-        for writer in (self.hls, self.hls_low):
-            if writer is not None:
-                writer.set_layout(video="video" in kinds, audio="audio" in kinds)
-        if self.hls_audio is not None:
-            self.hls_audio.set_layout(video=False, audio="audio" in kinds)
+        await self._loop.run_in_executor(self._hls_executor, self._prepare_hls, kinds)
+        if publisher is not self.publisher:  # replaced meanwhile
+            return
         for track in publisher.tracks:
             reader = self._read_video if track.kind == "video" else self._read_audio
             publisher.tasks.append(asyncio.create_task(reader(publisher, track)))
@@ -178,6 +185,16 @@ class Broadcast:
 
         self._dropped_at = None
         self._set_state(LIVE)
+
+    def _prepare_hls(self, kinds: set[str]) -> None:
+        """(HLS thread.) Open the writers once, then tell them the new publisher's layout."""
+        if self.hls is None:
+            self._open_hls()
+        for writer in (self.hls, self.hls_low):
+            if writer is not None:
+                writer.set_layout(video="video" in kinds, audio="audio" in kinds)
+        if self.hls_audio is not None:
+            self.hls_audio.set_layout(video=False, audio="audio" in kinds)
 
     def _open_hls(self) -> None:
         self.hls = HlsWriter(self.hls_dir, fps=self.encoder.settings.fps)
@@ -227,24 +244,66 @@ class Broadcast:
             self._got_media(publisher)
             rate = frame.sample_rate or AUDIO_RATE
             pts = self._audio_timeline.stamp(frame.pts, frame.time_base, frame.samples * AUDIO_RATE // rate)
-            if self._audio is None:
-                self._audio = SharedAudioEncoders(low_aac_bitrate=LOW_AAC_BITRATE if self.ladder else None)
-            try:
-                opus, aac, aac_low = self._audio.encode_all(frame, pts)
-            except Exception:  # one bad frame must not stop the broadcast
-                log.exception("session %s: audio encode failed", self.session_id)
-                continue
-            for packet in opus:
-                self.meter.add(packet.size, video_frame=False)
-                for viewer in self.viewers.values():
-                    if viewer.audio is not None:
-                        viewer.audio.push(packet)
-            for packet in aac:
-                self._write_hls(packet, None)
-            for packet in aac_low:
-                self._write_hls(packet, None, self.hls_low)
-                self._write_hls(packet, None, self.hls_audio)
+            self._submit(self._audio_executor, self._encode_audio, frame, pts)
         await self.publisher_lost(publisher)
+
+    # -- the audio and HLS threads ---------------------------------------------------------
+
+    def _submit(self, executor: ThreadPoolExecutor, work: Callable[..., None], *args: Any) -> None:
+        """Queue ``work(*args)`` for a worker thread (in order; never blocks the loop)."""
+        with contextlib.suppress(RuntimeError):  # shut down: the broadcast is over
+            executor.submit(self._run_media, work, args)
+
+    def _to_hls(self, work: Callable[..., None], *args: Any) -> None:
+        self._submit(self._hls_executor, work, *args)
+
+    def _run_media(self, work: Callable[..., None], args: tuple[Any, ...]) -> None:
+        try:
+            work(*args)
+        except Exception:  # one bad frame or write must not stop the broadcast
+            log.exception("session %s: %s failed", self.session_id, getattr(work, "__name__", "media work"))
+
+    def _encode_audio(self, frame: av.AudioFrame, pts: int) -> None:
+        """(Audio thread.) One publisher audio frame: Opus for the viewers (handed back to the
+        loop), AAC for the HLS renditions (handed to the HLS thread); each encoded once."""
+        if self._audio is None:
+            self._audio = SharedAudioEncoders(low_aac_bitrate=LOW_AAC_BITRATE if self.ladder else None)
+        opus, aac, aac_low = self._audio.encode_all(frame, pts)
+        if opus:
+            with contextlib.suppress(RuntimeError):  # the loop is closing
+                self._loop.call_soon_threadsafe(self._send_audio, opus)
+        if aac or aac_low:
+            self._to_hls(self._mux_audio, aac, aac_low)
+
+    def _mux_audio(self, aac: list[av.Packet[Any]], aac_low: list[av.Packet[Any]]) -> None:
+        """(HLS thread.) AAC packets into the renditions: the full one, the low and audio-only."""
+        for packet in aac:
+            self._write_hls(packet, None)
+        for packet in aac_low:
+            self._write_hls(packet, None, self.hls_low)
+            self._write_hls(packet, None, self.hls_audio)
+
+    def _send_audio(self, packets: list[av.Packet[Any]]) -> None:
+        """(Loop.) The shared Opus packets to every WebRTC viewer."""
+        for packet in packets:
+            self.meter.add(packet.size, video_frame=False)
+            for viewer in self.viewers.values():
+                if viewer.audio is not None:
+                    viewer.audio.push(packet)
+
+    def _mux_video(
+        self, packets: list[av.Packet[Any]], size: tuple[int, int] | None, writer: HlsWriter | None
+    ) -> None:
+        """(HLS thread.) Encoded video packets into one HLS rendition."""
+        if size is None:
+            return
+        for packet in packets:
+            self._write_hls(packet, size, writer)
+
+    def _pause_writers(self) -> None:
+        """(HLS thread.) The publisher is gone: publish the segments in progress."""
+        for writer in self._writers():
+            writer.pause()
 
     async def _encode_loop(self) -> None:
         loop = asyncio.get_running_loop()
@@ -260,14 +319,12 @@ class Broadcast:
             except Exception:  # one bad frame must not stop the broadcast
                 log.exception("session %s: video encode failed", self.session_id)
                 continue
-            size = self.encoder.size
             for packet in packets:
                 self.meter.add(packet.size, video_frame=True)
                 for viewer in self.viewers.values():
                     if viewer.video is not None:
                         viewer.video.push(packet)
-                if size is not None:
-                    self._write_hls(packet, size)
+            self._to_hls(self._mux_video, packets, self.encoder.size, None)
             self._offer_low(frame, pts)
 
     def _offer_low(self, frame: av.VideoFrame, pts: int) -> None:
@@ -298,16 +355,13 @@ class Broadcast:
             except Exception:
                 log.exception("session %s: low video encode failed", self.session_id)
                 continue
-            size = self.low_encoder.size
-            if size is not None:
-                for packet in packets:
-                    self._write_hls(packet, size, self.hls_low)
+            self._to_hls(self._mux_video, packets, self.low_encoder.size, self.hls_low)
 
     def _write_hls(
         self, packet: av.Packet[Any], video_size: tuple[int, int] | None, writer: HlsWriter | None = None
     ) -> None:
-        """Video packets come with the encoder's output size, audio packets without; the full
-        rendition's writer unless another is named."""
+        """(HLS thread.) Video packets come with the encoder's output size, audio packets
+        without; the full rendition's writer unless another is named."""
         hls = writer if writer is not None else self.hls
         if hls is None:
             return
@@ -325,8 +379,7 @@ class Broadcast:
             return
         self.publisher = None
         self.clock.pause(at=publisher.last_media_at or publisher.attached_at)
-        for writer in self._writers():
-            writer.pause()
+        self._to_hls(self._pause_writers)
         self._slot = None
         self._low_slot = None
         self._dropped_at = time.monotonic()
@@ -401,6 +454,17 @@ class Broadcast:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._low_executor.shutdown(wait=False, cancel_futures=True)
+        # after the sound already queued has been encoded and everything handed to the HLS
+        # thread has been written, the writers close there too
+        try:
+            await self._loop.run_in_executor(self._audio_executor, _nothing)
+            return await self._loop.run_in_executor(self._hls_executor, self._close_hls, finish)
+        finally:
+            self._audio_executor.shutdown(wait=False)
+            self._hls_executor.shutdown(wait=False)
+
+    def _close_hls(self, finish: bool) -> Recording | None:
+        """(HLS thread.) ``finish`` ends the HLS stream (the recording), else flushes it."""
         if self.hls is None:
             if not finish or read_playlist(self.hls_dir) is None:
                 return None

@@ -46,6 +46,7 @@ class Point:
     webrtc_ms: list[float] = field(default_factory=list)
     hls_ms: list[float] = field(default_factory=list)
     probe_fps: float = 0.0
+    loop: dict[str, float] = field(default_factory=dict)  # the server's event-loop probe
 
 
 def cpu_seconds(pid: int) -> float:
@@ -165,9 +166,12 @@ async def measure(mode: str, viewers: int, seconds: float) -> Point:
                 assert "ready" in ready, ready
             await asyncio.sleep(2)
             window["open"] = True
+            await http.post(url + "/loop")
             cpu0, t0, frames0 = cpu_seconds(server.pid), time.monotonic(), len(point.webrtc_ms)
             await asyncio.sleep(seconds)
             cpu1, t1 = cpu_seconds(server.pid), time.monotonic()
+            async with http.get(url + "/loop") as response:
+                point.loop = await response.json()
             window["open"] = False
             point.cpu_percent = round((cpu1 - cpu0) / (t1 - t0) * 100, 1)
             point.probe_fps = round((len(point.webrtc_ms) - frames0) / (t1 - t0), 1)
@@ -197,15 +201,17 @@ def pct(values: list[float], q: float) -> float:
 def table(points: list[Point]) -> str:
     lines = [
         "| server | viewers | server CPU % | probe fps | crowd fps/viewer | WebRTC p50 / p95 ms "
-        "| HLS segment ready p50 ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| HLS segment ready p50 ms | loop thread CPU % | loop lag p50 / p99 / max ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for p in points:
         crowd_fps = f"{p.crowd.get('fps_per_viewer', 0):.1f}" if p.crowd else "–"
         hls = f"{pct(p.hls_ms, 0.5):.0f}" if p.hls_ms else "–"
         lines.append(
             f"| {p.mode} | {p.viewers} | {p.cpu_percent:.1f} | {p.probe_fps:.1f} | {crowd_fps} | "
-            f"{pct(p.webrtc_ms, 0.5):.0f} / {pct(p.webrtc_ms, 0.95):.0f} | {hls} |"
+            f"{pct(p.webrtc_ms, 0.5):.0f} / {pct(p.webrtc_ms, 0.95):.0f} | {hls} | "
+            f"{p.loop.get('loop_cpu_percent', 0):.1f} | {p.loop.get('lag_p50_ms', 0):.1f} / "
+            f"{p.loop.get('lag_p99_ms', 0):.1f} / {p.loop.get('lag_max_ms', 0):.1f} |"
         )
     return "\n".join(lines)
 
@@ -226,7 +232,8 @@ async def main() -> None:
         point = await measure(mode, viewers, args.seconds)
         print(
             f"{mode} {viewers}: cpu {point.cpu_percent}% probe {point.probe_fps} fps "
-            f"webrtc p50 {pct(point.webrtc_ms, 0.5)} ms hls {pct(point.hls_ms, 0.5)} ms crowd {point.crowd}",
+            f"webrtc p50 {pct(point.webrtc_ms, 0.5)} ms hls {pct(point.hls_ms, 0.5)} ms crowd {point.crowd} "
+            f"loop {point.loop}",
             flush=True,
         )
         points.append(point)

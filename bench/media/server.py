@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from pathlib import Path
 
 from aiohttp import web
@@ -24,6 +25,67 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from media.hub import MediaHub
 
 SESSION = 1
+PROBE_S = 0.005
+
+
+class LoopProbe:
+    """How responsive the server's event loop is: a task that asks to wake every 5 ms records
+    how late it woke (what a chat message waiting for the loop would wait), and the CPU time of
+    the loop's own thread (work done on the loop, as opposed to in worker threads)."""
+
+    def __init__(self) -> None:
+        self.lags_ms: list[float] = []
+        self.cpu0 = time.thread_time()
+        self.t0 = time.monotonic()
+        self.task: asyncio.Task[None] | None = None
+
+    async def run(self) -> None:
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(PROBE_S)
+            self.lags_ms.append((time.monotonic() - before - PROBE_S) * 1000)
+
+    def reset(self) -> None:
+        self.lags_ms = []
+        self.cpu0, self.t0 = time.thread_time(), time.monotonic()
+
+    def report(self) -> dict[str, float]:
+        lags = sorted(self.lags_ms) or [0.0]
+        elapsed = max(1e-9, time.monotonic() - self.t0)
+
+        def q(f: float) -> float:
+            return round(lags[min(len(lags) - 1, int(f * len(lags)))], 2)
+
+        return {
+            "samples": len(self.lags_ms),
+            "lag_p50_ms": q(0.5),
+            "lag_p99_ms": q(0.99),
+            "lag_max_ms": round(lags[-1], 2),
+            "loop_cpu_percent": round((time.thread_time() - self.cpu0) / elapsed * 100, 1),
+        }
+
+
+def add_probe(app: web.Application) -> None:
+    """``GET /loop`` reports the probe's figures since the last ``POST /loop`` (which resets)."""
+    probe = LoopProbe()
+
+    async def start(_app: web.Application) -> None:
+        probe.task = asyncio.create_task(probe.run())
+
+    async def stop(_app: web.Application) -> None:
+        if probe.task is not None:
+            probe.task.cancel()
+
+    async def report(_request: web.Request) -> web.Response:
+        return web.json_response(probe.report())
+
+    async def reset(_request: web.Request) -> web.Response:
+        probe.reset()
+        return web.json_response({"ok": True})
+
+    app.add_routes([web.get("/loop", report), web.post("/loop", reset)])
+    app.on_startup.append(start)
+    app.on_shutdown.append(stop)
 
 
 def hub_app(data_dir: Path, ladder: bool = False) -> web.Application:
@@ -116,6 +178,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True)
     args = parser.parse_args()
     app = hub_app(args.data, ladder=args.mode == "ladder") if args.mode != "naive" else naive_app()
+    add_probe(app)
     web.run_app(app, host="127.0.0.1", port=args.port, print=None)
 
 
