@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import deque
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,10 @@ from .recording import Recording
 log = logging.getLogger(__name__)
 
 TS_TIME_BASE = Fraction(1, 90_000)
+# Packets are muxed in media-time order across the two streams (the encoders hand them over
+# with different delays: AAC lags by its look-ahead, video by the encoder thread, more under
+# load). A stream waits for the other at most this much of its own media time.
+MAX_HOLD_S = 1.5
 
 
 class _OpenSegment:
@@ -74,7 +79,14 @@ class _OpenSegment:
 class HlsWriter:
     """One session's live HLS stream, later its recording.
 
-    A playlist left by an earlier process (not ended) is continued after a discontinuity."""
+    A playlist left by an earlier process (not ended) is continued after a discontinuity.
+
+    Audio and video are muxed in timestamp order (each waits for the other, up to
+    ``MAX_HOLD_S``), so a segment cut at a keyframe holds the sound of the same span and, when
+    the publisher goes or the process stops, both streams end together: what is still waiting
+    for the other stream then is dropped (a fraction of a second of one stream). A recording
+    continued after a discontinuity is then joined without the overlap that made the MP4 lose
+    the new run's first keyframe or differ from the playlist's length."""
 
     def __init__(self, directory: Path, *, target_s: float = 2.0, fps: int = 30) -> None:
         self.directory = directory
@@ -94,6 +106,12 @@ class HlsWriter:
         self._cut_pending = False
         self._video_frame_s = 1 / fps
         self._last_video_s: float | None = None
+        self._held: dict[str, deque[tuple[float, av.Packet[Any], tuple[int, int] | None]]] = {
+            "video": deque(),
+            "audio": deque(),
+        }
+        self._seen: set[str] = set()  # streams that delivered packets since the layout was set
+        self._muxed_end: dict[str, float] = {}  # where each stream's last muxed packet ends
         self.playlist.write(directory)
 
     @property
@@ -106,11 +124,68 @@ class HlsWriter:
             self._discontinuity = self._discontinuity or bool(self.playlist.segments)
         self._has_video, self._has_audio = video, audio
         self._cut_pending = True
+        self._seen.clear()
 
     def write_video(self, packet: av.Packet[Any], size: tuple[int, int]) -> None:
         if self.finished or not self._has_video or packet.pts is None or packet.time_base is None:
             return
-        t = float(packet.pts * packet.time_base)
+        self._hold("video", float(packet.pts * packet.time_base), packet, size)
+
+    def write_audio(self, packet: av.Packet[Any]) -> None:
+        if self.finished or not self._has_audio or packet.pts is None or packet.time_base is None:
+            return
+        self._hold("audio", float(packet.pts * packet.time_base), packet, None)
+
+    def _hold(self, kind: str, t: float, packet: av.Packet[Any], size: tuple[int, int] | None) -> None:
+        self._seen.add(kind)
+        self._held[kind].append((t, packet, size))
+        self._release(flush=False)
+
+    def _waits_for(self, kind: str) -> bool:
+        """Whether packets of the other stream wait for ``kind``: it is in the layout and has
+        delivered since (a microphone that never sends does not hold the picture back)."""
+        expected = self._has_video if kind == "video" else self._has_audio
+        return expected and kind in self._seen
+
+    def _release(self, *, flush: bool) -> None:
+        """Mux held packets in timestamp order while both streams have some (or ``flush``)."""
+        video, audio = self._held["video"], self._held["audio"]
+        while video or audio:
+            if video and audio:
+                kind = "video" if video[0][0] <= audio[0][0] else "audio"
+            else:
+                kind = "video" if video else "audio"
+                queue = video if video else audio
+                other = "audio" if video else "video"
+                if not flush and self._waits_for(other) and queue[-1][0] - queue[0][0] < MAX_HOLD_S:
+                    return
+            t, packet, size = self._held[kind].popleft()
+            if kind == "video":
+                assert size is not None
+                self._mux_video(t, packet, size)
+            else:
+                self._mux_audio(t, packet)
+
+    def _end_together(self) -> None:
+        """Mux what is held up to where the other stream ends; drop the rest (a stream's tail
+        that the other never reached), so that both streams end within a frame of each other."""
+        for kind, other in (("video", "audio"), ("audio", "video")):
+            queue = self._held[kind]
+            end = self._muxed_end.get(other)
+            while queue and (end is None or queue[0][0] < end):
+                t, packet, size = queue.popleft()
+                if kind == "video":
+                    assert size is not None
+                    self._mux_video(t, packet, size)
+                else:
+                    self._mux_audio(t, packet)
+            if queue:
+                log.debug("HLS %s: %d %s packets past the %s's end dropped", self.directory, len(queue), kind,
+                          other)
+                queue.clear()
+        self._seen.clear()
+
+    def _mux_video(self, t: float, packet: av.Packet[Any], size: tuple[int, int]) -> None:
         if self._last_video_s is not None and 0 < t - self._last_video_s < 0.5:
             self._video_frame_s = t - self._last_video_s
         self._last_video_s = t
@@ -124,17 +199,16 @@ class HlsWriter:
                 self._start_segment(end_s=t)
         if self._segment is not None:
             self._segment.mux("video", packet, self._video_frame_s)
+            self._muxed_end["video"] = t + self._video_frame_s
 
-    def write_audio(self, packet: av.Packet[Any]) -> None:
-        if self.finished or not self._has_audio or packet.pts is None or packet.time_base is None:
-            return
-        t = float(packet.pts * packet.time_base)
+    def _mux_audio(self, t: float, packet: av.Packet[Any]) -> None:
         if not self._has_video:
             segment = self._segment
             if segment is None or self._cut_pending or self._due(segment, t):
                 self._start_segment(end_s=t)
         if self._segment is not None:
             self._segment.mux("audio", packet, 1024 / 48_000)
+            self._muxed_end["audio"] = t + 1024 / 48_000
 
     def _due(self, segment: _OpenSegment, t: float) -> bool:
         return segment.start_s is not None and t - segment.start_s >= self.target_s - 0.25
@@ -165,16 +239,21 @@ class HlsWriter:
         self.playlist.write(self.directory)
 
     def pause(self) -> None:
-        """The publisher is gone: publish what we have; resume with a fresh segment."""
+        """The publisher is gone: publish what we have (both streams ending together); resume
+        with a fresh segment."""
+        self._end_together()
         self.cut()
         self._cut_pending = True
 
     def close(self) -> None:
-        """Stop writing without ending the stream (process shutdown)."""
+        """Stop writing without ending the stream (process shutdown): both streams end together,
+        ready to be continued after a discontinuity."""
+        self._end_together()
         self.cut()
 
     def finish(self) -> Recording | None:
         """End the stream: the playlist becomes the recording (``#EXT-X-ENDLIST``)."""
+        self._release(flush=True)
         self.cut()
         return finish_playlist(self.directory, self.playlist)
 

@@ -70,6 +70,7 @@ def remux_segments_to_mp4(
     streams: dict[str, Any] = {}
     last_dts: dict[str, int] = {}
     end_s: dict[str, float] = {}  # per stream, where it has got to on the output clock
+    video_dts_s: float | None = None  # the last video packet's decoding time on that clock
     shift_s = 0.0
     skipped = 0
     started = False
@@ -88,8 +89,14 @@ def remux_segments_to_mp4(
                 elif flagged or _clock_jumped(segment.first_s, end_s, shift_s):
                     # The new run starts where the previous one ended: its earliest packet where
                     # the first stream to end ended (the other overlaps by a fraction of a frame
-                    # rather than leaving a hole).
-                    shift_s = min(end_s.values(), default=0.0) - min(segment.first_s.values())
+                    # rather than leaving a hole) — but after the last video packet, or the new
+                    # run's first keyframe would be refused as an overlap and its pictures
+                    # undecodable (a run whose picture outlasted its sound: recordings made
+                    # before the HLS writer ended both streams together).
+                    join_s = min(end_s.values(), default=0.0)
+                    if video_dts_s is not None:
+                        join_s = max(join_s, video_dts_s + 1 / 90_000)
+                    shift_s = join_s - min(segment.first_s.values())
                 for packet in segment.packets:
                     kind = packet.stream.type
                     target = streams.get(kind)
@@ -126,6 +133,8 @@ def remux_segments_to_mp4(
                         continue
                     last_dts[kind] = dts
                     end_s[kind] = max(end_s.get(kind, end), end)
+                    if kind == "video":
+                        video_dts_s = float(dts * time_base)
             finally:
                 segment.close()
     if skipped:

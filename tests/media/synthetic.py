@@ -207,6 +207,8 @@ def synthesise_recording(
     start_s: float = 0.0,
     finish: bool = True,
     audio_late_s: float = 0.0,
+    audio_short_s: float = 0.0,
+    audio_delivered_after_s: float = 0.0,
 ) -> float:
     """A broadcast of ``seconds`` cut into HLS segments by the real ``HlsWriter``, much faster
     than real time: one GOP of H.264 and a run of AAC frames are encoded once and replayed with
@@ -215,7 +217,9 @@ def synthesise_recording(
     The audio clock runs ``audio_drift`` slower than the video's (as a capture card's does), so
     after a few minutes a segment's audio starts a few hundred milliseconds before its video.
     ``audio_late_s`` starts the sound that long after the picture (a microphone that comes on
-    late: the first segment then declares audio without a single packet). ``start_s`` starts
+    late: the first segment then declares audio without a single packet); ``audio_short_s`` ends
+    it that long before the picture; ``audio_delivered_after_s`` hands each sound packet to the
+    writer that long after the picture of the same moment (an encoder that lags). ``start_s`` starts
     the clocks later; ``finish=False`` leaves the playlist open, as a server
     that stops does, so that a second call continues it after a discontinuity.
     Returns the broadcast's length in seconds."""
@@ -241,11 +245,11 @@ def synthesise_recording(
     writer = HlsWriter(directory, fps=fps)
     gop_ticks = 2 * fps * ticks
     video_count = int(seconds * fps)
-    audio_count = int((seconds - audio_late_s) * 48000 / 1024)
+    audio_count = int((seconds - audio_late_s - audio_short_s) * 48000 / 1024)
     v = a = 0
     while v < video_count or a < audio_count:
         video_wall = v / fps
-        audio_wall = audio_late_s + a * 1024 / 48000 * (1 + audio_drift)
+        audio_wall = audio_late_s + a * 1024 / 48000 * (1 + audio_drift) + audio_delivered_after_s
         if v < video_count and (a >= audio_count or video_wall <= audio_wall):
             offset, data, key = gop[v % len(gop)]
             packet = av.Packet(data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import av
 import pytest
 
 from media.hls_playlist import read_playlist
@@ -83,3 +84,24 @@ def test_sound_that_starts_after_the_picture_is_kept(tmp_path: Path) -> None:
     mp4 = remux(hls, tmp_path / "recording.mp4")
     assert_whole(mp4, seconds, aac_frames(seconds - 2.5), audio_late_s=2.5)
     assert abs(decode_timeline(mp4).audio_times[0] - 2.5) < 0.05  # in sync: it starts at 2.5 s
+
+
+def test_a_run_whose_picture_outlasts_its_sound_keeps_the_next_runs_keyframe(tmp_path: Path) -> None:
+    """Before a discontinuity the picture ran on 2 s after the sound stopped (the HLS writer
+    keeps the last 0.5 s of it): the next run must start after that picture, or its first
+    keyframe is refused as an overlap and its frames up to the next keyframe cannot be decoded
+    (the restart test's "frames == packets" failure)."""
+    hls = tmp_path / "hls"
+    first = synthesise_recording(hls, 20, fps=FPS, audio_drift=0.0, audio_short_s=2.0, finish=False)
+    second = synthesise_recording(hls, 20, fps=FPS, audio_drift=0.0, start_s=86_000.0)
+    playlist = read_playlist(hls)
+    assert playlist is not None and any(s.discontinuity for s in playlist.segments)
+    mp4 = remux(hls, tmp_path / "recording.mp4")
+    timeline = decode_timeline(mp4)
+    with av.open(str(mp4)) as movie:
+        packets = sum(1 for p in movie.demux(video=0) if p.dts is not None)
+    assert len(timeline.video_times) == packets, "every picture decodes"
+    assert timeline.backwards("video") == 0 and timeline.gaps("video", 1.5 / FPS) == []
+    # the second run is whole: its 600 frames follow the first run's
+    assert packets >= round(second * FPS) + round((first - 2.0) * FPS)
+    assert abs(timeline.duration_s - playlist.duration_s) < 0.5, (timeline.duration_s, playlist.duration_s)
