@@ -56,6 +56,18 @@ class SharedAudioEncoders:
         self._opus.options = {"application": "audio"}
         self._aac = _encoder("aac", "fltp", aac_bitrate)
         self._aac_low = _encoder("aac", "fltp", low_aac_bitrate) if low_aac_bitrate else None
+        self._input: tuple[str, str, int] | None = None
+        self._to_opus = self._to_aac = av.AudioResampler()  # (replaced before the first frame)
+
+    def _resamplers_for(self, frame: av.AudioFrame, rate: int) -> None:
+        """Each encoder is fed whole frames of its own size and format (Opus 960, AAC 1024
+        samples), made by a resampler set up for the input's format. A resampler refuses any
+        other input, so a publisher that sends another format, layout or rate (a new host, a
+        different client) gets new ones (the few samples buffered in the old ones are lost)."""
+        shape = (frame.format.name, frame.layout.name, rate)
+        if shape == self._input:
+            return
+        self._input = shape
         self._to_opus = av.AudioResampler(format="s16", layout="stereo", rate=AUDIO_RATE, frame_size=960)
         self._to_aac = av.AudioResampler(format="fltp", layout="stereo", rate=AUDIO_RATE, frame_size=1024)
 
@@ -69,6 +81,9 @@ class SharedAudioEncoders:
     ) -> tuple[list[av.Packet[Any]], list[av.Packet[Any]], list[av.Packet[Any]]]:
         """Encode a frame stamped ``pts`` (1/48000 s): (Opus, AAC, low AAC or [])."""
         rate = frame.sample_rate or AUDIO_RATE
+        if not frame.samples:
+            return [], [], []
+        self._resamplers_for(frame, rate)
         frame.pts = pts * rate // AUDIO_RATE
         frame.time_base = Fraction(1, rate)
         opus: list[av.Packet[Any]] = []
@@ -86,8 +101,12 @@ class SharedAudioEncoders:
 
 
 def _adts(packets: list[av.Packet[Any]]) -> list[av.Packet[Any]]:
+    """ADTS-framed copies; an empty packet would be a bare 7-byte header, which the MP4 muxer's
+    ``aac_adtstoasc`` refuses with AVERROR_INVALIDDATA: never framed."""
     framed_packets = []
     for packet in packets:
+        if not packet.size:
+            continue
         framed = av.Packet(adts_header(packet.size) + bytes(packet))
         framed.pts = packet.pts
         framed.dts = packet.dts

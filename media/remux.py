@@ -27,7 +27,9 @@ MAX_GAP_S = 5.0
 OVERLAP_S = 0.25
 # More refused packets than this means the recording is broken: fail loudly.
 MAX_SKIPPED_PACKETS = 50
-# AAC in MPEG-TS is ADTS; an ADTS frame is at least its 7-byte header.
+# AAC in MPEG-TS is ADTS: a 7-byte header (syncword 0xFFF) and a payload. The MP4 muxer's
+# ``aac_adtstoasc`` refuses anything else with AVERROR_INVALIDDATA: a packet without the
+# syncword, shorter than the header, or a bare header with an empty payload.
 ADTS_HEADER = 7
 
 log = logging.getLogger(__name__)
@@ -110,8 +112,16 @@ def remux_segments_to_mp4(
                     packet.dts += shift
                     if packet.dts < 0 or (kind in last_dts and packet.dts <= last_dts[kind]):
                         continue
-                    if kind == "audio" and packet.size < ADTS_HEADER:
-                        skipped += 1  # not even an ADTS header: the MP4 muxer would refuse it
+                    if kind == "audio" and not _is_adts_frame(packet):
+                        skipped += 1  # the MP4 muxer would refuse it (AVERROR_INVALIDDATA)
+                        log.warning(
+                            "remux %s: an audio packet that is not an ADTS frame with a payload "
+                            "(%d bytes, pts %s) of %s skipped",
+                            out.name,
+                            packet.size,
+                            packet.pts,
+                            path.name,
+                        )
                         continue
                     end = float((packet.pts + (packet.duration or 0)) * time_base)
                     dts = packet.dts
@@ -165,6 +175,13 @@ def _output_streams(output: Any, first: _Segment, later: Sequence[Path]) -> dict
         finally:
             segment.close()
     return {kind: streams[kind] for kind in ("video", "audio") if kind in streams}
+
+
+def _is_adts_frame(packet: av.Packet[Any]) -> bool:
+    if packet.size <= ADTS_HEADER:
+        return False
+    head = bytes(packet)[:2]
+    return head[0] == 0xFF and head[1] & 0xF0 == 0xF0
 
 
 def _clock_jumped(first_s: dict[str, float], end_s: dict[str, float], shift_s: float) -> bool:

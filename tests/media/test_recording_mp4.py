@@ -105,3 +105,34 @@ def test_a_run_whose_picture_outlasts_its_sound_keeps_the_next_runs_keyframe(tmp
     # the second run is whole: its 600 frames follow the first run's
     assert packets >= round(second * FPS) + round((first - 2.0) * FPS)
     assert abs(timeline.duration_s - playlist.duration_s) < 0.5, (timeline.duration_s, playlist.duration_s)
+
+
+def test_a_bare_adts_header_never_reaches_the_mp4_muxer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An ADTS header with an empty payload (what an empty AAC packet becomes once framed)
+    survives MPEG-TS and makes the MP4 muxer's ``aac_adtstoasc`` fail with
+    AVERROR_INVALIDDATA: the remux leaves it out before the muxer, saying so."""
+    from media.audio_encoders import adts_header
+    from media.hls_writer import HlsWriter
+
+    write_audio = HlsWriter.write_audio
+    written = [0]
+
+    def with_a_bare_header(self: HlsWriter, packet: av.Packet) -> None:
+        written[0] += 1
+        if written[0] == 100:
+            bare = av.Packet(adts_header(0))
+            bare.pts = bare.dts = (packet.pts or 0) - 1
+            bare.time_base = packet.time_base
+            write_audio(self, bare)
+        write_audio(self, packet)
+
+    monkeypatch.setattr(HlsWriter, "write_audio", with_a_bare_header)
+    hls = tmp_path / "hls"
+    seconds = synthesise_recording(hls, 6, fps=FPS, audio_drift=0.0)
+    with caplog.at_level("WARNING", logger="media.remux"):
+        mp4 = remux(hls, tmp_path / "recording.mp4")
+    assert not [r for r in caplog.records if "refused" in r.getMessage()], "the muxer never saw it"
+    assert any("not an ADTS frame" in r.getMessage() for r in caplog.records)
+    assert_whole(mp4, seconds, aac_frames(seconds))

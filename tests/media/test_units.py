@@ -163,3 +163,24 @@ def test_audio_encoders_make_opus_and_adts_aac() -> None:
     assert adts_header(10)[:2] == b"\xff\xf1"
     pts = [p.pts for p in aac]
     assert pts == sorted(pts) and pts[-1] > 48_000
+
+
+def test_audio_encoders_follow_a_change_of_input_format() -> None:
+    """A later publisher (another client) may send another layout or rate: the encoders' input
+    resamplers are set up again instead of refusing every frame ("Frame does not match
+    AudioResampler setup"), and the AAC timestamps keep increasing."""
+    encoders = SharedAudioEncoders()
+    aac: list[Any] = []
+    pts = 48_000
+    for layout, rate, samples in (("stereo", 48_000, 960), ("mono", 44_100, 441), ("stereo", 16_000, 320)):
+        for _ in range(30):
+            frame = av.AudioFrame(format="s16", layout=layout, samples=samples)
+            for plane in frame.planes:
+                plane.update(bytes(plane.buffer_size))
+            frame.sample_rate = rate
+            aac += encoders.encode(frame, pts)[1]
+            pts += samples * 48_000 // rate
+    assert len(aac) >= 60
+    assert all(p.size > 7 and bytes(p)[:2] == b"\xff\xf1" for p in aac)
+    stamps = [p.pts for p in aac]
+    assert stamps == sorted(stamps)
