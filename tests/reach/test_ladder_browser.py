@@ -114,3 +114,51 @@ async def test_watch_page_listen_only(
         assert await button.get_attribute("aria-pressed") == "true"
     finally:
         await host.pc.close()
+
+
+async def test_watch_page_steps_down_after_repeated_stalls(
+    client: TestClient[Any, Any], world: World, phone: Any, base_url: str, db_backend: str
+) -> None:
+    """Three stalls within 30 s while playing the ladder step down by themselves: to the low
+    rendition, or to sound only when already on the lowest. The stalls are the media element's
+    own ``waiting`` events, dispatched on the playing element (what the player listens to); a
+    network throttled until hls.js itself stalls three times was not made reliable here."""
+    session, key, _ = await create_session(client)
+    host = await whip(client, session, key)
+    try:
+        page = await phone.new_page()
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url) if "/hls/" in r.url else None)
+
+        async def no_webrtc(route: Any) -> None:
+            await route.abort()
+
+        await page.route("**/whep*", no_webrtc)  # the ladder is played over HLS
+        await page.goto(f"{base_url}/live/{session}")
+        await page.wait_for_function(
+            "() => { const v = document.querySelector('[data-testid=video]');"
+            " return document.querySelector('[data-role=player]').dataset.mode === 'hls'"
+            " && v.currentTime > 1 && !v.paused; }",
+            timeout=40_000,
+        )
+        assert any(u.endswith("master.m3u8") for u in requests), requests
+        before = len(requests)
+        await page.evaluate(
+            "() => { const v = document.querySelector('[data-testid=video]');"
+            " for (let i = 0; i < 3; i++) v.dispatchEvent(new Event('waiting')); }"
+        )
+        await page.wait_for_function(
+            "() => !!document.querySelector('[data-role=player]').dataset.stepDown", timeout=10_000
+        )
+        step = await page.eval_on_selector('[data-role="player"]', "p => p.dataset.stepDown")
+        wanted = "/low/" if step == "low" else "/audio/"
+        assert step in ("low", "audio"), step
+
+        def fetched() -> bool:
+            return any(wanted in u and u.endswith(".ts") for u in requests[before:])
+
+        await wait_until(fetched, 30, f"segments of the {step} rendition after the step down")
+        if step == "audio":
+            assert await page.eval_on_selector('[data-role="player"]', "p => p.dataset.audioOnly") == "true"
+    finally:
+        await host.pc.close()
