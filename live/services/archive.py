@@ -14,9 +14,9 @@ from live.storage import archive as queries
 from live.storage.chat import Message
 from live.storage.db import Database, Tx
 from live.storage.opinions import Opinion
-from live.storage.places import Community, all_communities, community_by_slug
+from live.storage.places import Community, all_communities, community_by_id, community_by_slug
 from live.storage.presence import ViewerSample
-from live.storage.rooms import LiveSession
+from live.storage.rooms import LiveSession, get_session
 from media import layout
 
 REPLAY_MESSAGES_MAX = 5000
@@ -186,10 +186,10 @@ class Archive:
     async def replay(self, session_id: int) -> Replay:
         """An ended session's chat, opinions, viewer samples and recording, for its replay page."""
         async with self.db.read() as s:
-            session = await s.get(LiveSession, session_id)
+            session = await get_session(s, session_id)
             if session is None or session.status != "ended":
                 raise NotFound("no such past session")
-            community = await s.get(Community, session.community_id)
+            community = await community_by_id(s, session.community_id)
             if community is None:  # pragma: no cover - foreign key
                 raise NotFound("no such community")
             messages = await queries.visible_messages(s, session_id, REPLAY_MESSAGES_MAX)

@@ -25,7 +25,7 @@ from live.services.sanctions import address_applies
 from live.services.signals import Signals
 from live.storage.db import Database
 from live.storage.moderation import active_address_mutes, active_sanctions
-from live.storage.rooms import LiveSession
+from live.storage.rooms import LiveSession, get_session
 
 log = logging.getLogger(__name__)
 CHAT_RULES = "chat_rules"
@@ -116,7 +116,7 @@ class ChatRules:
             return cached[1]
         generation = self._generation
         async with self.db.read() as s:
-            session = await s.get(LiveSession, session_id)
+            session = await get_session(s, session_id)
         self.loads += 1
         if session is None:
             raise NotFound("no such session")

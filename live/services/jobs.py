@@ -27,10 +27,9 @@ from live.services.inbox import deliver
 from live.services.notices import InboxKind, Notice, TimelineKind
 from live.services.registrations import send_reminders
 from live.storage import accountability as store
-from live.storage.accountability import Party
-from live.storage.agenda import AgendaEvent, AgendaItem
+from live.storage.agenda import AgendaEvent, add_event, get_item
 from live.storage.db import Database, Duplicate
-from live.storage.places import Community
+from live.storage.places import community_by_id
 
 log = logging.getLogger(__name__)
 LOCK = "time_limits"
@@ -108,10 +107,10 @@ class Jobs:
 
     async def _item(self, item_id: int, as_of: datetime, report: JobReport) -> None:
         async with self.db.transaction() as s:
-            item = await s.get(AgendaItem, item_id)
+            item = await get_item(s, item_id)
             if item is None or item.party_id is None or item.status in ("resolved", "closed"):
                 return
-            party = await s.get(Party, item.party_id)
+            party = await store.get_party(s, item.party_id)
             party_name = party.name if party else ""
             cal = await calendar(s)
             owners = set(
@@ -130,7 +129,8 @@ class Jobs:
             ) -> bool:
                 if not await store.claim_flag(s, item.id, column, as_of):
                     return False
-                s.add(
+                add_event(
+                    s,
                     AgendaEvent(
                         item_id=item.id,
                         at=as_of,
@@ -172,7 +172,7 @@ class Jobs:
                     report.overdue += 1
             late = cal.days_overdue(due, as_of)
             if item.escalated_at is None and late > self.escalate_days:
-                community = await s.get(Community, item.community_id)
+                community = await community_by_id(s, item.community_id)
                 notice = Notice(
                     InboxKind.ITEM_ESCALATED,
                     {

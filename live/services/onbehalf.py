@@ -22,7 +22,7 @@ from live.storage.db import Database
 from live.storage.households import household_place
 from live.storage.onbehalf import OnBehalfEntry, OnBehalfStore
 from live.storage.opinions import Opinion
-from live.storage.places import Community, community_by_slug
+from live.storage.places import community_by_id, community_by_slug
 
 ENTRY_CHANNELS = (Channel.ON_BEHALF, Channel.PAPER)
 #: Opinion sources by the channel they came through.
@@ -110,7 +110,7 @@ class OnBehalf:
     ) -> Opinion:
         resident = await self._resident(actor, household_id, resident_name, consent, channel)
         async with self.db.read() as s:
-            community = await s.get(Community, resident.community_id)
+            community = await community_by_id(s, resident.community_id)
         assert community is not None
         opinion = await self.opinions.submit(
             actor,
