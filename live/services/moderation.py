@@ -312,6 +312,25 @@ class Moderation:
             labels = await audit_target_labels(s, entries)
         return [AuditLine(entry, labels.get(entry.id)) for entry in entries]
 
+    async def audit_search(
+        self,
+        actor: Actor,
+        community_id: int,
+        *,
+        before: int | None = None,
+        action: str | None = None,
+        search: str = "",
+        limit: int = 50,
+    ) -> list[AuditLine]:
+        """A page of a community's audit log for its staff, newest first, each target named."""
+        require_staff(actor, "moderator", community_id)
+        async with self.db.read() as s:
+            entries = await store.audit_page(
+                s, community_id, before=before, action=action, search=search.strip()[:100], limit=limit
+            )
+            labels = await audit_target_labels(s, entries)
+        return [AuditLine(entry, labels.get(entry.id)) for entry in entries]
+
     async def audit_export(
         self,
         actor: Actor,

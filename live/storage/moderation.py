@@ -214,6 +214,28 @@ async def audit_entries(
     return list((await s.execute(query.order_by(AuditEntry.id).limit(limit))).scalars())
 
 
+async def audit_page(
+    s: AsyncSession,
+    community_id: int,
+    *,
+    before: int | None = None,
+    action: str | None = None,
+    search: str = "",
+    limit: int = 50,
+) -> list[AuditEntry]:
+    """A community's audit entries newest first, ``limit`` of them older than the id ``before``;
+    ``action`` keeps one kind, ``search`` those whose moderator's name or reason contains it."""
+    query = select(AuditEntry).where(AuditEntry.community_id == community_id)
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if search:
+        reason = AuditEntry.reason.icontains(search, autoescape=True)
+        query = query.where(AuditEntry.actor_name.icontains(search, autoescape=True) | reason)
+    return list((await s.execute(query.order_by(AuditEntry.id.desc()).limit(limit))).scalars())
+
+
 async def active_address_mutes(s: AsyncSession, community_id: int, now: datetime) -> dict[str, datetime]:
     """The addresses of a community's running mutes (address → until): a fresh identity from a
     muted person's address stays muted."""

@@ -420,6 +420,7 @@ PAGES: dict[str, Row] = {
     "GET /agenda": Row("anyone"),
     "GET /agenda/{id}": Row("anyone"),
     "GET /triage": Row("moderator", raw={"community": "hexie"}),
+    "GET /audit": Row("moderator", raw={"community": "hexie"}),
     "GET /inbox": Row("anyone"),
     "POST /inbox/read": Row("anyone"),
     "GET /host": Row("hosts"),

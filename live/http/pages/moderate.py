@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
 from live.errors import Forbidden
 from live.http.auth import ACTOR
-from live.http.params import path_id
+from live.http.params import optional_ident, path_id
 from live.http.templates import render
 from live.keys import SERVICES
 
@@ -34,3 +34,47 @@ async def moderate_page(request: web.Request) -> web.Response:
     }
     context = {"session": session, "community": community, "config": config, "interact_staff": True}
     return render(request, "moderate.html", context)
+
+
+AUDIT_PAGE = 50
+AUDIT_ACTIONS = (
+    "hide", "unhide", "approve", "delete", "pin", "unpin", "mute", "unmute", "ban", "unban",
+    "slow_mode", "close_chat", "open_chat", "to_opinion", "household_code", "household_join",
+)  # fmt: skip
+
+
+@routes.get("/audit")
+async def audit_page(request: web.Request) -> web.Response:
+    """A community's audit log for its staff: newest first, 50 a page, by action and by words of
+    the moderator's name or the reason; every target named (a person, «name: message»)."""
+    services = request.app[SERVICES]
+    actor = request[ACTOR]
+    if not actor.is_user:
+        raise web.HTTPSeeOther(f"/login?next={quote(request.path_qs, safe='')}")
+    if not actor.is_staff:
+        raise Forbidden("needs a moderator")
+    communities = await services.places.communities()
+    wanted = request.query.get("community") or actor.community_slug
+    community = next((c for c in communities if c.slug == wanted), None)
+    if community is None and actor.is_admin and communities:
+        community = communities[0]
+    if community is None or not actor.can("moderator", community.id):
+        raise Forbidden("needs moderator of this community")
+    before = optional_ident(request.query.get("before"), "before")
+    action = request.query.get("action") or None
+    action = action if action in AUDIT_ACTIONS else None
+    search = request.query.get("q", "").strip()[:100]
+    lines = await services.moderation.audit_search(
+        actor, community.id, before=before, action=action, search=search, limit=AUDIT_PAGE + 1
+    )
+    older = lines[AUDIT_PAGE - 1].entry.id if len(lines) > AUDIT_PAGE else None
+    keep = {"community": community.slug, "action": action or "", "q": search}
+    context = {
+        "community": community,
+        "choices": communities if actor.is_admin else [community],
+        "lines": lines[:AUDIT_PAGE],
+        "actions": AUDIT_ACTIONS,
+        "filters": {"action": action or "", "q": search, "paged": before is not None},
+        "older": urlencode({**{k: v for k, v in keep.items() if v}, "before": older}) if older else None,
+    }
+    return render(request, "audit.html", context)
