@@ -64,7 +64,7 @@ export function init(root, config) {
     mutedEnd = Date.now() + Math.max(1, seconds) * 1000;
     clearTimeout(mutedTimer);
     const tick = () => {
-      if (banned) return;
+      if (banned || ended) return; // the chat closed meanwhile: nothing to re-enable
       if (!muted()) {
         mutedEnd = 0;
         canWrite(true);
