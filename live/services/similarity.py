@@ -186,12 +186,12 @@ def _global(n: int, total: int) -> float:
     return idf(n, total) * (HAPAX_WEIGHT if n < 2 else 1.0)
 
 
-def posting_weights(text: str, df: Mapping[str, int], total: int) -> dict[str, float]:
-    """What the index stores with each term of a document: its term weight divided by the
-    length of the document's TF-IDF vector (with the document frequencies ``df`` of the time it
-    is indexed). A document's vector component is then ``posting weight × collection weight``,
-    so the index can sum true cosines rather than counts of shared terms."""
-    doc = dict(features(text))
+def posting_weights(doc: Mapping[str, float], df: Mapping[str, int], total: int) -> dict[str, float]:
+    """What the index stores with each term of a document (``doc``: its :func:`features`): its
+    term weight divided by the length of the document's TF-IDF vector (with the document
+    frequencies ``df`` of the time it is indexed). A document's vector component is then
+    ``posting weight × collection weight``, so the index can sum true cosines rather than
+    counts of shared terms."""
     norm = math.sqrt(sum((w * _global(df.get(t, 1), total)) ** 2 for t, w in doc.items())) or 1.0
     return {t: w / norm for t, w in doc.items()}
 

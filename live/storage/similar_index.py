@@ -132,14 +132,15 @@ def index_many(conn: Connection, opinions: Iterable[tuple[int, int, str]]) -> in
 
     The document frequencies are counted first (these opinions included), then each posting
     gets its weight from them (:func:`live.services.similarity.posting_weights`)."""
-    from live.services.similarity import posting_weights
+    from live.services.similarity import features, posting_weights
 
-    todo: list[tuple[int, int, str, list[str]]] = []
+    todo: list[tuple[int, int, dict[str, float], list[str]]] = []
     counts: Counter[tuple[int, str]] = Counter()
     wanted: dict[int, set[str]] = {}
     for opinion_id, community_id, text in opinions:
-        terms = terms_of(text)
-        todo.append((opinion_id, community_id, text, terms))
+        doc = dict(features(text))  # once: segmenting is most of the cost of indexing
+        terms = sorted(t for t in doc if len(t) <= TERM_MAX)
+        todo.append((opinion_id, community_id, doc, terms))
         counts.update((community_id, t) for t in terms)
         counts[(community_id, TOTAL)] += 1
         wanted.setdefault(community_id, set()).update(terms)
@@ -148,9 +149,9 @@ def index_many(conn: Connection, opinions: Iterable[tuple[int, int, str]]) -> in
     _bump(conn, counts)
     df = _frequencies(conn, wanted)
     rows: list[dict[str, Any]] = []
-    for opinion_id, community_id, text, terms in todo:
+    for opinion_id, community_id, doc, terms in todo:
         known = df[community_id]
-        weights = posting_weights(text, known, known.get(TOTAL, 1))
+        weights = posting_weights(doc, known, known.get(TOTAL, 1))
         rows.extend(
             {"community_id": community_id, "term": t, "opinion_id": opinion_id, "weight": weights[t]}
             for t in terms
