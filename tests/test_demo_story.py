@@ -161,3 +161,47 @@ async def test_demo_story_is_coherent(client: TestClient[Any, Any]) -> None:
     stats = await (await client.get("/stats")).text()
     for figure in ("response-rate", "satisfaction-rate"):
         assert re.search(rf'data-testid="{figure}">\d+%<', stats), figure
+
+
+async def test_demo_asks_the_room_votes_and_registers(client: TestClient[Any, Any]) -> None:
+    """Every community's demo has a closed poll at its moment in the latest broadcast, an open
+    household vote on the meeting's first item (online and paper ballots, one per household)
+    and registrations for its meeting, some checked in (the meeting's attendance covers them)."""
+    from live.storage.meetings import Registration
+    from live.storage.polls import Poll, PollVote
+    from live.storage.votes import HouseholdBallot, HouseholdVote
+
+    services = client.app[SERVICES]
+    assert await seed_demo(services.db, services.clock)
+    async with services.db.read() as s:
+        communities = list((await s.execute(select(Community))).scalars())
+        for community in communities:
+            polls = list((await s.execute(select(Poll).where(Poll.community_id == community.id))).scalars())
+            assert len(polls) == 1 and not polls[0].open and polls[0].offset_ms > 0
+            voters = await s.scalar(select(func.count(PollVote.id)).where(PollVote.poll_id == polls[0].id))
+            assert voters and voters > 0
+            vote = (
+                await s.execute(select(HouseholdVote).where(HouseholdVote.community_id == community.id))
+            ).scalar_one()
+            assert vote.open
+            ballots = list(
+                (await s.execute(select(HouseholdBallot).where(HouseholdBallot.vote_id == vote.id))).scalars()
+            )
+            assert ballots and len({b.household_id for b in ballots}) == len(ballots)
+            assert {b.channel for b in ballots} == {"form", "paper"}
+            assert all(b.entered_by for b in ballots if b.channel == "paper")
+            meeting = (
+                (await s.execute(select(Meeting).where(Meeting.community_id == community.id)))
+                .scalars()
+                .first()
+            )
+            assert meeting is not None
+            regs = list(
+                (await s.execute(select(Registration).where(Registration.meeting_id == meeting.id))).scalars()
+            )
+            came = [r for r in regs if r.checked_in_at]
+            assert regs and came and len(came) < len(regs)
+            assert meeting.attendance is not None and meeting.attendance >= len(came)
+    for path in ("/api/votes/1", "/api/polls/1", "/api/meetings/1"):
+        answer = await client.get(path)
+        assert answer.status == 200, (path, await answer.text())

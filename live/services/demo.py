@@ -34,12 +34,14 @@ from live.storage.agenda import AgendaEvent, AgendaItem, AgendaOpinion
 from live.storage.chat import Message
 from live.storage.db import Database
 from live.storage.households import Household, HouseholdMember
-from live.storage.meetings import Meeting, MeetingItem
+from live.storage.meetings import Meeting, MeetingItem, Registration
 from live.storage.opinions import Category, Opinion, OpinionSupport
 from live.storage.places import Building, Community, Compound, Grid, Subdistrict, Unit
+from live.storage.polls import Poll, PollOption, PollVote
 from live.storage.presence import SessionViewer, ViewerSample
 from live.storage.rooms import LiveSession
 from live.storage.support_counts import recount_all
+from live.storage.votes import HouseholdBallot, HouseholdBallotLog, HouseholdVote, HouseholdVoteOption
 
 DEMO_PASSWORD = "roundtable"
 SUBDISTRICT = ("qingshan", "青山街道")
@@ -105,6 +107,7 @@ async def seed_demo(db: Database, clock: Clock) -> bool:
             residents = await _residents(s, community, story, units, moderator, password_hash, rng, now)
             parties = await _parties(s, community, story, password_hash, now)
             await _sessions(s, community, story, host, moderator, residents, parties, rng, clock)
+            await _interaction(s, community, story, host, moderator, residents, rng, now)
         await s.flush()
         await recount_all(s)
     return True
@@ -551,3 +554,123 @@ async def _sessions(
                     decision="同意推进" if reached >= 3 else "",
                 )
             )
+
+
+async def _interaction(
+    s: AsyncSession,
+    community: Community,
+    story: DemoCommunity,
+    host: User,
+    moderator: User,
+    residents: dict[User, int],
+    rng: random.Random,
+    now: datetime,
+) -> None:
+    """The room was asked during the latest broadcast (a closed poll, at its moment in the
+    recording); the meeting's first item has a household vote open (ballots online and on
+    paper entered by the grid worker); residents registered for the meeting and were checked in
+    at the door (kept apart from the rest of the story so other seeding can change freely)."""
+    session = await s.scalar(
+        select(LiveSession)
+        .where(LiveSession.community_id == community.id, LiveSession.status == "ended")
+        .order_by(LiveSession.started_at.desc())
+        .limit(1)
+    )
+    people = sorted(residents, key=lambda u: u.id)
+    if session is not None and session.started_at is not None:
+        asked = session.started_at + timedelta(minutes=18)
+        poll = Poll(
+            session_id=session.id,
+            community_id=community.id,
+            question=f"{story.items[0].title}，您更希望先做哪一步？",
+            multiple=False,
+            open=False,
+            offset_ms=18 * 60_000,
+            closed_offset_ms=21 * 60_000,
+            created_by=f"u:{host.id}",
+            created_at=asked,
+            closed_at=asked + timedelta(minutes=3),
+        )
+        s.add(poll)
+        await s.flush()
+        options = [
+            PollOption(poll_id=poll.id, position=n, text=text)
+            for n, text in enumerate(("先开居民议事会", "先请物业出方案", "先做问卷调查"))
+        ]
+        s.add_all(options)
+        await s.flush()
+        for n, person in enumerate(people):
+            choice = options[0] if n % 5 < 3 else options[1 + n % 2]
+            s.add(
+                PollVote(
+                    poll_id=poll.id,
+                    option_id=choice.id,
+                    person_key=f"u:{person.id}",
+                    created_at=asked + timedelta(seconds=20 + n * 7),
+                )
+            )
+    item = await s.scalar(
+        select(AgendaItem).where(
+            AgendaItem.community_id == community.id, AgendaItem.title == story.items[0].title
+        )
+    )
+    if item is not None:
+        opened = now - timedelta(days=2)
+        vote = HouseholdVote(
+            item_id=item.id,
+            community_id=community.id,
+            question=f"是否同意「{item.title}」的实施方案？",
+            secret=False,
+            open=True,
+            closes_at=now + timedelta(days=5),
+            created_by=f"u:{moderator.id}",
+            created_at=opened,
+        )
+        s.add(vote)
+        await s.flush()
+        agree, against, abstain = (
+            HouseholdVoteOption(vote_id=vote.id, position=n, text=text)
+            for n, text in enumerate(("同意", "不同意", "弃权"))
+        )
+        s.add_all([agree, against, abstain])
+        await s.flush()
+        seen: set[int] = set()
+        for n, person in enumerate(people[: max(2, len(people) * 3 // 4)]):
+            household = residents[person]
+            if household in seen:
+                continue
+            seen.add(household)
+            paper = len(seen) % 3 == 2  # an elderly resident's paper ballot, entered by the grid worker
+            option = agree if n % 6 else (against if n % 12 else abstain)
+            ballot = {
+                "vote_id": vote.id,
+                "household_id": household,
+                "option_id": option.id,
+                "channel": "paper" if paper else "form",
+                "voter_key": None if paper else f"u:{person.id}",
+                "voter_name": person.display_name,
+                "entered_by": f"u:{moderator.id}" if paper else None,
+                "consent": paper,
+            }
+            at = opened + timedelta(hours=1 + n * 3)
+            s.add(HouseholdBallot(**ballot, cast_at=at, changes=0))
+            s.add(HouseholdBallotLog(**ballot, at=at))
+    meeting = await s.scalar(select(Meeting).where(Meeting.community_id == community.id).limit(1))
+    if meeting is not None:
+        came = 0
+        for n, person in enumerate(people[:12]):
+            arrived = meeting.starts_at - timedelta(minutes=10 - n) if n % 4 != 3 else None
+            came += arrived is not None
+            s.add(
+                Registration(
+                    meeting_id=meeting.id,
+                    person_key=f"u:{person.id}",
+                    name=person.display_name,
+                    status="registered",
+                    code="".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(8)),
+                    created_at=meeting.starts_at - timedelta(days=3, hours=n),
+                    checked_in_at=arrived,
+                    checked_in_by=f"u:{moderator.id}" if arrived else None,
+                )
+            )
+        meeting.attendance = max(meeting.attendance or 0, came)
