@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from playwright.async_api import expect
 
 from tests.conftest import PASSWORD
 from tests.realtime.conftest import Room
 
 XSS = '<img src=x onerror="window.__pwned=1">看这里'
-
-
-@pytest.fixture
-def fanout() -> str:
-    """The pages run on the default fan-out; both fan-outs are tested at the socket level
-    (tests/realtime/test_chat.py and the others). Known gap: with LIVE_FANOUT=stock the held-message
-    journey fails after a fast-fan-out test in the same process, cause not yet found."""
-    return "fast"
 
 
 async def open_watch_page(context: Any, base_url: str, room: Room, name: str) -> Any:
@@ -101,6 +92,11 @@ async def test_a_guest_phone_opens_at_the_top_and_the_name_field_waits_for_them(
     await page.get_by_test_id("chat-input").fill("你好")
     await page.get_by_test_id("chat-send").click()
     await expect(name).to_be_focused()
+    # a message sent at once after choosing the name waits for the socket's new join, not refused
+    await name.fill("王阿姨")
+    await page.get_by_test_id("chat-name-save").click()
+    await page.get_by_test_id("chat-send").click()
+    await page.get_by_test_id("chat-list").get_by_text("你好").wait_for()
 
 
 async def test_the_reconnecting_banner_shows_and_the_chat_recovers_by_itself(

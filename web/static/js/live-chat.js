@@ -130,9 +130,15 @@ export function init(root, config) {
   const socket = io({ transports: ["websocket", "polling"], auth: { name: name || undefined } });
   socket.on("reload", () => location.reload()); // our account changed: pick up the new role
 
+  // Messages and hides that arrive while a join is being answered: the ack's history may be read
+  // before them, so they are applied again on top of it instead of being wiped with the old list.
+  let during = null;
   socket.on("connect", async () => {
     banner.hidden = true;
+    const arrived = { chat: [], hidden: new Set() };
+    during = arrived;
     const ack = await socket.emitWithAck("join", { session: config.session });
+    if (during === arrived) during = null;
     root.dispatchEvent(new CustomEvent("rt:joined", { detail: ack }));
     if (!ack.ok) {
       if (ack.error === "banned") showBanned();
@@ -142,7 +148,8 @@ export function init(root, config) {
     joined = true;
     onJoined.splice(0).forEach((wake) => wake());
     list.replaceChildren();
-    ack.history.forEach(add);
+    ack.history.filter((m) => !arrived.hidden.has(String(m.id))).forEach(add);
+    arrived.chat.filter((m) => !arrived.hidden.has(String(m.id))).forEach(add);
     scrollDown();
     if (viewerCount) viewerCount.textContent = ack.viewers.current;
     showPin(ack.pinned);
@@ -178,11 +185,13 @@ export function init(root, config) {
     for (const message of asList(payload)) {
       if (heldIds.delete(message.id)) say(strings.held_approved, "ok"); // a moderator let it through
     }
+    if (during) during.chat.push(...asList(payload));
     asList(payload).forEach(add);
     if (atBottom) scrollDown();
   });
   socket.on("hide", (payload) => {
     for (const item of asList(payload)) {
+      if (during) during.hidden.add(String(item.message));
       if (heldIds.delete(String(item.message))) say(strings.held_rejected);
       list.querySelectorAll(`[data-message-id="${CSS.escape(String(item.message))}"]`).forEach((el) => el.remove());
       pinned.querySelectorAll(`[data-message-id="${CSS.escape(String(item.message))}"]`).forEach(() => showPin(null));
@@ -202,6 +211,7 @@ export function init(root, config) {
     showNameForm(false);
     say("");
     socket.auth = { name };
+    joined = false;
     socket.disconnect().connect();
   });
 

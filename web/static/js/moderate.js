@@ -91,11 +91,27 @@ async function getJSON(url) {
   return answer.ok && answer.body ? answer.body : [];
 }
 
+// Live changes that arrive while the message list is being fetched: the answer may have been read
+// before them, so they are applied again on top of it (a held message is never wiped by a reload).
+const recorders = new Set();
+const live = (apply) => (payload) => {
+  recorders.forEach((changes) => changes.push(() => apply(payload)));
+  apply(payload);
+};
+
 async function loadMessages() {
-  const messages = await getJSON(`/api/sessions/${session}/messages?limit=1000`);
+  const changes = [];
+  recorders.add(changes);
+  let messages;
+  try {
+    messages = await getJSON(`/api/sessions/${session}/messages?limit=1000`);
+  } finally {
+    recorders.delete(changes);
+  }
   held.replaceChildren();
   chat.replaceChildren();
   messages.forEach(place);
+  changes.forEach((apply) => apply());
   showNothingHeld();
 }
 
@@ -156,9 +172,9 @@ socket.on("connect", async () => {
 });
 socket.on("disconnect", () => { banner.hidden = false; });
 socket.on("connect_error", () => { banner.hidden = false; });
-socket.on("chat", (payload) => asList(payload).forEach(place));
-socket.on("held", (payload) => asList(payload).forEach(place));
-socket.on("hide", (payload) => asList(payload).forEach((h) => {
+socket.on("chat", live((payload) => asList(payload).forEach(place)));
+socket.on("held", live((payload) => asList(payload).forEach(place)));
+socket.on("hide", live((payload) => asList(payload).forEach((h) => {
   find(h.message).forEach((el) => {
     if (held.contains(el)) { el.remove(); showNothingHeld(); return; }
     el.classList.remove("status-visible");
@@ -168,7 +184,7 @@ socket.on("hide", (payload) => asList(payload).forEach((h) => {
     tag.hidden = false;
     el.querySelector(".mod-actions").replaceChildren(button(strings.unhide, "unhide", { message: h.message }));
   });
-}));
+})));
 socket.on("pin", (payload) => showPin(payload.message));
 socket.on("chat_state", showState);
 socket.on("viewers", (payload) => { viewerCount.textContent = payload.current; });
