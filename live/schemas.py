@@ -326,6 +326,136 @@ class Vote(Schema):
     options: Annotated[list[Id], msgspec.Meta(max_length=8)]
 
 
+# -- accountability (CONTRACT §7) ---------------------------------------------------------------
+
+Month = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^(19[7-9][0-9]|20[0-9][0-9]|2100)-(0[1-9]|1[0-2])$",
+        description="a month, YYYY-MM, years 1970..2100",
+    ),
+]
+
+
+class CreateParty(Schema):
+    routes = ("POST /api/parties",)
+    name: Short
+    kind: Code
+    community: Slug | None = None
+    contact: Short | None = None
+
+
+class ProgressNote(Schema):
+    """``POST /api/agenda/{id}/progress`` as JSON (multipart with photos is read by the transport)."""
+
+    routes = ("POST /api/agenda/{id}/progress",)
+    note: Long
+
+
+class MarkDone(Schema):
+    routes = ("POST /api/agenda/{id}/done",)
+    outcome: Long | None = None
+
+
+class ExtendItem(Schema):
+    routes = ("POST /api/agenda/{id}/extend",)
+    field_codes = {"days": "bad_days", "which": "bad_which"}
+    days: WorkingDays
+    reason: Short
+    which: Annotated[str, msgspec.Meta(max_length=16)] | None = None
+
+
+class RateItem(Schema):
+    routes = ("POST /api/agenda/{id}/rating",)
+    field_codes = {"rating": "bad_rating"}
+    rating: Code
+    comment: Short | None = None
+
+
+class CorrectDay(Schema):
+    """``workday``: true (a working day), false (a day off) or null (back to the calendar)."""
+
+    routes = ("PUT /api/admin/calendar/{day}",)
+    field_codes = {"workday": "bad_workday"}
+    workday: bool | None = None
+    note: Annotated[str, msgspec.Meta(max_length=128)] | None = None
+
+
+# -- household votes (表决) and entries on behalf of residents (代录) -----------------------------
+
+Ids = Annotated[list[Id], msgspec.Meta(max_length=200)]
+
+
+class OpenVote(Schema):
+    routes = ("POST /api/agenda/{id}/votes",)
+    field_codes = {"options": "bad_options"}
+    question: Short
+    options: Annotated[list[Short], msgspec.Meta(max_length=8)]
+    secret: bool | None = False
+    compounds: Ids | None = None
+    buildings: Ids | None = None
+    closes_at: Moment | None = None
+
+
+class CastBallot(Schema):
+    routes = ("POST /api/votes/{id}/ballot",)
+    option: Id
+
+
+class EnterBallot(Schema):
+    """Staff: a paper ballot, or one on behalf of a named resident with their consent."""
+
+    routes = ("POST /api/votes/{id}/entries",)
+    household: Id
+    option: Id
+    channel: Annotated[str, msgspec.Meta(max_length=16)]
+    voter_name: Name
+    consent: bool | None = False
+
+
+class OnBehalf(Schema):
+    """Who a moderator enters something for: the household, the resident's name, their consent."""
+
+    household: Id
+    resident: Name
+    consent: bool | None = False
+    channel: Annotated[str, msgspec.Meta(max_length=16)] | None = None
+
+
+class OnBehalfOpinion(OnBehalf, kw_only=True):
+    routes = ("POST /api/on-behalf/opinions",)
+    text: Long
+    category: Code | None = None
+    location: Short | None = None
+
+
+class OnBehalfSupport(OnBehalf, kw_only=True):
+    routes = ("POST /api/on-behalf/supports",)
+    opinion: Id
+
+
+class OnBehalfVote(OnBehalf, kw_only=True):
+    routes = ("POST /api/on-behalf/votes",)
+    vote: Id
+    option: Id
+
+
+# -- meeting registrations and check-in ---------------------------------------------------------
+
+
+class RegisterForMeeting(Schema):
+    routes = ("POST /api/meetings/{id}/registrations",)
+    name: Name | None = None
+
+
+class CheckIn(Schema):
+    """``{code}`` (scanned or typed at the door) or ``{registration}`` (found by name)."""
+
+    routes = ("POST /api/meetings/{id}/checkin",)
+    code: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    registration: Id | None = None
+
+
 # -- HTTP queries --------------------------------------------------------------------------------
 
 
@@ -374,6 +504,23 @@ class MessageList(Page):
     routes = ("GET /api/sessions/{id}/messages",)
     from_ms: Annotated[int, msgspec.Meta(ge=0, le=MAX_OFFSET_MS)] | None = None
     to_ms: Annotated[int, msgspec.Meta(ge=0, le=MAX_OFFSET_MS)] | None = None
+
+
+class CommunityFilter(Query):
+    routes = ("GET /api/parties", "GET /api/board/parties", "GET /api/stats/channels")
+    community: Slug | None = None
+
+
+class StatsQuery(Query):
+    routes = ("GET /api/stats", "GET /api/stats/{table}")
+    field_codes = {"month": "bad_month"}
+    community: Slug | None = None
+    month: Month | None = None
+
+
+class OnBehalfList(Page):
+    routes = ("GET /api/on-behalf",)
+    community: Slug | None = None
 
 
 class CommunityQuery(Query):
@@ -493,10 +640,15 @@ class Moderate(Payload):
 
 
 class SocketAuth(Payload):
-    """The ``auth`` object of a Socket.IO connection."""
+    """The ``auth`` object of a Socket.IO connection: a guest token the server signed and the
+    display name (checked further by ``live.services.guests.clean_display_name``, which refuses
+    control characters rather than dropping them, hence ``raw_fields``)."""
 
     event = "connect"
-    guest: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    raw_fields = frozenset({"name"})
+    type_codes = {"name": "bad_name"}
+    field_codes = {"name": "bad_name"}
+    guest: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     name: Annotated[str, msgspec.Meta(max_length=200)] | None = None
 
 

@@ -13,6 +13,7 @@ from live.errors import DomainError
 from live.http.auth import GUEST_COOKIE, SESSION_COOKIE, ascii_cookie, client_address
 from live.keys import SETTINGS
 from live.realtime.context import Connection, RealtimeContext
+from live.schemas import SocketAuth, decode_payload
 from live.services.actors import Actor
 from live.services.defaults import DEFAULT_GUEST_NAME
 from live.services.guests import clean_display_name, guest_actor, new_guest_id, verify_guest
@@ -40,7 +41,7 @@ async def identify_with_token(
     """The actor of a new connection and the sign-in session token it was recognised by."""
     request: web.Request | None = environ.get("aiohttp.request")
     address = client_address(request) if request is not None else None
-    auth = auth if isinstance(auth, dict) else {}
+    given = decode_payload(auth, SocketAuth)
     cookies = _cookies(environ)
     secret = ctx.app[SETTINGS].secret
     token = ascii_cookie(cookies, SESSION_COOKIE)
@@ -51,14 +52,20 @@ async def identify_with_token(
     # Only a token the server signed names a guest: the cookie, else ``auth.guest``. Anything
     # else (someone's public id, a made-up value) starts a new identity, never someone else's.
     guest_id = None
-    for signed in (ascii_cookie(cookies, GUEST_COOKIE), auth.get("guest")):
-        if isinstance(signed, str) and signed:
+    for signed in (ascii_cookie(cookies, GUEST_COOKIE), given.guest):
+        if signed:
             guest_id = verify_guest(secret, signed[:200])
             if guest_id is not None:
                 break
-    raw_name = auth.get("name")
-    name = DEFAULT_GUEST_NAME if raw_name in (None, "") else clean_display_name(raw_name)
+    name = DEFAULT_GUEST_NAME if given.name in (None, "") else clean_display_name(given.name)
     return guest_actor(secret, guest_id or new_guest_id(), name, address), None
+
+
+def refused(refusal: dict[str, str]) -> socketio.exceptions.ConnectionRefusedError:
+    """A refused connection: the client's ``connect_error`` gets ``message`` (the detail) and
+    ``data`` (``{error, detail, field}``; socket.io-client's ``err.data``). One argument alone would
+    reach the client only as the text of the dict."""
+    return socketio.exceptions.ConnectionRefusedError(refusal["detail"], refusal)
 
 
 def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
@@ -66,14 +73,13 @@ def register(sio: socketio.AsyncServer, ctx: RealtimeContext) -> None:
         try:
             actor, token = await identify_with_token(ctx, environ, auth)
         except DomainError as err:
-            raise socketio.exceptions.ConnectionRefusedError(
-                {"error": err.code, "detail": err.detail}
-            ) from err
+            refusal = {"error": err.code, "detail": err.detail}
+            if err.field is not None:
+                refusal["field"] = err.field
+            raise refused(refusal) from err
         except Exception as err:
             log.exception("identifying a socket failed")
-            raise socketio.exceptions.ConnectionRefusedError(
-                {"error": "internal", "detail": "try again"}
-            ) from err
+            raise refused({"error": "internal", "detail": "try again"}) from err
         ctx.connections[sid] = Connection(actor, token=token)
 
     async def disconnect(sid: str, *_: Any) -> None:

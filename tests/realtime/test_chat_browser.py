@@ -97,6 +97,11 @@ async def test_a_guest_phone_opens_at_the_top_and_the_name_field_waits_for_them(
     await page.get_by_test_id("chat-name-save").click()
     await page.get_by_test_id("chat-send").click()
     await page.get_by_test_id("chat-list").get_by_text("你好").wait_for()
+    # a name the server refuses at connect (reserved for staff) brings the name field back
+    await page.evaluate("() => localStorage.setItem('rt_chat_name', '网格员小王')")
+    await page.reload()
+    await expect(name).to_be_visible()
+    assert await page.evaluate("() => localStorage.getItem('rt_chat_name')") is None
 
 
 async def test_the_reconnecting_banner_shows_and_the_chat_recovers_by_itself(

@@ -8,10 +8,11 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from live import schemas
 from live.errors import Invalid
 from live.http.auth import ACTOR
 from live.http.i18n import request_language
-from live.http.params import json_body, optional_text, path_id, text
+from live.http.params import body, path_id, query
 from live.http.responses import json_response
 from live.keys import SERVICES, SETTINGS
 from live.payloads import agenda_payload, iso, party_payload
@@ -93,20 +94,21 @@ def figures_payload(figures: ItemFigures | Figures) -> dict[str, Any]:
 
 @routes.post("/api/parties")
 async def create_party(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.CreateParty)
     row = await request.app[SERVICES].accountability.create_party(
         request[ACTOR],
-        community_slug=optional_text(body, "community", 64),
-        name=text(body, "name", max_len=1000),
-        kind=text(body, "kind", max_len=32),
-        contact=optional_text(body, "contact", 1000),
+        community_slug=form.community or None,
+        name=form.name,
+        kind=form.kind,
+        contact=form.contact,
     )
     return json_response(party_payload(row.party, row.community), status=201)
 
 
 @routes.get("/api/parties")
 async def list_parties(request: web.Request) -> web.Response:
-    rows = await request.app[SERVICES].accountability.parties(request.query.get("community") or None)
+    community = query(request, schemas.CommunityFilter).community
+    rows = await request.app[SERVICES].accountability.parties(community)
     return json_response([party_payload(r.party, r.community) for r in rows])
 
 
@@ -136,7 +138,7 @@ async def my_items(request: web.Request) -> web.Response:
 @routes.get("/api/board/parties")
 async def party_board(request: web.Request) -> web.Response:
     loads: list[PartyLoad] = await request.app[SERVICES].accountability.board(
-        request.query.get("community") or None, request.app[SETTINGS].due_soon_days
+        query(request, schemas.CommunityFilter).community, request.app[SETTINGS].due_soon_days
     )
     return json_response(
         [
@@ -157,8 +159,7 @@ async def party_board(request: web.Request) -> web.Response:
 async def _progress_input(request: web.Request) -> tuple[str, list[bytes]]:
     """``{note}`` as JSON, or multipart with ``note`` and up to three ``photo`` files."""
     if not request.content_type.startswith("multipart/"):
-        body = await json_body(request)
-        return text(body, "note", max_len=10000), []
+        return (await body(request, schemas.ProgressNote)).note, []
     reader = await request.multipart()
     note, photos = "", []
     while (part := await reader.next()) is not None:
@@ -194,25 +195,16 @@ async def post_progress(request: web.Request) -> web.Response:
 
 @routes.post("/api/agenda/{id}/done")
 async def mark_done(request: web.Request) -> web.Response:
-    body = await json_body(request) if request.can_read_body else {}
-    item = await request.app[SERVICES].accountability.done(
-        request[ACTOR], path_id(request), optional_text(body, "outcome", 10000)
-    )
+    form = await body(request, schemas.MarkDone)
+    item = await request.app[SERVICES].accountability.done(request[ACTOR], path_id(request), form.outcome)
     return json_response({"id": str(item.id), "status": item.status})
 
 
 @routes.post("/api/agenda/{id}/extend")
 async def extend(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    days = body.get("days")
-    if isinstance(days, bool) or not isinstance(days, int):
-        raise Invalid("days must be a whole number of working days", code="bad_days")
+    form = await body(request, schemas.ExtendItem)
     row = await request.app[SERVICES].accountability.extend(
-        request[ACTOR],
-        path_id(request),
-        days,
-        text(body, "reason", max_len=1000),
-        optional_text(body, "which", 16) or "resolve",
+        request[ACTOR], path_id(request), form.days, form.reason, form.which or "resolve"
     )
     return json_response(
         {
@@ -229,12 +221,9 @@ async def extend(request: web.Request) -> web.Response:
 
 @routes.post("/api/agenda/{id}/rating")
 async def rate(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.RateItem)
     counts = await request.app[SERVICES].accountability.rate(
-        request[ACTOR],
-        path_id(request),
-        text(body, "rating", max_len=32),
-        optional_text(body, "comment", 1000) or "",
+        request[ACTOR], path_id(request), form.rating, form.comment or ""
     )
     return json_response({"ratings": counts})
 
@@ -250,18 +239,10 @@ async def photo(request: web.Request) -> web.StreamResponse:
 # ---- statistics -------------------------------------------------------------------------------
 
 
-def _month(request: web.Request) -> str | None:
-    month = request.query.get("month") or None
-    if month is not None and (len(month) != 7 or month[4] != "-"):
-        raise Invalid("month: YYYY-MM", code="bad_month")
-    return month
-
-
 @routes.get("/api/stats")
 async def stats(request: web.Request) -> web.Response:
-    figures = await request.app[SERVICES].stats.figures(
-        request.query.get("community") or None, _month(request)
-    )
+    q = query(request, schemas.StatsQuery)
+    figures = await request.app[SERVICES].stats.figures(q.community, q.month)
     return json_response(figures.as_dict())
 
 
@@ -269,9 +250,8 @@ async def _table(request: web.Request, name: str) -> list[Row]:
     by = TABLES.get(name)
     if by is None:
         raise web.HTTPNotFound()
-    return await request.app[SERVICES].stats.table(
-        by, request.query.get("community") or None, _month(request), request_language(request)
-    )
+    q = query(request, schemas.StatsQuery)
+    return await request.app[SERVICES].stats.table(by, q.community, q.month, request_language(request))
 
 
 def _columns(rows: list[Row]) -> tuple[str, ...]:
@@ -319,11 +299,8 @@ async def calendar_corrections(request: web.Request) -> web.Response:
 
 @routes.put("/api/admin/calendar/{day}")
 async def correct_day(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    workday = body.get("workday")
-    if workday is not None and not isinstance(workday, bool):
-        raise Invalid("workday: true, false or null", code="bad_workday")
+    form = await body(request, schemas.CorrectDay)
     day = await request.app[SERVICES].accountability.correct_day(
-        request[ACTOR], request.match_info["day"], workday, optional_text(body, "note", 128) or ""
+        request[ACTOR], request.match_info["day"], form.workday, form.note or ""
     )
-    return json_response({"day": day.isoformat(), "workday": workday})
+    return json_response({"day": day.isoformat(), "workday": form.workday})

@@ -8,7 +8,7 @@ from aiohttp import web
 from live import schemas
 from live.errors import Invalid
 from live.http.auth import ACTOR
-from live.http.params import body, json_body, moment, optional_ident, optional_text, path_id, query
+from live.http.params import body, moment, path_id, query
 from live.http.qr import qr_svg
 from live.http.responses import json_response
 from live.keys import SERVICES
@@ -81,9 +81,9 @@ async def record_meeting(request: web.Request) -> web.Response:
 
 @routes.post("/api/meetings/{id}/registrations")
 async def register(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.RegisterForMeeting)
     registration, _created = await request.app[SERVICES].registrations.register(
-        request[ACTOR], path_id(request), optional_text(body, "name", 200)
+        request[ACTOR], path_id(request), form.name
     )
     # 201 also when the same person registers the same name again: they get the registration they have
     return json_response(registration_payload(registration), status=201)
@@ -115,13 +115,11 @@ async def registration_qr(request: web.Request) -> web.Response:
 @routes.post("/api/meetings/{id}/checkin")
 async def check_in(request: web.Request) -> web.Response:
     """Staff at the door: ``{code}`` (scanned or typed) or ``{registration}`` (found by name)."""
-    body = await json_body(request)
-    code = optional_text(body, "code", 64)
-    registration_id = optional_ident(body.get("registration"), "registration")
-    if code is None and registration_id is None:
-        raise Invalid("code is required", code="missing_field")
+    form = await body(request, schemas.CheckIn)
+    if not form.code and form.registration is None:
+        raise Invalid("code is required", code="missing_field", field="code")
     done = await request.app[SERVICES].registrations.check_in(
-        request[ACTOR], path_id(request), code=code, registration_id=registration_id
+        request[ACTOR], path_id(request), code=form.code or None, registration_id=form.registration
     )
     return json_response(
         {"registration": registration_payload(done.registration), "checked_in_at": iso(done.checked_in_at)}

@@ -6,9 +6,9 @@ from typing import Any
 
 from aiohttp import web
 
-from live.http.api.votes import flag
+from live import schemas
 from live.http.auth import ACTOR
-from live.http.params import ident, json_body, optional_text, page, text
+from live.http.params import body, query
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import iso, opinion_payload, vote_payload
@@ -16,25 +16,21 @@ from live.payloads import iso, opinion_payload, vote_payload
 routes = web.RouteTableDef()
 
 
-def who(body: dict[str, Any]) -> dict[str, Any]:
+def who(form: schemas.OnBehalf) -> dict[str, Any]:
     return {
-        "household_id": ident(body.get("household"), "household"),
-        "resident_name": text(body, "resident", max_len=200),
-        "consent": flag(body, "consent"),
-        "channel": optional_text(body, "channel", 16) or "on_behalf",
+        "household_id": form.household,
+        "resident_name": form.resident,
+        "consent": bool(form.consent),
+        "channel": form.channel or "on_behalf",
     }
 
 
 @routes.post("/api/on-behalf/opinions")
 async def opinion(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.OnBehalfOpinion)
     services = request.app[SERVICES]
     made = await services.onbehalf.opinion(
-        request[ACTOR],
-        **who(body),
-        text=text(body, "text", max_len=10000),
-        category=optional_text(body, "category", 32),
-        location=optional_text(body, "location", 1000),
+        request[ACTOR], **who(form), text=form.text, category=form.category, location=form.location
     )
     community = await services.places.by_id(made.community_id)
     return json_response(opinion_payload(made, community.slug, staff=True), status=201)
@@ -42,10 +38,8 @@ async def opinion(request: web.Request) -> web.Response:
 
 @routes.post("/api/on-behalf/supports")
 async def support(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    made = await request.app[SERVICES].onbehalf.support(
-        request[ACTOR], **who(body), opinion_id=ident(body.get("opinion"), "opinion")
-    )
+    form = await body(request, schemas.OnBehalfSupport)
+    made = await request.app[SERVICES].onbehalf.support(request[ACTOR], **who(form), opinion_id=form.opinion)
     return json_response({"opinion": str(made.id), "supporters": made.supporters})
 
 
@@ -64,21 +58,18 @@ async def rating(request: web.Request) -> web.Response:
 
 @routes.post("/api/on-behalf/votes")
 async def vote(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.OnBehalfVote)
     view = await request.app[SERVICES].onbehalf.vote(
-        request[ACTOR],
-        **who(body),
-        vote_id=ident(body.get("vote"), "vote"),
-        option_id=ident(body.get("option"), "option"),
+        request[ACTOR], **who(form), vote_id=form.vote, option_id=form.option
     )
     return json_response(vote_payload(view), status=201)
 
 
 @routes.get("/api/on-behalf")
 async def entries(request: web.Request) -> web.Response:
-    limit, after = page(request)
+    q = query(request, schemas.OnBehalfList)
     found = await request.app[SERVICES].onbehalf.entries(
-        request[ACTOR], request.query.get("community", "")[:64], limit=limit, after=after
+        request[ACTOR], q.community or "", limit=q.limit, after=q.after
     )
     return json_response(
         [
@@ -100,5 +91,6 @@ async def entries(request: web.Request) -> web.Response:
 
 @routes.get("/api/stats/channels")
 async def channels(request: web.Request) -> web.Response:
-    stats = await request.app[SERVICES].onbehalf.channel_stats(request.query.get("community", "")[:64])
+    community = query(request, schemas.CommunityFilter).community
+    stats = await request.app[SERVICES].onbehalf.channel_stats(community or "")
     return json_response(stats)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
-from live.errors import Invalid
+from live import schemas
 from live.http.auth import ACTOR
-from live.http.params import ident, json_body, moment, path_id, text
+from live.http.params import body, moment, path_id
 from live.http.responses import json_response
 from live.keys import SERVICES
 from live.payloads import iso, vote_payload
@@ -16,43 +14,18 @@ from live.payloads import iso, vote_payload
 routes = web.RouteTableDef()
 
 
-def option_texts(body: dict[str, Any]) -> list[str]:
-    raw = body.get("options")
-    if not isinstance(raw, list) or not all(isinstance(o, str) for o in raw) or len(raw) > 8:
-        raise Invalid("options: a list of 2 to 8 texts", code="bad_options")
-    return [str(o)[:1000] for o in raw]
-
-
-def flag(body: dict[str, Any], key: str) -> bool:
-    value = body.get(key, False)
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise Invalid(f"{key} must be true or false")
-    return value
-
-
-def id_list(body: dict[str, Any], key: str) -> list[int]:
-    raw = body.get(key)
-    if raw is None:
-        return []
-    if not isinstance(raw, list) or len(raw) > 200:
-        raise Invalid(f"{key} must be a list of ids")
-    return [ident(v, key) for v in raw]
-
-
 @routes.post("/api/agenda/{id}/votes")
 async def open_vote(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.OpenVote)
     view = await request.app[SERVICES].votes.open(
         request[ACTOR],
         path_id(request),
-        question=text(body, "question", max_len=1000),
-        options=option_texts(body),
-        secret=flag(body, "secret"),
-        compounds=id_list(body, "compounds"),
-        buildings=id_list(body, "buildings"),
-        closes_at=moment(body.get("closes_at"), "closes_at"),
+        question=form.question,
+        options=form.options,
+        secret=bool(form.secret),
+        compounds=form.compounds or [],
+        buildings=form.buildings or [],
+        closes_at=moment(form.closes_at, "closes_at"),
     )
     return json_response(vote_payload(view), status=201)
 
@@ -71,25 +44,23 @@ async def get_vote(request: web.Request) -> web.Response:
 
 @routes.post("/api/votes/{id}/ballot")
 async def cast(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    view = await request.app[SERVICES].votes.cast(
-        request[ACTOR], path_id(request), ident(body.get("option"), "option")
-    )
+    form = await body(request, schemas.CastBallot)
+    view = await request.app[SERVICES].votes.cast(request[ACTOR], path_id(request), form.option)
     return json_response(vote_payload(view))
 
 
 @routes.post("/api/votes/{id}/entries")
 async def enter(request: web.Request) -> web.Response:
     """Staff: a paper ballot, or a ballot on behalf of a named resident with their consent."""
-    body = await json_body(request)
+    form = await body(request, schemas.EnterBallot)
     view = await request.app[SERVICES].votes.enter(
         request[ACTOR],
         path_id(request),
-        household_id=ident(body.get("household"), "household"),
-        option_id=ident(body.get("option"), "option"),
-        channel=text(body, "channel", max_len=16),
-        voter_name=text(body, "voter_name", max_len=200),
-        consent=flag(body, "consent"),
+        household_id=form.household,
+        option_id=form.option,
+        channel=form.channel,
+        voter_name=form.voter_name,
+        consent=bool(form.consent),
     )
     return json_response(vote_payload(view), status=201)
 
