@@ -137,15 +137,20 @@ class Households:
 
     async def verify(self, actor: Actor, user_id: int, unit_id: int, room: object) -> HouseholdPlace:
         """Staff verify a resident on the spot as a member of (unit, room); this also moves a
-        resident who was a member of another household."""
+        resident who was a member of another household. Only resident accounts: anyone else is
+        409 ``not_a_resident``."""
         room = clean_room(room)
         community_id = await self._unit_community(unit_id)
         require_staff(actor, "moderator", community_id)
         before = await self.store.membership(user_id)
         if before is not None and not actor.can("moderator", before.place.community_id):
             raise Forbidden("that resident's household is in another community")
-        if not await self.store.user_exists(user_id):
+        role = await self.store.user_role(user_id)
+        if role is None:
             raise NotFound("no such resident", code="unknown_user")
+        if role != "resident":
+            # a household is one voice of its residents: staff, party and admin accounts are not members
+            raise Conflict(f"only resident accounts join a household, not a {role}", code="not_a_resident")
         place = await self.store.verify(unit_id, room, user_id, actor.key, self.clock.now())
         action = (
             "household_move" if before is not None and before.place.id != place.id else "household_verify"

@@ -7,6 +7,7 @@ transaction it interrupted is rolled back whole; the pool checks connections bef
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -66,14 +67,41 @@ def _sqlite_pragmas(synchronous: str) -> Any:
     return on_connect
 
 
+class _NoResultRows(logging.Filter):
+    """SQLAlchemy's echo at DEBUG logs every result row, and rows hold personal data (residents'
+    phone numbers): those records are dropped; statements stay (their values hidden)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith(("Row ", "Col ")))
+
+
+class _NoOperationTrace(logging.Filter):
+    """aiosqlite traces every operation at DEBUG with its bound values (phone numbers again)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoResultRows())
+logging.getLogger("aiosqlite").addFilter(_NoOperationTrace())
+
+
 def make_engine(url: str, *, sqlite_synchronous: str = "normal") -> AsyncEngine:
+    """The engine: ``hide_parameters`` keeps bound values (phone numbers, codes) out of the SQL
+    echo (``sqlalchemy.engine`` at INFO/DEBUG) and out of the text of database errors."""
     ensure_sqlite_dir(url)
     if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"timeout": 5})
+        engine = create_async_engine(url, connect_args={"timeout": 5}, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(sqlite_synchronous))
         return engine
     return create_async_engine(
-        url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=10, connect_args={"timeout": 5}
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        pool_timeout=10,
+        connect_args={"timeout": 5},
+        hide_parameters=True,
     )
 
 

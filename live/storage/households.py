@@ -129,9 +129,10 @@ class HouseholdStore:
         async with self.db.read() as s:
             return await household_place(s, household_id)
 
-    async def user_exists(self, user_id: int) -> bool:
+    async def user_role(self, user_id: int) -> str | None:
+        """The account's role, None when there is no such account."""
         async with self.db.read() as s:
-            return await s.get(User, user_id) is not None
+            return await s.scalar(select(User.role).where(User.id == user_id))
 
     async def user_id_with_phone(self, phone: str) -> int | None:
         async with self.db.read() as s:

@@ -126,3 +126,28 @@ async def test_staff_verify_move_and_revoke_on_the_spot(
         ("household_move", f"u:{resident_id}"),
         ("household_revoke", f"u:{resident_id}"),
     ]
+
+
+async def test_only_resident_accounts_are_verified_into_a_household(
+    client: TestClient[Any, Any], world: World, units: dict[str, str]
+) -> None:
+    """A household is one voice of its residents: staff may not verify a moderator, host or admin
+    account into one (``/move`` goes through the same check); the refusal is 409 ``not_a_resident``."""
+    services = client.app[SERVICES]
+    ids = {u.username: u.id for u in await services.accounts.list_users()}
+    mod = await signed_in(client, "mod-a")
+    for username in ("mod-a", "host-a", "host-b", "admin"):
+        refused = await mod.post(
+            "/api/households/verify",
+            {"user": str(ids[username]), "unit": units["hexie"], "room": "301"},
+            expect=409,
+        )
+        assert refused["error"] == "not_a_resident" and refused["detail"], (username, refused)
+        assert await services.households.household_of(ids[username]) is None
+    assert (await mod.post(
+        "/api/households/verify", {"user": "999999", "unit": units["hexie"], "room": "301"}, expect=404
+    ))["error"] == "unknown_user"  # fmt: skip
+    verified = await mod.post(
+        "/api/households/verify", {"user": str(ids["resident"]), "unit": units["hexie"], "room": "301"}
+    )
+    assert verified["household"]["room"] == "301"

@@ -121,6 +121,13 @@ async def test_ios_recording_and_wrong_files(
     # refused uploads leave nothing behind
     names = {p.name for p in (settings.data_dir / "uploads").iterdir()}
     assert names == {ios["voice"]["url"].rsplit("/", 1)[1]}
+    # the stored file: its link is the capability; no shared cache may keep a copy
+    stored = await client.get(ios["voice"]["url"])
+    assert stored.status == 200 and stored.headers["Cache-Control"].startswith("private")
+    assert (
+        stored.headers["Content-Type"] == "audio/mp4"
+        and stored.headers["X-Content-Type-Options"] == "nosniff"
+    )
     assert (await client.get("/uploads/../secret.key")).status == 404
     assert (await client.get("/uploads/aaaaaaaaaaaaaaaaaaaaaaaa.m4a")).status == 404
 

@@ -145,7 +145,11 @@ async def transcribe(request: web.Request) -> web.Response:
 
 @routes.get("/uploads/{name}")
 async def upload_file(request: web.Request) -> web.StreamResponse:
-    """A stored voice message or photo (random, unguessable names; never rewritten)."""
+    """A stored voice message or photo (random, unguessable names; never rewritten).
+
+    The name is the capability (96 random bits, handed out only in payloads of opinions the
+    reader may see): no sign-in is asked, so that a shared link and a WeChat in-app browser work.
+    ``private``: a shared cache (a proxy) never keeps a copy; the browser may (docs/security.md)."""
     path = request.app[SERVICES].opinions.upload_path(request.match_info["name"])
     if path is None:
         raise web.HTTPNotFound()
@@ -154,7 +158,7 @@ async def upload_file(request: web.Request) -> web.StreamResponse:
         path,
         headers={
             "Content-Type": kind,
-            "Cache-Control": "public, max-age=31536000, immutable",
+            "Cache-Control": "private, max-age=31536000, immutable",
             "X-Content-Type-Options": "nosniff",
         },
     )
