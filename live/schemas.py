@@ -440,6 +440,14 @@ class OnBehalfVote(OnBehalf, kw_only=True):
     option: Id
 
 
+class OnBehalfRating(OnBehalf, kw_only=True):
+    routes = ("POST /api/on-behalf/ratings",)
+    field_codes = {"rating": "bad_rating"}
+    item: Id
+    rating: Code
+    comment: Short | None = None
+
+
 # -- meeting registrations and check-in ---------------------------------------------------------
 
 

@@ -45,13 +45,9 @@ async def support(request: web.Request) -> web.Response:
 
 @routes.post("/api/on-behalf/ratings")
 async def rating(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    form = await body(request, schemas.OnBehalfRating)
     counts = await request.app[SERVICES].onbehalf.rating(
-        request[ACTOR],
-        **who(body),
-        item_id=ident(body.get("item"), "item"),
-        rating=text(body, "rating", max_len=32),
-        comment=optional_text(body, "comment", 1000) or "",
+        request[ACTOR], **who(form), item_id=form.item, rating=form.rating, comment=form.comment or ""
     )
     return json_response({"ratings": counts})
 
