@@ -12,6 +12,7 @@ from live.clock import FakeClock
 from live.events import PollChanged
 from live.keys import SERVICES
 from tests.interact.conftest import Live, People
+from tests.waiting import eventually
 
 
 async def open_poll(live: Live, **extra: Any) -> dict[str, Any]:
@@ -108,9 +109,18 @@ async def test_end_time_closes_the_poll(
     clock.advance(301)
     status, err = await voter.call("POST", f"/api/polls/{poll['id']}/vote", {"options": [first]})
     assert status == 409 and err["error"] == "closed"
-    await services.polls.close_due()  # the background job may have closed it already: once only
-    closed = [e for e in services.events.of_type(PollChanged) if isinstance(e, PollChanged)]
-    assert [(e.poll_id, e.change) for e in closed] == [(int(poll["id"]), "closed")]
+    # The background job may be closing it at this moment: on PostgreSQL it holds the row lock
+    # (skip_locked), so this call skips the poll and the job publishes after its commit. Wait for
+    # the one event, then let every published event be delivered: still exactly one.
+    await services.polls.close_due()
+
+    def closed() -> list[tuple[int, str]]:
+        events = services.events.of_type(PollChanged)
+        return [(e.poll_id, e.change) for e in events if isinstance(e, PollChanged)]
+
+    await eventually(closed, what="the poll's closed event")
+    await services.events.idle()
+    assert closed() == [(int(poll["id"]), "closed")]
     status, read = await voter.call("GET", f"/api/polls/{poll['id']}")
     assert read["open"] is False and read["options"][0]["votes"] == 1
     assert read["closed_offset_ms"] == 300_000
