@@ -160,17 +160,34 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 async def _truncate_all(url: str) -> None:
-    from sqlalchemy import text
+    """Empty every table and restart every sequence, as a fresh migrated database.
+
+    Only the tables that hold rows are truncated (TRUNCATE costs a new file per table, and a
+    test touches a handful of the 50-odd), and only the sequences that were used are restarted
+    (a rolled-back insert advances a sequence of a table left empty): the same state as
+    ``TRUNCATE <all> RESTART IDENTITY`` at a fraction of the cost."""
+    import asyncpg
 
     from live.storage.models import metadata
 
-    db = Database.from_url(url)
+    tables = [t.name for t in metadata.sorted_tables]
+    conn = await asyncpg.connect(_asyncpg_dsn(url))
     try:
-        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-        async with db.transaction() as s:
-            await s.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        probe = " UNION ALL ".join(
+            f"SELECT '{name}' AS name WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in tables
+        )
+        dirty = [row["name"] for row in await conn.fetch(probe)]
+        used = await conn.fetch(
+            "SELECT schemaname, sequencename FROM pg_sequences"
+            " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+        )
+        async with conn.transaction():
+            if dirty:
+                await conn.execute("TRUNCATE " + ", ".join(f'"{n}"' for n in dirty) + " CASCADE")
+            for row in used:
+                await conn.execute(f'ALTER SEQUENCE "{row["schemaname"]}"."{row["sequencename"]}" RESTART')
     finally:
-        await db.close()
+        await conn.close()
 
 
 @pytest.fixture
