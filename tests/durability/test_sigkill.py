@@ -51,13 +51,16 @@ class Acked:
     agenda_sent: list[str] = field(default_factory=list)
     enough: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def check(self) -> None:
-        counts = {
+    def counts(self) -> dict[str, int]:
+        return {
             "chat": len(self.chat),
             "opinion": len(self.opinion),
             "support": sum(self.support.values()),
             "agenda": len(self.agenda),
         }
+
+    def check(self) -> None:
+        counts = self.counts()
         if all(counts[k] >= n for k, n in KILL_AFTER.items()):
             self.enough.set()
 
@@ -199,7 +202,16 @@ async def test_every_acknowledged_item_survives_sigkill(server: ServerProcess, d
             asyncio.create_task(agenda()),
         ]
         try:
-            await within(acked.enough.wait(), 120, "the burst")
+            try:
+                await within(acked.enough.wait(), 120, "the burst")
+            except AssertionError:
+                # say which kind fell short, and why a client stopped (its task's exception)
+                stopped = [t for t in tasks if t.done() and not t.cancelled()]
+                died = [repr(t.exception()) for t in stopped if t.exception() is not None]
+                raise AssertionError(
+                    f"the burst did not reach {KILL_AFTER} within 120 s: acknowledged {acked.counts()};"
+                    f" clients that stopped: {died[:5]}"
+                ) from None
             server.kill()  # mid-burst: every client still has a request in flight
         finally:
             for task in tasks:
