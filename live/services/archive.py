@@ -19,7 +19,11 @@ from live.storage.presence import ViewerSample
 from live.storage.rooms import LiveSession, get_session
 from media import layout
 
-REPLAY_MESSAGES_MAX = 5000
+#: Chat messages a replay page carries at first; the page reads the rest by stretches of the
+#: broadcast as it plays (``GET /api/sessions/{id}/messages?from_ms=``).
+REPLAY_PAGE = 300
+#: How far before the chosen moment the page's first stretch of chat begins.
+REPLAY_LEAD_MS = 60_000
 TOTALS_TTL_S = 30.0
 CHART_WIDTH = 600
 CHART_HEIGHT = 160
@@ -60,13 +64,19 @@ class Chart:
 class Replay:
     session: LiveSession
     community: Community
-    messages: list[Message]
+    messages: list[Message]  # one stretch of the chat: chat_from_ms up to chat_until_ms
     opinions: list[Opinion]
     samples: list[ViewerSample]
     duration_s: float | None
     hls: str | None
     chart: Chart | None
     categories: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: every visible message, of which ``messages`` is the stretch around the chosen moment
+    message_total: int = 0
+    #: the stretch covers every message at or after this offset (ms) …
+    chat_from_ms: int = 0
+    #: … and before this one; None: to the end of the chat
+    chat_until_ms: int | None = None
 
 
 def recording_dir(data_dir: Path, session_id: int) -> Path:
@@ -183,8 +193,10 @@ class Archive:
         next_after = sessions[-1].id if more and sessions else None
         return ArchivePage(entries, totals, community, communities, next_after)
 
-    async def replay(self, session_id: int) -> Replay:
-        """An ended session's chat, opinions, viewer samples and recording, for its replay page."""
+    async def replay(self, session_id: int, at_s: float | None = None) -> Replay:
+        """An ended session's opinions, viewer samples, recording and the stretch of its chat
+        around ``at_s`` (seconds into the broadcast; None: from the start when there is a
+        recording to play, else the end of the chat), for its replay page."""
         async with self.db.read() as s:
             session = await get_session(s, session_id)
             if session is None or session.status != "ended":
@@ -192,11 +204,27 @@ class Archive:
             community = await community_by_id(s, session.community_id)
             if community is None:  # pragma: no cover - foreign key
                 raise NotFound("no such community")
-            messages = await queries.visible_messages(s, session_id, REPLAY_MESSAGES_MAX)
+            has_recording = self.has_recording(session)
+            if at_s is not None:
+                from_ms: int | None = max(0, int(at_s * 1000) - REPLAY_LEAD_MS)
+            else:
+                from_ms = 0 if has_recording else None
+            messages = await queries.replay_messages(s, session_id, from_ms=from_ms, limit=REPLAY_PAGE)
+            total = (await queries.message_counts(s, [session_id])).get(session_id, 0)
             opinions = await queries.public_opinions(s, session_id)
             samples = await queries.viewer_samples(s, session_id)
             categories = await queries.category_names(s)
         duration = session_duration(session)
-        hls = layout.playlist_url(session.id) if self.has_recording(session) else None
+        hls = layout.playlist_url(session.id) if has_recording else None
         chart = viewer_chart(samples, session.started_at, duration)
-        return Replay(session, community, messages, opinions, samples, duration, hls, chart, categories)
+        full = len(messages) == REPLAY_PAGE
+        if from_ms is None:  # the last stretch: it reaches the end, and begins where it begins
+            chat_from = messages[0].offset_ms if full else 0
+            chat_until = None
+        else:
+            chat_from = from_ms
+            chat_until = messages[-1].offset_ms if full else None
+        return Replay(
+            session, community, messages, opinions, samples, duration, hls, chart, categories,
+            message_total=total, chat_from_ms=chat_from, chat_until_ms=chat_until,
+        )

@@ -80,11 +80,18 @@ async def archive_totals(s: AsyncSession, community_id: int | None) -> dict[str,
     }
 
 
-async def visible_messages(s: AsyncSession, session_id: int, limit: int) -> list[Message]:
-    """The session's visible chat in order, for the replay."""
+async def replay_messages(
+    s: AsyncSession, session_id: int, *, from_ms: int | None, limit: int
+) -> list[Message]:
+    """A stretch of the session's visible chat in broadcast order, for the replay: the first
+    ``limit`` messages from ``from_ms`` on, or (``from_ms`` None) the last ``limit`` of all."""
+    visible = (Message.session_id == session_id, Message.status == MessageStatus.VISIBLE)
+    if from_ms is None:
+        query = select(Message).where(*visible).order_by(Message.offset_ms.desc(), Message.id.desc())
+        return list(reversed((await s.execute(query.limit(limit))).scalars().all()))
     query = (
         select(Message)
-        .where(Message.session_id == session_id, Message.status == MessageStatus.VISIBLE)
+        .where(*visible, Message.offset_ms >= from_ms)
         .order_by(Message.offset_ms, Message.id)
         .limit(limit)
     )

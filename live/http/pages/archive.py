@@ -48,7 +48,8 @@ async def replay_page(request: web.Request) -> web.StreamResponse:
     session = await services.rooms.get(session_id)
     if session.status != "ended":
         raise web.HTTPSeeOther(f"/live/{session.id}")
-    replay = await services.archive.replay(session_id)
+    asked = seek_seconds(request.query.get("t"), None)
+    replay = await services.archive.replay(session_id, asked)
     start = seek_seconds(request.query.get("t"), replay.duration_s)
     return render(
         request,
