@@ -8,6 +8,7 @@ from aiohttp import web
 
 from live.errors import Forbidden
 from live.http.auth import ACTOR
+from live.http.pages.staff import staff_community
 from live.http.params import optional_ident, path_id
 from live.http.templates import render
 from live.keys import SERVICES
@@ -49,17 +50,7 @@ async def audit_page(request: web.Request) -> web.Response:
     the moderator's name or the reason; every target named (a person, «name: message»)."""
     services = request.app[SERVICES]
     actor = request[ACTOR]
-    if not actor.is_user:
-        raise web.HTTPSeeOther(f"/login?next={quote(request.path_qs, safe='')}")
-    if not actor.is_staff:
-        raise Forbidden("needs a moderator")
-    communities = await services.places.communities()
-    wanted = request.query.get("community") or actor.community_slug
-    community = next((c for c in communities if c.slug == wanted), None)
-    if community is None and actor.is_admin and communities:
-        community = communities[0]
-    if community is None or not actor.can("moderator", community.id):
-        raise Forbidden("needs moderator of this community")
+    community, choices = await staff_community(request)
     before = optional_ident(request.query.get("before"), "before")
     action = request.query.get("action") or None
     action = action if action in AUDIT_ACTIONS else None
@@ -71,7 +62,7 @@ async def audit_page(request: web.Request) -> web.Response:
     keep = {"community": community.slug, "action": action or "", "q": search}
     context = {
         "community": community,
-        "choices": communities if actor.is_admin else [community],
+        "choices": choices,
         "lines": lines[:AUDIT_PAGE],
         "actions": AUDIT_ACTIONS,
         "filters": {"action": action or "", "q": search, "paged": before is not None},
