@@ -119,6 +119,7 @@ async def test_staff_find_the_exports_on_the_board_and_in_triage(
     assert links == ["/api/agenda.csv?category=parking&amp;community=hexie",
                      "/api/agenda.xlsx?category=parking&amp;community=hexie"]
     triage = await _page(client, "/triage")
+    assert 'href="/audit?community=hexie" data-testid="open-audit"' in triage  # no broadcast needed
     links += re.findall(r'href="([^"]+)" data-testid="export-opinions-(?:csv|xlsx)"', triage)
     assert len(links) == 4
     for link in links:
