@@ -76,7 +76,7 @@ class Services:
     outreach: Outreach = field(init=False)
 
     def __post_init__(self) -> None:
-        self.moments = Moments(self.db, self.clock)
+        self.moments = Moments(self.db, self.clock, self.archive)
         self.onbehalf = OnBehalf(self.db, self.clock, self.opinions, self.votes, self.accountability)
         self.outreach = Outreach(self.rooms, self.meetings, self.agenda, self.places, self.clock)
 

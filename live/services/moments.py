@@ -8,12 +8,14 @@ from dataclasses import dataclass
 
 from live.clock import Clock
 from live.services.actors import Actor
+from live.services.archive import Archive
 from live.services.chat import offset_ms
 from live.services.notices import TimelineKind
 from live.storage.agenda import AgendaEvent, AgendaItem
 from live.storage.db import Database
 from live.storage.moments import MomentStore
 from live.storage.rooms import LiveSession
+from media import layout
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class Moment:
     session_title: str
     offset_ms: int
     ended: bool
+    #: the recording's playlist when one was kept (then the moment plays in place), else None
+    playlist: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,10 +54,16 @@ def announcement(clock: Clock, actor: Actor, session: LiveSession, item: AgendaI
 
 
 class Moments:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, archive: Archive) -> None:
         self.db = db
         self.clock = clock
+        self.archive = archive
         self.store = MomentStore()
+
+    def _moment(self, session: LiveSession, offset_ms: int) -> Moment:
+        ended = session.status == "ended"
+        playlist = layout.playlist_url(session.id) if ended and self.archive.has_recording(session) else None
+        return Moment(session.id, session.title, offset_ms, ended, playlist)
 
     async def of_item(self, item_id: int) -> ItemMoments:
         async with self.db.read() as s:
@@ -61,7 +71,7 @@ class Moments:
             raised = None
             if first is not None:
                 opinion, session = first
-                raised = Moment(session.id, session.title, opinion.offset_ms or 0, True)
+                raised = self._moment(session, opinion.offset_ms or 0)
             announced = []
             for event in await self.store.announcements(s, item_id, TimelineKind.ANNOUNCED):
                 try:
@@ -72,5 +82,5 @@ class Moments:
                 if found is None:
                     continue
                 at = int(event.params.get("offset_ms") or 0)
-                announced.append(Moment(found.id, found.title, at, found.status == "ended"))
+                announced.append(self._moment(found, at))
         return ItemMoments(raised, announced)

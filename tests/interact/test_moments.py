@@ -19,6 +19,7 @@ async def test_item_page_plays_where_it_was_raised_and_announced(
     room: Room,  # noqa: F811
     people: People,
     clock: FakeClock,
+    settings: Any,
 ) -> None:
     host, mod, resident = await people("host-a"), await people("mod-a"), await people()
     clock.advance(125)
@@ -48,3 +49,17 @@ async def test_item_page_plays_where_it_was_raised_and_announced(
     assert raised and raised.groups() == (room.id, "125")
     assert announced and announced.groups() == (str(later["id"]), "300")
     assert "在直播«你说我办»中通报了办理结果" in page
+    # no recording was kept of either: nothing to play in place, the replay link says so
+    assert 'data-role="play-moment"' not in page and 'data-playlist=""' in page
+    assert "没有保存录像" in page or "no recording was kept" in page
+
+    # once the first broadcast's recording is there, its moment plays in place, from its playlist
+    from tests.archive.conftest import write_hls_recording
+
+    write_hls_recording(settings.data_dir / "hls" / room.id, seconds=2)
+    page = await (await (await people()).http.get(f"/agenda/{item['id']}")).text()
+    raised_part = page.split('data-testid="moment-raised"')[1].split("</figure>")[0]
+    assert f'data-playlist="/hls/{room.id}/index.m3u8"' in raised_part
+    assert 'data-role="play-moment"' in raised_part
+    announced_part = page.split('data-testid="moment-announced"')[1].split("</figure>")[0]
+    assert 'data-role="play-moment"' not in announced_part

@@ -23,7 +23,7 @@ document.querySelectorAll(".moment-player").forEach((figure) => {
   if (!button || !video) return;
   button.addEventListener("click", () => {
     button.hidden = true;
-    hlsInto(video, `/hls/${figure.dataset.session}/index.m3u8`, Number(figure.dataset.offset));
+    hlsInto(video, figure.dataset.playlist, Number(figure.dataset.offset)); // the server's address
   });
 });
 
