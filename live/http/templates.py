@@ -78,12 +78,20 @@ def static_body(path: str) -> bytes:
     data, imports = _parsed(path, (STATIC / path).stat().st_mtime)
     if not imports:
         return data
+    return _rewritten(path, _fingerprint(path))
+
+
+@lru_cache(maxsize=256)
+def _rewritten(path: str, fingerprint: str) -> bytes:
+    """A module with hashed imports, rewritten once per version of its graph (``fingerprint``
+    covers every file it imports), not on every request."""
+    data, _ = _parsed(path, (STATIC / path).stat().st_mtime)
 
     def hashed(match: re.Match[str]) -> str:
-        fingerprint = static_fingerprint(_resolve(path, match.group(3)))
-        if fingerprint is None:
+        imported = static_fingerprint(_resolve(path, match.group(3)))
+        if imported is None:
             return match.group(0)
-        return f"{match.group(1)}{match.group(2)}{match.group(3)}?v={fingerprint}{match.group(2)}"
+        return f"{match.group(1)}{match.group(2)}{match.group(3)}?v={imported}{match.group(2)}"
 
     return _IMPORT.sub(hashed, data.decode("utf-8")).encode("utf-8")
 
