@@ -42,9 +42,15 @@ async def recount(s: AsyncSession, opinion_ids: Iterable[int] | Select[Any]) -> 
         if not opinion_ids:
             return
     # Lock the opinions first: two concurrent "me too"s would otherwise each count only their own
-    # new row under READ COMMITTED (PostgreSQL) and the second update would lose the first.
+    # new row under READ COMMITTED (PostgreSQL) and the second update would lose the first. The
+    # lock is FOR NO KEY UPDATE: each "me too" has already inserted its row, whose foreign key
+    # holds FOR KEY SHARE on the opinion, and a plain FOR UPDATE would wait on the other's share
+    # while the other waits on ours (a deadlock, answered 500).
     await s.execute(
-        select(Opinion.id).where(Opinion.id.in_(opinion_ids)).order_by(Opinion.id).with_for_update()
+        select(Opinion.id)
+        .where(Opinion.id.in_(opinion_ids))
+        .order_by(Opinion.id)
+        .with_for_update(key_share=True)
     )
     people = (
         select(func.count(OpinionSupport.id)).where(OpinionSupport.opinion_id == Opinion.id).scalar_subquery()

@@ -49,6 +49,7 @@ class Acked:
     support: Counter[int] = field(default_factory=Counter)
     agenda: list[str] = field(default_factory=list)  # outcomes, in the order they were acked
     agenda_sent: list[str] = field(default_factory=list)
+    refused: Counter[int] = field(default_factory=Counter)  # support answers other than 200, by status
     enough: asyncio.Event = field(default_factory=asyncio.Event)
 
     def counts(self) -> dict[str, int]:
@@ -174,12 +175,17 @@ async def test_every_acknowledged_item_survives_sigkill(server: ServerProcess, d
             sessions.append(http)
             targets = seed_opinions + [o for o in list(acked.opinion) if o % SUPPORTERS == n]
             for opinion_id in targets:
-                response = await http.post(
-                    f"/api/opinions/{opinion_id}/support", headers={"X-CSRF-Token": token}
-                )
-                if response.status == 200:
-                    acked.support[opinion_id] += 1
-                    acked.check()
+                while True:
+                    response = await http.post(
+                        f"/api/opinions/{opinion_id}/support", headers={"X-CSRF-Token": token}
+                    )
+                    if response.status == 200:
+                        acked.support[opinion_id] += 1
+                        acked.check()
+                        break
+                    acked.refused[response.status] += 1
+                    # 503 (the database is busy) is a refusal to retry; anything else is a bug
+                    assert response.status == 503, (response.status, await response.text())
             await asyncio.Event().wait()
 
         async def agenda() -> None:
@@ -210,9 +216,10 @@ async def test_every_acknowledged_item_survives_sigkill(server: ServerProcess, d
                 died = [repr(t.exception()) for t in stopped if t.exception() is not None]
                 raise AssertionError(
                     f"the burst did not reach {KILL_AFTER} within 120 s: acknowledged {acked.counts()};"
-                    f" clients that stopped: {died[:5]}"
+                    f" supports refused, by status: {dict(acked.refused)}; clients that stopped: {died[:5]}"
                 ) from None
             server.kill()  # mid-burst: every client still has a request in flight
+            assert set(acked.refused) <= {503}, f"supports refused, by status: {dict(acked.refused)}"
         finally:
             for task in tasks:
                 task.cancel()

@@ -97,6 +97,22 @@ async def test_support_once_per_person(
     assert (await resident.post("/api/opinions/999/support", expect=404))["error"] == "not_found"
 
 
+async def test_concurrent_supports_of_one_opinion_count(client: TestClient[Any, Any], world: World) -> None:
+    """Many people press 我也是 on one opinion at the same moment: no deadlock (PostgreSQL once
+    answered some of them 500), and every one is counted."""
+    import asyncio
+
+    from live.services.actors import Actor
+
+    services = client.app[SERVICES]
+    author = Actor(key="g:author", name="居民")
+    made = await services.opinions.submit(author, community_slug="hexie", text=PARKING_1)
+    people = [Actor(key=f"g:neighbour{n}", name="居民") for n in range(16)]
+    await asyncio.gather(*(services.opinions.support(p, made.id) for p in people))
+    fresh = await services.opinions.support(people[0], made.id)  # a repeat changes nothing
+    assert fresh.supporters == 1 + len(people)
+
+
 async def test_staff_entry_contact_and_visibility(
     client: TestClient[Any, Any], world: World, other_browser: aiohttp.ClientSession
 ) -> None:
