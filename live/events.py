@@ -285,6 +285,15 @@ class PersonBanned(Event):
 
 
 @dataclass(frozen=True)
+class PersonMuted(Event):
+    """A person was muted in a community's chat for ``seconds`` (0: their mute was lifted)."""
+
+    community_id: int
+    person: str
+    seconds: int
+
+
+@dataclass(frozen=True)
 class ItemShowcased(Event):
     """The host shows an agenda item (its outcome) to everyone watching the session."""
 

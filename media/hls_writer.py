@@ -180,8 +180,9 @@ class HlsWriter:
                 else:
                     self._mux_audio(t, packet)
             if queue:
-                log.debug("HLS %s: %d %s packets past the %s's end dropped", self.directory, len(queue), kind,
-                          other)
+                log.debug(
+                    "HLS %s: %d %s packets past the %s's end dropped", self.directory, len(queue), kind, other
+                )
                 queue.clear()
         self._seen.clear()
 

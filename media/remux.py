@@ -60,9 +60,7 @@ class _Segment:
         self._container.close()
 
 
-def remux_segments_to_mp4(
-    segments: Sequence[Path], out: Path, breaks: Sequence[bool] | None = None
-) -> Path:
+def remux_segments_to_mp4(segments: Sequence[Path], out: Path, breaks: Sequence[bool] | None = None) -> Path:
     """Blocking: write ``out`` (atomically) from the segments, in order. ``breaks[i]`` is true
     when segment ``i`` follows an ``#EXT-X-DISCONTINUITY`` of the playlist."""
     if not segments:

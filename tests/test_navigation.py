@@ -116,8 +116,10 @@ async def test_staff_find_the_exports_on_the_board_and_in_triage(
     await login(client, "mod-a")
     board = await _page(client, "/agenda?category=parking")
     links = re.findall(r'href="([^"]+)" data-testid="export-agenda-(?:csv|xlsx)"', board)
-    assert links == ["/api/agenda.csv?category=parking&amp;community=hexie",
-                     "/api/agenda.xlsx?category=parking&amp;community=hexie"]
+    assert links == [
+        "/api/agenda.csv?category=parking&amp;community=hexie",
+        "/api/agenda.xlsx?category=parking&amp;community=hexie",
+    ]
     triage = await _page(client, "/triage")
     assert 'href="/audit?community=hexie" data-testid="open-audit"' in triage  # no broadcast needed
     links += re.findall(r'href="([^"]+)" data-testid="export-opinions-(?:csv|xlsx)"', triage)

@@ -30,6 +30,7 @@ from live.events import (
     OpinionChanged,
     OpinionCreated,
     PersonBanned,
+    PersonMuted,
     PinChanged,
     PollChanged,
     QuestionChanged,
@@ -57,6 +58,7 @@ from live.statuses import MessageStatus
 
 log = logging.getLogger(__name__)
 KICK = "kick"
+MUTE = "mute"
 ACCOUNT_CHANGED = "account_changed"
 #: Polls and household votes: at most one update per this many seconds, across processes.
 COUNTS_EVERY_S = 1.0
@@ -83,6 +85,7 @@ class Subscribers:
             PinChanged: self.pin_changed,
             ChatStateChanged: self.chat_state_changed,
             PersonBanned: self.person_banned,
+            PersonMuted: self.person_muted,
             SessionStatusChanged: self.session_status_changed,
             StreamStateChanged: self.stream_state_changed,
             ViewersChanged: self.viewers_changed,
@@ -100,6 +103,7 @@ class Subscribers:
     def install(self) -> Callable[[], None]:
         """Subscribe to the bus and to the cross-process signals; returns the unsubscriber."""
         self.services.signals.on(KICK, self.kick)
+        self.services.signals.on(MUTE, self.tell_muted)
         self.services.signals.on(ACCOUNT_CHANGED, self.reload)
         return self.services.events.subscribe(self)
 
@@ -147,6 +151,23 @@ class Subscribers:
         await self.services.signals.publish(
             KICK, {"community": event.community_id, "person": event.person, "address": event.address}
         )
+
+    async def person_muted(self, event: PersonMuted) -> None:
+        await self.services.signals.publish(
+            MUTE, {"community": event.community_id, "person": event.person, "seconds": event.seconds}
+        )
+
+    async def tell_muted(self, payload: dict[str, Any]) -> None:
+        """Tell this process's sockets of a muted (or unmuted) person in that community at once:
+        ``muted`` with the seconds left, or ``unmuted``."""
+        person, community, seconds = payload.get("person"), payload.get("community"), payload.get("seconds")
+        for sid, connection in list(self.ctx.connections.items()):
+            if connection.actor.key != person or community not in connection.sessions.values():
+                continue
+            if isinstance(seconds, int) and seconds > 0:
+                await self.ctx.sio.emit("muted", {"seconds": seconds}, to=sid)
+            else:
+                await self.ctx.sio.emit("unmuted", {}, to=sid)
 
     async def kick(self, payload: dict[str, Any]) -> None:
         """Disconnect this process's sockets of a banned person (or from their address)."""

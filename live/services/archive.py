@@ -225,6 +225,16 @@ class Archive:
             chat_from = from_ms
             chat_until = messages[-1].offset_ms if full else None
         return Replay(
-            session, community, messages, opinions, samples, duration, hls, chart, categories,
-            message_total=total, chat_from_ms=chat_from, chat_until_ms=chat_until,
+            session,
+            community,
+            messages,
+            opinions,
+            samples,
+            duration,
+            hls,
+            chart,
+            categories,
+            message_total=total,
+            chat_from_ms=chat_from,
+            chat_until_ms=chat_until,
         )

@@ -140,7 +140,7 @@ class Jobs:
                         note="",
                         kind=str(kind),
                         params=dict(params),
-                    )
+                    ),
                 )
                 await deliver(s, _At(as_of), people, notice, item.id)
                 return True

@@ -15,6 +15,7 @@ from live.events import (
     MessagesHidden,
     MessagesShown,
     PersonBanned,
+    PersonMuted,
     PinChanged,
 )
 from live.services.actors import Actor, require_staff
@@ -61,6 +62,9 @@ class Outcome:
     chat_state_changed: bool = False
     banned: str | None = None
     banned_address: str | None = None
+    #: a person muted (for ``mute_seconds``) or unmuted (0), told at once on their open pages
+    muted: str | None = None
+    mute_seconds: int = 0
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ def outcome_events(out: Outcome, actor: Actor) -> list[Event]:
         )
     if out.banned:
         events.append(PersonBanned(session.community_id, out.banned, out.banned_address, actor=by))
+    if out.muted:
+        events.append(PersonMuted(session.community_id, out.muted, out.mute_seconds, actor=by))
     return events
 
 
@@ -218,8 +224,10 @@ class Moderation:
                     reason=req.reason,
                 )
             )
+            out.muted, out.mute_seconds = person, seconds
         elif req.action == "unmute":
             await store.end_mutes(s, community, person, now)
+            out.muted, out.mute_seconds = person, 0
         elif req.action == "ban":
             await self._refuse_staff(s, person, community)
             address = await self._last_address(s, community, person)

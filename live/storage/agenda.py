@@ -217,11 +217,7 @@ async def opinions_of_item(s: AsyncSession, item_id: int) -> list[Opinion]:
 async def timeline(s: AsyncSession, item_id: int) -> list[AgendaEvent]:
     """An item's events in the order they happened (an event entered later about an earlier
     moment, such as a paper record, takes its place by time)."""
-    query = (
-        select(AgendaEvent)
-        .where(AgendaEvent.item_id == item_id)
-        .order_by(AgendaEvent.at, AgendaEvent.id)
-    )
+    query = select(AgendaEvent).where(AgendaEvent.item_id == item_id).order_by(AgendaEvent.at, AgendaEvent.id)
     return list((await s.execute(query)).scalars())
 
 

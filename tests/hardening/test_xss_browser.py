@@ -87,9 +87,7 @@ async def seed(client: TestClient[Any, Any], connect: Connect) -> dict[str, str]
         status=201,
     )
     admin = await login(client, "admin")
-    await call(
-        "POST", "/api/admin/communities", {"slug": "xssville", "name": MID}, csrf=admin, status=201
-    )
+    await call("POST", "/api/admin/communities", {"slug": "xssville", "name": MID}, csrf=admin, status=201)
     await call(
         "POST",
         "/api/admin/users",

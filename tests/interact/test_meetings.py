@@ -160,7 +160,11 @@ async def test_reminders_are_part_of_the_scheduled_jobs_once_per_registration(
         done = await asyncio.to_thread(
             subprocess.run,
             [sys.executable, "-m", "live", "jobs", "run", "--now", when],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert done.returncode == 0, done.stderr
         assert f"meeting reminders {expected}" in done.stdout, done.stdout

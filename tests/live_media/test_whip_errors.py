@@ -120,6 +120,7 @@ async def test_publisher_delete_leaves_the_session_reconnecting(
     session, key, _ = await create_session(client)
     host = await whip(client, session, key)
     health_url = f"/api/sessions/{session}/health"
+
     async def flowing() -> dict[str, Any] | None:
         health: dict[str, Any] = await (await client.get(health_url)).json()
         return health if health["fps"] > 0 else None

@@ -72,6 +72,7 @@ async def test_publish_watch_hls_end_and_recording(
     assert segment.headers["Content-Type"] == "video/mp2t"
     assert "immutable" in segment.headers["Cache-Control"]
     assert len(await segment.read()) > 1000
+
     async def grown() -> bool:
         return len(segments((await playlist(client, session))[1])) > len(first)
 

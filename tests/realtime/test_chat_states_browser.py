@@ -1,6 +1,6 @@
-"""The chat's states on a resident's 360 px phone, in Debian's Chromium: muted (for how long, the
-input disabled), a held message approved or refused, banned (a notice in the reader's language,
-the input disabled; an opinion refused in the error colour)."""
+"""The chat's states on a resident's 360 px phone, in Debian's Chromium: muted (told at once, for
+how long, the input disabled; unmuted at once), a held message approved or refused, banned (a
+notice in the reader's language, the input disabled; an opinion refused in the error colour)."""
 
 from __future__ import annotations
 
@@ -54,8 +54,7 @@ async def test_a_muted_resident_is_told_until_when_and_cannot_type(
     person = await author_of(page, staff, room, "我先说一句")
     await moderate(staff, room, "mute", user=person, seconds=600, reason="刷屏")
 
-    await page.get_by_test_id("chat-input").fill("为什么不让我说")
-    await page.get_by_test_id("chat-send").click()
+    # told at once, before trying to write again
     note = page.get_by_test_id("chat-note")
     await expect(note).to_have_text(re.compile(r"你已被管理员禁言，到 \d{2}:\d{2} 为止（还剩 10 分钟）"))
     assert await note.evaluate("el => getComputedStyle(el).color") == ERROR_COLOUR
@@ -76,7 +75,10 @@ async def test_a_muted_resident_is_told_until_when_and_cannot_type(
         re.compile(r"A moderator muted you until .+ \(10 minutes left\)\. You can write again after that\.")
     )
 
+    # lifting the mute is told at once too
     await moderate(staff, room, "unmute", user=person)
+    await expect(page.get_by_test_id("chat-note")).to_have_text("禁言已结束，可以发言了。")
+    await expect(page.get_by_test_id("chat-input")).to_be_enabled()
     await moderate(staff, room, "mute", user=person, seconds=2)
     await page.reload()
     await expect(page.get_by_test_id("chat-note")).to_contain_text("还剩 1 分钟")
@@ -112,8 +114,11 @@ async def test_a_held_message_is_answered_when_a_moderator_decides(
     ("lang", "chat_notice", "opinion_notice"),
     [
         ("", "你已被禁止在本社区聊天。如有疑问，请联系社区居委会。", "您在本社区暂时不能提意见"),
-        ("en", "You can no longer chat in this community. Please talk to your community committee.",
-         "You can no longer raise opinions in this community."),
+        (
+            "en",
+            "You can no longer chat in this community. Please talk to your community committee.",
+            "You can no longer raise opinions in this community.",
+        ),
     ],
 )
 async def test_a_banned_resident_sees_the_notice_in_their_language(

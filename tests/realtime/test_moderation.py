@@ -53,7 +53,11 @@ async def test_slow_mode_and_mutes_follow_the_clock(
     assert (await moderate(staff, room, "slow_mode", seconds=0))["ok"]
     assert (await moderate(staff, room, "slow_mode", seconds=-1))["error"] == "bad_seconds"
 
+    bob = await joined(connect, room, name="老李", guest="guest-bob-1")
+    before = alice.mark()
     assert (await moderate(staff, room, "mute", user=guest_key("guest-alice-1"), seconds=60))["ok"]
+    # her open pages are told at once, with how long
+    assert await alice.wait_for("muted", after=before) == {"seconds": 60}
     assert (await alice.chat(room.id, "我被禁言了吗"))["error"] == "muted"
     clock.advance(30)
     assert (await alice.chat(room.id, "还是不行"))["error"] == "muted"
@@ -61,8 +65,11 @@ async def test_slow_mode_and_mutes_follow_the_clock(
     assert (await alice.chat(room.id, "可以说话了"))["ok"]
     assert (await moderate(staff, room, "mute", user=guest_key("guest-alice-1"), seconds=600))["ok"]
     assert (await alice.chat(room.id, "又被禁言"))["error"] == "muted"
+    before = alice.mark()
     assert (await moderate(staff, room, "unmute", user=guest_key("guest-alice-1")))["ok"]
+    await alice.wait_for("unmuted", after=before)
     assert (await alice.chat(room.id, "解除了"))["ok"]
+    assert bob.received("muted") == [] and bob.received("unmuted") == []  # nobody else hears of it
 
 
 async def test_closed_chat_refuses_residents_but_not_staff(connect: Connect, room: Room, staff: Peer) -> None:

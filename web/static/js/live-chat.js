@@ -66,10 +66,7 @@ export function init(root, config) {
     const tick = () => {
       if (banned || ended) return; // the chat closed meanwhile: nothing to re-enable
       if (!muted()) {
-        mutedEnd = 0;
-        canWrite(true);
-        input.placeholder = placeholder;
-        say(strings.mute_over, "ok");
+        muteOver();
         return;
       }
       const [text, time] = mutedText();
@@ -79,6 +76,14 @@ export function init(root, config) {
       mutedTimer = setTimeout(tick, Math.min(30000, mutedEnd - Date.now() + 50));
     };
     tick();
+  };
+  // the mute ran out, or a moderator lifted it while the page was open
+  const muteOver = () => {
+    mutedEnd = 0;
+    clearTimeout(mutedTimer);
+    canWrite(true);
+    input.placeholder = placeholder;
+    say(strings.mute_over, "ok");
   };
   // banned from this community's chat: say so plainly and take the input away
   const showBanned = () => {
@@ -197,6 +202,8 @@ export function init(root, config) {
       pinned.querySelectorAll(`[data-message-id="${CSS.escape(String(item.message))}"]`).forEach(() => showPin(null));
     }
   });
+  socket.on("muted", (payload) => { if (!banned && !ended) showMuted(payload.seconds); });
+  socket.on("unmuted", () => { if (mutedEnd && !banned && !ended) muteOver(); });
   socket.on("pin", (payload) => showPin(payload.message));
   socket.on("chat_state", (state) => { if (!ended) showState(state); });
   socket.on("session", (payload) => { if (payload.id === config.session && payload.status === "ended") showEnded(); });
