@@ -54,6 +54,7 @@ chromium:
 
 lint: deps
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
 test: install chromium lint
