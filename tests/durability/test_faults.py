@@ -46,8 +46,8 @@ async def fresh_database(server: OwnPostgres, name: str) -> str:
 
 async def test_postgres_restart_under_load(
     aiohttp_client: Any,
-    own_postgres: OwnPostgres,
-    tmp_path: Path,  # noqa: F811
+    own_postgres: OwnPostgres,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     url = await fresh_database(own_postgres, "rt_fault")
     client: TestClient[Any, Any] = await aiohttp_client(
