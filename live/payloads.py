@@ -340,5 +340,6 @@ def vote_payload(view: Any) -> dict[str, Any]:
         "channels": view.channels,
         "can_vote": view.can_vote,
         "mine": str(view.mine) if view.mine is not None else None,
+        "replaced": view.replaced,
         "created_at": iso(vote.created_at),
     }

@@ -414,10 +414,13 @@ class EnterBallot(Schema):
 
 
 class OnBehalf(Schema):
-    """Who a moderator enters something for: the household, the resident's name, their consent."""
+    """Who a moderator enters something for: the household (its id, or its unit and room: found
+    or made), the resident's name, their consent."""
 
-    household: Id
     resident: Name
+    household: Id | None = None
+    unit: Id | None = None
+    room: Code | None = None
     consent: bool | None = False
     channel: Annotated[str, msgspec.Meta(max_length=16)] | None = None
 

@@ -68,6 +68,7 @@ class OpinionSource(StrEnum):
     MEETING = "meeting"
     ON_BEHALF = "on_behalf"
     PAPER = "paper"
+    VOICE = "voice"  # a grid worker types in what a resident said on the phone or a voice message
 
 
 #: Sources only staff may record (they type in what a resident said).
@@ -77,6 +78,7 @@ STAFF_SOURCES: tuple[OpinionSource, ...] = (
     OpinionSource.MEETING,
     OpinionSource.ON_BEHALF,
     OpinionSource.PAPER,
+    OpinionSource.VOICE,
 )
 
 

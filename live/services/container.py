@@ -77,7 +77,9 @@ class Services:
 
     def __post_init__(self) -> None:
         self.moments = Moments(self.db, self.clock, self.archive)
-        self.onbehalf = OnBehalf(self.db, self.clock, self.opinions, self.votes, self.accountability)
+        self.onbehalf = OnBehalf(
+            self.db, self.clock, self.opinions, self.votes, self.accountability, self.households
+        )
         self.outreach = Outreach(self.rooms, self.meetings, self.agenda, self.places, self.clock)
 
     accountability: Accountability

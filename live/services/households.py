@@ -105,6 +105,27 @@ class Households:
         )
         return IssuedCode(row.code, place, row.expires_at)
 
+    async def find_or_create(self, actor: Actor, unit_id: int, room: object) -> HouseholdPlace:
+        """A moderator of the unit's community names a household by unit and room (e.g. a grid
+        worker entering something for a resident without a phone): the household is found, or
+        made if nobody of that room has been verified or issued a code yet (audited)."""
+        room = clean_room(room)
+        community_id = await self._unit_community(unit_id)
+        require_staff(actor, "moderator", community_id)
+        for _attempt in range(3):
+            try:
+                place, created = await self.store.find_or_create(unit_id, room, self.clock.now())
+                break
+            except Duplicate:
+                continue  # the same household created concurrently: read it back
+        else:
+            raise Conflict("could not find the household; try again", code="busy")
+        if created:
+            await self.audit.record(
+                community_id, actor.key, actor.name, "household_create", f"household:{place.id}"
+            )
+        return place
+
     async def join(self, actor: Actor, raw_code: object) -> HouseholdPlace:
         """A signed-in resident redeems a code and becomes a verified member of its household."""
         require_user(actor)

@@ -47,7 +47,7 @@ class Channel(StrEnum):
     PAPER = "paper"
 
 
-STAFF_CHANNELS = (Channel.PAPER, Channel.ON_BEHALF)
+STAFF_CHANNELS = (Channel.PAPER, Channel.ON_BEHALF, Channel.VOICE)
 
 
 @dataclass
@@ -61,6 +61,7 @@ class VoteView:
     scope: dict[str, list[int]] = field(default_factory=dict)
     mine: int | None = None  # the option of the caller's household (their own ballot)
     can_vote: bool = False
+    replaced: bool = False  # the ballot just entered replaced the household's earlier one
 
 
 @dataclass(frozen=True)
@@ -162,9 +163,9 @@ class Votes:
     ) -> VoteView:
         """Staff enter a paper ballot, or a ballot on behalf of a named resident who agreed."""
         if channel not in STAFF_CHANNELS:
-            raise Invalid("channel must be paper or on_behalf", code="bad_channel")
+            raise Invalid("channel must be paper, on_behalf or voice", code="bad_channel")
         name = clean_text(voter_name, "voter_name", 64)
-        if channel == Channel.ON_BEHALF and not consent:
+        if channel != Channel.PAPER and not consent:
             raise Invalid("tick that the resident agreed", code="consent_required")
         async with self.db.read() as s:
             vote = await self.store.get(s, vote_id)
@@ -173,7 +174,7 @@ class Votes:
             require_staff(actor, "moderator", vote.community_id)
             if await s.get(Household, household_id) is None:
                 raise NotFound("no such household", code="unknown_household")
-        await self._record(
+        replaced = await self._record(
             actor,
             vote_id,
             household_id,
@@ -184,7 +185,9 @@ class Votes:
             entered_by=actor.key,
             consent=consent,
         )
-        return await self.get(actor, vote_id)
+        view = await self.get(actor, vote_id)
+        view.replaced = replaced
+        return view
 
     async def _record(
         self,
@@ -198,7 +201,8 @@ class Votes:
         voter_name: str,
         entered_by: str | None = None,
         consent: bool = False,
-    ) -> None:
+    ) -> bool:
+        """Records the household's ballot; True when it replaced an earlier one."""
         now = self.clock.now()
         async with self.db.transaction() as s:
             vote = await self.store.get(s, vote_id, lock=True)
@@ -212,6 +216,7 @@ class Votes:
             if not await self.store.is_eligible(s, vote, scopes, household_id):
                 raise Forbidden("this household is not eligible for this vote", code="not_eligible")
             ballot = await self.store.ballot(s, vote.id, household_id)
+            replaced = ballot is not None
             if ballot is None:
                 ballot = HouseholdBallot(
                     vote_id=vote.id, household_id=household_id, option_id=option_id, changes=0
@@ -240,6 +245,7 @@ class Votes:
         await self.events.publish(
             VoteChanged(vote.id, vote.item_id, vote.community_id, "voted", actor=actor.key)
         )
+        return replaced
 
     async def close(self, actor: Actor, vote_id: int) -> VoteView:
         """Close and publish turnout and the result in the item's timeline."""

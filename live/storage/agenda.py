@@ -221,6 +221,17 @@ async def timeline(s: AsyncSession, item_id: int) -> list[AgendaEvent]:
     return list((await s.execute(query)).scalars())
 
 
+async def items_in_status(s: AsyncSession, community_id: int, status: str, limit: int) -> list[AgendaItem]:
+    """A community's items in one status, newest first."""
+    rows = await s.scalars(
+        select(AgendaItem)
+        .where(AgendaItem.community_id == community_id, AgendaItem.status == status)
+        .order_by(AgendaItem.id.desc())
+        .limit(limit)
+    )
+    return list(rows)
+
+
 async def items_page(
     s: AsyncSession,
     *,

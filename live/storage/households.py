@@ -159,6 +159,18 @@ class HouseholdStore:
             )
             return list(rows.scalars())
 
+    async def find_or_create(self, unit_id: int, room: str, now: datetime) -> tuple[HouseholdPlace, bool]:
+        """The household (unit, room), created if it is new; True when it was created. Two
+        processes creating it at once: one insert wins, the other raises ``Duplicate``."""
+        async with self.db.transaction() as s:
+            existing = await s.scalar(
+                select(Household.id).where(Household.unit_id == unit_id, Household.room == room)
+            )
+            household = await _household_in(s, unit_id, room, now)
+            place = await household_place(s, household.id)
+        assert place is not None
+        return place, existing is None
+
     # -- codes -------------------------------------------------------------------------------
 
     async def issue_code(

@@ -46,6 +46,11 @@ class OnBehalfStore:
             query = query.where(OnBehalfEntry.id > after)
         return list(await s.scalars(query.order_by(OnBehalfEntry.id).limit(limit)))
 
+    async def latest(self, s: AsyncSession, community_id: int, limit: int) -> list[OnBehalfEntry]:
+        """The community's newest entries first."""
+        query = select(OnBehalfEntry).where(OnBehalfEntry.community_id == community_id)
+        return list(await s.scalars(query.order_by(OnBehalfEntry.id.desc()).limit(limit)))
+
     async def opinion_sources(self, s: AsyncSession, community_id: int) -> dict[str, int]:
         rows = await s.execute(
             select(Opinion.source, func.count(Opinion.id))

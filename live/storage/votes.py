@@ -115,6 +115,22 @@ class VoteStore:
         )
         return list(rows)
 
+    async def open_of_community(
+        self, s: AsyncSession, community_id: int, now: datetime, limit: int
+    ) -> list[int]:
+        """Ids of a community's household votes still open at ``now``, newest first."""
+        rows = await s.scalars(
+            select(HouseholdVote.id)
+            .where(
+                HouseholdVote.community_id == community_id,
+                HouseholdVote.open.is_(True),
+                (HouseholdVote.closes_at.is_(None)) | (HouseholdVote.closes_at > now),
+            )
+            .order_by(HouseholdVote.id.desc())
+            .limit(limit)
+        )
+        return list(rows)
+
     async def options(self, s: AsyncSession, vote_id: int) -> list[HouseholdVoteOption]:
         rows = await s.scalars(
             select(HouseholdVoteOption)

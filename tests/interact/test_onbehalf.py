@@ -4,6 +4,12 @@ and who entered it, is audited, and the statistics show it by channel."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from live.keys import SERVICES
+from live.services.actors import Actor
 from tests.interact.conftest import People
 from tests.interact.test_votes import Estate, estate  # noqa: F401
 
@@ -127,3 +133,85 @@ async def test_a_rating_entered_on_behalf_counts_once_by_channel(estate: Estate,
     assert all(e["entered_by"]["name"] == "和谐网格员" for e in log)
     status, stats = await (await people()).call("GET", "/api/stats/channels?community=hexie")
     assert stats["ratings"] == {"chat": 0, "form": 1, "voice": 0, "on_behalf": 0, "paper": 1}
+
+
+async def hexie_units(client: TestClient[Any, Any]) -> dict[str, int]:
+    """hexie's units by their label (阳光小区 3栋 1单元, 春晖园 8栋 2单元)."""
+    services = client.app[SERVICES]
+    community = await services.places.by_slug("hexie")
+    return {u.label: u.unit.id for u in await services.households.store.units_of(community.id)}
+
+
+async def test_a_household_named_by_unit_and_room_is_found_or_made(
+    client: TestClient[Any, Any],
+    estate: Estate,  # noqa: F811
+    people: People,
+) -> None:
+    """The grid worker names the household by unit and room: the room a3 lives in is found (its
+    ballot counts once, a second one changes the vote), a room nobody was verified in is made
+    once (audited) and is not eligible to vote; refusals have their own codes."""
+    units = await hexie_units(client)
+    unit_a = units["阳光小区 3栋 1单元"]
+    mod = await people("mod-a")
+    who = {"unit": unit_a, "room": "302室", "resident": "赵奶奶", "consent": True}
+
+    status, err = await mod.call(
+        "POST", "/api/on-behalf/opinions", {"resident": "赵奶奶", "consent": True, "text": "x"}
+    )
+    assert status == 400 and err["error"] == "household_required"
+    status, err = await mod.call("POST", "/api/on-behalf/opinions", {**who, "room": "3 0 2!", "text": "x"})
+    assert status == 400 and err["error"] == "bad_room"
+    status, err = await mod.call("POST", "/api/on-behalf/opinions", {**who, "unit": 999_999, "text": "x"})
+    assert status == 404 and err["error"] == "unknown_unit"
+    status, err = await (await people("host-b")).call("POST", "/api/on-behalf/opinions", {**who, "text": "x"})
+    assert status == 403
+    status, err = await mod.call("POST", "/api/on-behalf/opinions", {**who, "channel": "fax", "text": "x"})
+    assert status == 400 and err["error"] == "bad_channel"
+
+    status, opinion = await mod.call(
+        "POST", "/api/on-behalf/opinions", {**who, "channel": "voice", "text": "楼道灯坏了"}
+    )
+    assert status == 201 and opinion["source"] == "voice"
+    for _ in range(2):
+        status, _made = await mod.call(
+            "POST",
+            "/api/on-behalf/opinions",
+            {**who, "room": "502", "resident": "钱大爷", "text": "垃圾桶太少"},
+        )
+        assert status == 201
+    status, log = await mod.call("GET", "/api/on-behalf?community=hexie")
+    households = [e["household"] for e in log]
+    assert households[0] == str(estate.households["a3"])
+    assert households[1] == households[2] != households[0]
+    assert [e["channel"] for e in log] == ["voice", "on_behalf", "on_behalf"]
+    services = client.app[SERVICES]
+    community = await services.places.by_slug("hexie")
+    admin = Actor(key="u:1", name="admin", role="admin", user_id=1)
+    entries = await services.moderation.audit_log(admin, community_id=community.id)
+    made = [r for r in entries if r.action == "household_create"]
+    assert [r.target for r in made] == [f"household:{households[1]}"]
+
+    status, vote = await mod.call(
+        "POST",
+        f"/api/agenda/{estate.item}/votes",
+        {"question": "同意加装电梯吗？", "options": ["同意", "反对"]},
+    )
+    yes, no = (o["id"] for o in vote["options"])
+    ballot = {**who, "vote": vote["id"], "channel": "paper"}
+    status, after = await mod.call("POST", "/api/on-behalf/votes", {**ballot, "option": yes})
+    assert status == 201 and after["replaced"] is False and after["turnout"] == 1
+    status, after = await mod.call(
+        "POST", "/api/on-behalf/votes", {**ballot, "option": no, "channel": "voice"}
+    )
+    assert status == 201 and after["replaced"] is True and after["turnout"] == 1
+    assert [o["votes"] for o in after["options"]] == [0, 1] and after["channels"] == {"voice": 1}
+    status, err = await mod.call("POST", "/api/on-behalf/votes", {**ballot, "room": "502", "option": yes})
+    assert status == 403 and err["error"] == "not_eligible"
+    status, err = await mod.call("POST", "/api/on-behalf/votes", {**ballot, "consent": False, "option": yes})
+    assert status == 400 and err["error"] == "consent_required"
+    status, _closed = await mod.call("POST", f"/api/votes/{vote['id']}/close")
+    assert status == 200
+    status, err = await mod.call("POST", "/api/on-behalf/votes", {**ballot, "option": yes})
+    assert status == 409 and err["error"] == "closed"
+    status, shown = await mod.call("GET", f"/api/votes/{vote['id']}")
+    assert shown["turnout"] == 1 and [o["votes"] for o in shown["options"]] == [0, 1]

@@ -22,6 +22,8 @@ def who(form: schemas.OnBehalf) -> dict[str, Any]:
         "resident_name": form.resident,
         "consent": bool(form.consent),
         "channel": form.channel or "on_behalf",
+        "unit_id": form.unit,
+        "room": form.room,
     }
 
 

@@ -75,6 +75,7 @@ async def item_page(request: web.Request) -> web.Response:
     if view.item.resolve_due_at is not None:
         calendar = await services.accountability.calendar()
         days_left = calendar.between(local_day(services.clock.now()), local_day(view.item.resolve_due_at))
+    votes = await services.votes.of_item(actor, view.item.id)
     return render(
         request,
         "agenda_item.html",
@@ -98,6 +99,10 @@ async def item_page(request: web.Request) -> web.Response:
             "config": {"item": str(view.item.id), "status": view.item.status},
             "moments": await services.moments.of_item(view.item.id),
             "clock_label": clock_label,
-            "votes": await services.votes.of_item(actor, view.item.id),
+            "votes": votes,
+            # the paper/on-behalf ballot form's household picker, only while a vote is open
+            "units": await services.households.units(actor, view.item.community_id)
+            if staff and any(v.is_open for v in votes)
+            else [],
         },
     )

@@ -41,6 +41,7 @@ AUDIT_PAGE = 50
 AUDIT_ACTIONS = (
     "hide", "unhide", "approve", "delete", "pin", "unpin", "mute", "unmute", "ban", "unban",
     "slow_mode", "close_chat", "open_chat", "to_opinion", "household_code", "household_join",
+    "household_create",
 )  # fmt: skip
 
 

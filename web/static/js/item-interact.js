@@ -28,6 +28,30 @@ document.querySelectorAll(".moment-player").forEach((figure) => {
 });
 
 const votes = document.querySelector('[data-role="votes"]');
+// A vote's card shows the turnout and (unless a secret ballot is still open) the counts of ``view``
+// (the API's and the ``vote`` socket event's payload).
+function showCounts(card, view, strings) {
+  const turnout = card.querySelector('[data-role="turnout"]');
+  if (turnout) {
+    turnout.textContent = `${strings.turnout.replace("{turnout}", view.turnout).replace("{eligible}", view.eligible)} · ${view.open ? strings.open : strings.closed}`;
+  }
+  const top = Math.max(view.turnout, 1);
+  for (const option of view.options) {
+    const row = card.querySelector(`[data-option-id="${option.id}"]`);
+    if (!row || option.votes === undefined) continue;
+    let meter = row.querySelector("meter");
+    let count = row.querySelector('[data-testid="vote-count"]');
+    if (!meter) { meter = document.createElement("meter"); meter.min = 0; row.append(meter); }
+    if (!count) { count = document.createElement("strong"); count.dataset.testid = "vote-count"; row.append(count); }
+    meter.max = top;
+    meter.value = option.votes;
+    count.textContent = String(option.votes);
+  }
+  if (!view.open) {
+    card.querySelectorAll('[data-role="paper"], [data-role="close-vote"], [data-testid="vote-submit"], [data-testid="vote-option"]').forEach((el) => { el.hidden = true; el.disabled = true; });
+  }
+}
+
 if (votes) {
   const strings = JSON.parse(votes.dataset.strings);
   votes.querySelectorAll("[data-vote-id]").forEach((card) => {
@@ -46,12 +70,19 @@ if (votes) {
     if (paper) paper.addEventListener("submit", async (event) => {
       event.preventDefault();
       const f = new FormData(paper);
-      const answer = await api("POST", `/api/votes/${id}/entries`, {
-        household: f.get("household"), option: f.get("option"), channel: f.get("channel"),
-        voter_name: f.get("voter_name"), consent: f.get("consent") === "on",
+      const room = String(f.get("room") || "").trim();
+      if (!room) { status.textContent = strings.error_household_required; return; }
+      // the household picked by unit and room (found, or made when new), like the grid worker's desk
+      const answer = await api("POST", "/api/on-behalf/votes", {
+        unit: f.get("unit"), room, vote: id, option: f.get("option"), channel: f.get("channel"),
+        resident: f.get("voter_name"), consent: f.get("consent") === "on",
       });
       if (!answer.ok) { status.textContent = errorText(answer.body, strings, answer.status); return; }
-      location.reload();
+      const unit = paper.elements.unit;
+      const where = `${unit.options[unit.selectedIndex].text} ${room}`;
+      status.textContent = (answer.body.replaced ? strings.changed : strings.entered).replaceAll("{household}", where);
+      paper.reset();
+      showCounts(card, answer.body, strings);
     });
     const close = card.querySelector('[data-role="close-vote"]');
     if (close) close.addEventListener("click", async () => {
