@@ -2,6 +2,7 @@
 // the browser has it, jsQR over video frames elsewhere), the typed code everywhere, or a name
 // from the list.
 import { api, el } from "./opinions-common.js";
+import { coalesce, watch } from "./watch.js";
 
 const root = document.getElementById("checkin");
 const config = JSON.parse(root.dataset.config);
@@ -155,3 +156,12 @@ root.querySelector('[data-testid="checkin-scan"]').addEventListener("click", asy
 });
 
 refresh();
+// live: registrations and check-ins made elsewhere (another door, the meeting page) show here
+const again = coalesce(refresh);
+watch({ meeting: config.meeting }, {
+  meeting: (m) => {
+    if (m.id !== config.meeting) return;
+    counts.textContent = `${m.attended} / ${m.registered}`;
+    again();
+  },
+}, refresh);

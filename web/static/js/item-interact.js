@@ -2,6 +2,7 @@
 import { loadHls } from "./hls-loader.js";
 import { errorText } from "./api.js";
 import { api } from "./opinions-common.js";
+import { watch } from "./watch.js";
 
 async function hlsInto(video, src, start) {
   if (video.canPlayType("application/vnd.apple.mpegurl")) {
@@ -64,7 +65,8 @@ if (votes) {
       if (!chosen) return;
       const answer = await api("POST", `/api/votes/${id}/ballot`, { option: chosen.value });
       if (!answer.ok) { status.textContent = errorText(answer.body, strings, answer.status); return; }
-      location.reload();
+      status.textContent = strings.counted;
+      showCounts(card, answer.body, strings);
     });
     const paper = card.querySelector('[data-role="paper"]');
     if (paper) paper.addEventListener("submit", async (event) => {
@@ -90,6 +92,19 @@ if (votes) {
       if (answer.ok) location.reload(); else status.textContent = strings.failed;
     });
   });
+  // live: turnout and counts (and the close) as ballots come in, from any page or process; a vote
+  // opened meanwhile is announced with a link to see it
+  if (votes.querySelector('[data-open="true"]') || votes.querySelector('[data-role="new-vote"]')) {
+    const news = votes.querySelector('[data-role="votes-news"]');
+    watch({ item: votes.dataset.item }, {
+      vote: (v) => {
+        if (v.item !== votes.dataset.item) return;
+        const card = votes.querySelector(`[data-vote-id="${v.id}"]`);
+        if (card) showCounts(card, v, strings);
+        else if (news) news.hidden = false;
+      },
+    });
+  }
   const form = votes.querySelector('[data-role="new-vote"]');
   if (form) form.addEventListener("submit", async (event) => {
     event.preventDefault();

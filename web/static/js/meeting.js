@@ -1,6 +1,7 @@
 // A meeting's page: register (or join the waiting list), your registrations with their code and
 // QR, cancel; the registered / waiting / came counts.
 import { api, el } from "./opinions-common.js";
+import { coalesce, watch } from "./watch.js";
 
 const part = document.querySelector('[data-role="registration"]');
 if (part) {
@@ -42,4 +43,15 @@ if (part) {
     if (answer.ok) refresh();
   });
   refresh();
+  // live: the counts as they change, and my registrations when one of mine may have moved up
+  const again = coalesce(refresh);
+  watch({ meeting: part.dataset.meeting }, {
+    meeting: (m) => {
+      if (m.id !== part.dataset.meeting) return;
+      count("meeting-registered", m.registered);
+      count("meeting-waitlisted", m.waitlisted);
+      count("meeting-attended", m.attended);
+      if (mine.querySelector('[data-status="waitlisted"], [data-status="registered"]')) again();
+    },
+  }, refresh);
 }
