@@ -119,13 +119,17 @@ def cpu_ms(pid: int | None) -> float:
     return total / 1e6
 
 
-async def measure(base: str, rounds: int, pid: int | None = None) -> list[dict[str, Any]]:
+async def measure(
+    base: str, rounds: int, pid: int | None = None, skip: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
     admin = await signed_in(base, "admin")
     moderator = await signed_in(base, "mod-hexie")
     try:
         values = await ids(admin)
         out = []
         for kind, template in PATHS:
+            if any(template.startswith(prefix) for prefix in skip):
+                continue
             path = template.format(**values)
             http = moderator if path.startswith("/triage") else admin
             times, cpu = [], []
@@ -167,6 +171,13 @@ def main() -> int:
     parser.add_argument("--database-url", help="a seeded database (starts a server on it)")
     parser.add_argument("--url", help="or: an already running server")
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="leave out the paths starting with PREFIX (repeatable), e.g. --skip /stats",
+    )
     args = parser.parse_args()
     proc = None
     base = args.url
@@ -191,11 +202,15 @@ def main() -> int:
             except OSError:
                 time.sleep(0.1)
     try:
-        results = asyncio.run(measure(base, args.rounds, proc.pid if proc else None))
+        results = asyncio.run(measure(base, args.rounds, proc.pid if proc else None, tuple(args.skip)))
     finally:
         if proc is not None:
             proc.terminate()
-            proc.wait(10)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
     print(
         "\n| kind | path | p50 ms | p95 ms | first ms | CPU p50 ms | CPU p95 ms | bytes |"
         "\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"

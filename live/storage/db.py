@@ -2,8 +2,16 @@
 
 A database that cannot be reached (PostgreSQL restarting, a connection cut mid-query) is a
 ``live.errors.Unavailable`` — a clear 503 / ``{ok: false, error: "unavailable"}`` — and the
-transaction it interrupted is rolled back whole; the pool checks connections before use
-(``pool_pre_ping``), so the next request reconnects by itself."""
+transaction it interrupted is rolled back whole, and the next request reconnects by itself.
+
+PostgreSQL round trips (issue 14): a read runs in autocommit — under READ COMMITTED each statement
+of a read transaction took its own snapshot anyway, so ``BEGIN`` and ``ROLLBACK`` bought nothing
+— and the pool no longer pings a connection before handing it out (SQLAlchemy's asyncpg ping was
+three round trips: ``BEGIN``, ``;``, ``ROLLBACK``). Instead a connection the server has closed
+(a restart, ``pg_terminate_backend``, an idle timeout) is seen without a round trip at checkout
+(asyncpg notices the closed socket) and replaced; one that dies silently fails its first
+statement, which is a 503 and makes the pool replace every connection opened before it. A read of
+one statement went from six round trips to one."""
 
 from __future__ import annotations
 
@@ -94,15 +102,24 @@ def make_engine(url: str, *, sqlite_synchronous: str = "normal") -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 5}, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(sqlite_synchronous))
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=10,
         max_overflow=20,
-        pool_pre_ping=True,
         pool_timeout=10,
         connect_args={"timeout": 5},
         hide_parameters=True,
     )
+    event.listen(engine.sync_engine, "checkout", _closed_is_dead)
+    return engine
+
+
+def _closed_is_dead(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """At checkout, a connection whose socket the server closed is replaced (no round trip:
+    asyncpg marks it closed when the event loop reads the end of its stream)."""
+    driver = record.driver_connection
+    if driver is not None and driver.is_closed():
+        raise exc.DisconnectionError("the server closed this connection")
 
 
 def unreachable(err: BaseException) -> bool:
@@ -135,6 +152,8 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        # SQLite's driver begins no transaction for a SELECT, so there is nothing to save there
+        self._autocommit_reads = engine.dialect.name == "postgresql"
 
     @classmethod
     def from_url(cls, url: str, *, sqlite_synchronous: str = "normal") -> Database:
@@ -153,8 +172,13 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reading: on PostgreSQL each statement in autocommit (one round trip),
+        which READ COMMITTED made equivalent to a read transaction; nothing in it is committed
+        together, so writes belong in ``transaction()``."""
         try:
             async with self.sessions() as session:
+                if self._autocommit_reads:
+                    await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
                 yield session
         except Exception as err:
             if unreachable(err):
