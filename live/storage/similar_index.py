@@ -20,6 +20,7 @@ from sqlalchemy import (
     Index,
     PrimaryKeyConstraint,
     String,
+    bindparam,
     case,
     delete,
     event,
@@ -205,17 +206,36 @@ async def best_candidates(
     the database), best first; only ``limit`` ids come back."""
     if not weights:
         return []
-    score = func.sum(case(weights, value=OpinionTerm.term, else_=0.0) * OpinionTerm.weight).label("score")
+    connection = await s.connection()  # core rows: no ORM work per row
+    if connection.dialect.name == "postgresql":
+        # the query's terms and weights as two array parameters joined as a table: one
+        # statement text whatever the terms (prepared once per connection), and a nested loop
+        # of index-only scans, one per term, instead of a CASE of every term per posting
+        # (EXPLAIN ANALYZE of a 50-term query on the five-year database: 5.9 ms → 3.3 ms)
+        terms = sorted(weights)
+        query_weights = (
+            func.unnest(
+                bindparam("query_terms", terms, type_=postgresql.ARRAY(String)),
+                bindparam("query_weights", [weights[t] for t in terms], type_=postgresql.ARRAY(Float)),
+            )
+            .table_valued("term", "w")
+            .render_derived(name="q")
+        )
+        score = func.sum(query_weights.c.w * OpinionTerm.weight).label("score")
+        query = select(OpinionTerm.opinion_id, score).join(
+            query_weights, query_weights.c.term == OpinionTerm.term
+        )
+    else:
+        score = func.sum(case(weights, value=OpinionTerm.term, else_=0.0) * OpinionTerm.weight).label("score")
+        query = select(OpinionTerm.opinion_id, score).where(OpinionTerm.term.in_(sorted(weights)))
     query = (
-        select(OpinionTerm.opinion_id, score)
-        .where(OpinionTerm.community_id == community_id, OpinionTerm.term.in_(sorted(weights)))
+        query.where(OpinionTerm.community_id == community_id)
         .group_by(OpinionTerm.opinion_id)
         .order_by(score.desc(), OpinionTerm.opinion_id)
         .limit(limit)
     )
     if exclude is not None:
         query = query.where(OpinionTerm.opinion_id != exclude)
-    connection = await s.connection()  # core rows: no ORM work per row
     return [int(i) for i, _ in (await connection.execute(query)).all()]
 
 
