@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from live.clock import Clock
 from live.errors import Conflict, Forbidden, Invalid, NotFound
@@ -74,7 +74,16 @@ def rating_counts(ratings: Sequence[Rating]) -> dict[str, int]:
     return counts
 
 
-def is_overdue(item: AgendaItem, now: datetime) -> bool:
+class _Due(Protocol):
+    @property
+    def status(self) -> str: ...
+    @property
+    def resolve_due_at(self) -> datetime | None: ...
+    @property
+    def overdue_at(self) -> datetime | None: ...
+
+
+def is_overdue(item: _Due, now: datetime) -> bool:
     """The resolution limit has passed while the item is neither resolved nor closed."""
     if item.status in ("resolved", "closed") or item.resolve_due_at is None:
         return False
@@ -713,11 +722,10 @@ class Accountability:
                 community = await community_by_slug(s, community_slug)
                 community_id = community.id if community else -1
             cal = await calendar(s)
-            items = await store.tracked_items(s, community_id)
-            parties = await store.parties_by_ids(s, {i.party_id for i in items if i.party_id})
+            items = await store.tracked_dues(s, community_id)
+            parties = await store.parties_by_ids(s, {i.party_id for i in items})
             loads: dict[int, PartyLoad] = {}
             for item in items:
-                assert item.party_id is not None
                 if item.party_id not in loads:
                     loads[item.party_id] = PartyLoad(parties[item.party_id])
                 load = loads[item.party_id]

@@ -66,6 +66,15 @@ class ItemView:
     decision: str = ""  # what its meeting decided about it
 
 
+@dataclass
+class Board:
+    """The tracking board: how many items of each state pass the filters, and the cards shown
+    (the newest of each state, or a page of one state)."""
+
+    counts: dict[str, int]
+    items: list[tuple[AgendaItem, str, str | None]]
+
+
 def _text(value: str | None, name: str, max_len: int, *, required: bool = False) -> str | None:
     if value is None:
         if required:
@@ -354,6 +363,42 @@ class Agenda:
                 limit=limit,
                 after=after,
             )
+
+    async def board(
+        self,
+        *,
+        community_slug: str | None = None,
+        category: str | None = None,
+        location: str | None = None,
+        per_state: int = 50,
+        status: str | None = None,
+        after: int | None = None,
+    ) -> Board:
+        """The board's counts and cards: with ``status``, a page of that state's items (newest
+        first, ``per_state`` of them, older than ``after``); without, each state's newest
+        ``per_state`` — so the board costs the same in the fifth year as in the first."""
+        if status is not None and status not in STATES:
+            raise Invalid(f"status must be one of {', '.join(STATES)}", code="bad_status")
+        community_id = community_id_of(community_slug) if community_slug else None
+        async with self.db.read() as s:
+            counts = await store.state_counts(
+                s, community_id=community_id, category=category, location=location
+            )
+            if status is not None:
+                items = await store.items_page(
+                    s,
+                    community_id=community_id,
+                    status=status,
+                    category=category,
+                    location=location,
+                    limit=per_state,
+                    after=after,
+                )
+            else:
+                items = await store.newest_per_state(
+                    s, community_id=community_id, category=category, location=location, per_state=per_state
+                )
+        return Board(counts, items)
 
     async def export(
         self,

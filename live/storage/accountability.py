@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -247,6 +247,27 @@ async def tracked_items(s: AsyncSession, community_id: int | None = None) -> lis
     if community_id is not None:
         query = query.where(AgendaItem.community_id == community_id)
     return list((await s.execute(query.order_by(AgendaItem.id))).scalars())
+
+
+class TrackedDue(NamedTuple):
+    """What the board's per-party table needs of one tracked item (core columns, no ORM row)."""
+
+    party_id: int
+    status: str
+    resolve_due_at: datetime | None
+    overdue_at: datetime | None
+
+
+async def tracked_dues(s: AsyncSession, community_id: int | None = None) -> list[TrackedDue]:
+    """:func:`tracked_items`' party, state and limits only: a board over five years of items
+    builds no ORM object per item."""
+    query = select(
+        AgendaItem.party_id, AgendaItem.status, AgendaItem.resolve_due_at, AgendaItem.overdue_at
+    ).where(AgendaItem.party_id.is_not(None), AgendaItem.status.not_in(("resolved", "closed")))
+    if community_id is not None:
+        query = query.where(AgendaItem.community_id == community_id)
+    rows = await s.execute(query.order_by(AgendaItem.id))
+    return [TrackedDue(p, st, due, late) for p, st, due, late in rows.all() if p is not None]
 
 
 async def items_of_party(s: AsyncSession, party_id: int) -> list[AgendaItem]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     ScalarSelect,
+    Select,
     String,
     Text,
     UniqueConstraint,
@@ -25,6 +26,8 @@ from live.storage.base import Base, UTCDateTime
 
 if TYPE_CHECKING:
     from live.storage.opinions import Opinion
+
+SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")
 
 
 class AgendaItem(Base):
@@ -252,6 +255,20 @@ async def items_page(
         .join(Community, Community.id == AgendaItem.community_id)
         .outerjoin(Party, Party.id == AgendaItem.party_id)
     )
+    query = _filtered(query, community_id, status, category, location)
+    if after is not None:
+        query = query.where(AgendaItem.id < after)
+    rows = await s.execute(query.order_by(AgendaItem.id.desc()).limit(limit))
+    return [(item, slug, party) for item, slug, party in rows]
+
+
+def _filtered(
+    query: SelectT,
+    community_id: ScalarSelect[int] | None,
+    status: str | None,
+    category: str | None,
+    location: str | None,
+) -> SelectT:
     if community_id is not None:
         query = query.where(AgendaItem.community_id == community_id)
     if status:
@@ -260,7 +277,56 @@ async def items_page(
         query = query.where(AgendaItem.category == category)
     if location:
         query = query.where(AgendaItem.location.contains(location, autoescape=True))
-    if after is not None:
-        query = query.where(AgendaItem.id < after)
-    rows = await s.execute(query.order_by(AgendaItem.id.desc()).limit(limit))
+    return query
+
+
+async def newest_per_state(
+    s: AsyncSession,
+    *,
+    community_id: ScalarSelect[int] | None,
+    category: str | None,
+    location: str | None,
+    per_state: int,
+) -> list[tuple[AgendaItem, str, str | None]]:
+    """The ``per_state`` newest items of each state (by id), filtered, each with its community's
+    slug and lead party's name: one query (a window over the filtered items)."""
+    from live.storage.accountability import Party
+    from live.storage.places import Community
+
+    ranked = _filtered(
+        select(
+            AgendaItem.id,
+            func.row_number().over(partition_by=AgendaItem.status, order_by=AgendaItem.id.desc()).label("n"),
+        ),
+        community_id,
+        None,
+        category,
+        location,
+    ).subquery()
+    rows = await s.execute(
+        select(AgendaItem, Community.slug, Party.name)
+        .join(ranked, ranked.c.id == AgendaItem.id)
+        .join(Community, Community.id == AgendaItem.community_id)
+        .outerjoin(Party, Party.id == AgendaItem.party_id)
+        .where(ranked.c.n <= per_state)
+        .order_by(AgendaItem.id.desc())
+    )
     return [(item, slug, party) for item, slug, party in rows]
+
+
+async def state_counts(
+    s: AsyncSession,
+    *,
+    community_id: ScalarSelect[int] | None,
+    category: str | None,
+    location: str | None,
+) -> dict[str, int]:
+    """How many items of each state pass the filters (states without any are left out)."""
+    query = _filtered(
+        select(AgendaItem.status, func.count()).group_by(AgendaItem.status),
+        community_id,
+        None,
+        category,
+        location,
+    )
+    return {status: int(n) for status, n in (await s.execute(query)).all()}

@@ -16,6 +16,35 @@ PARKING_OLD = "小区晚上电动车乱停，消防通道被堵住了，希望�
 PARKING_NEW = "消防通道晚上总被电动车堵住，能不能规划一下停车？"
 
 
+async def test_board_shows_each_states_newest_and_pages_the_rest(
+    client: TestClient[Any, Any], world: World, monkeypatch: Any
+) -> None:
+    """Five years of items: each column shows its newest cards and its true count, links to the
+    whole state, and that page goes back in time with ``after``."""
+    monkeypatch.setattr("live.http.pages.agenda.BOARD_PER_STATE", 3)
+    monkeypatch.setattr("live.http.pages.agenda.STATE_PAGE", 2)
+    mod = Api(client, await login(client, "mod-a"))
+    ids = [
+        (await mod.post("/api/agenda", {"community": "hexie", "title": f"议题{n}号"}, 201))["id"]
+        for n in range(5)
+    ]
+    await mod.patch(f"/api/agenda/{ids[0]}", {"status": "scheduled"})
+    board = await (await client.get("/agenda?community=hexie")).text()
+    assert 'data-count="proposed">4<' in board and 'data-count="scheduled">1<' in board
+    assert 'data-testid="board-total">5<' in board
+    assert all(f"议题{n}号" in board for n in (0, 2, 3, 4)) and "议题1号" not in board  # newest 3
+    assert 'data-testid="board-more-proposed"' in board and "查看此状态的全部 4 项" in board
+    assert 'data-testid="board-more-scheduled"' not in board
+    first = await (await client.get("/agenda?community=hexie&status=proposed")).text()
+    assert "议题4号" in first and "议题3号" in first and "议题2号" not in first
+    assert 'data-testid="board-column-scheduled"' not in first and 'data-count="scheduled">1<' in first
+    assert f"after={ids[3]}" in first and "返回整个看板" in first
+    second = await (await client.get(f"/agenda?community=hexie&status=proposed&after={ids[3]}")).text()
+    assert "议题2号" in second and "议题1号" in second and "议题3号" not in second
+    bad = await client.get("/agenda?status=proposed&after=yesterday")
+    assert bad.status == 400
+
+
 async def test_board_columns_filters_and_counts(client: TestClient[Any, Any], world: World) -> None:
     mod = Api(client, await login(client, "mod-a"))
     a = await mod.post(

@@ -9,7 +9,7 @@ from aiohttp import web
 from live.http import i18n
 from live.http.auth import ACTOR
 from live.http.community_choice import chosen_community
-from live.http.params import path_id
+from live.http.params import optional_ident, path_id
 from live.http.templates import render
 from live.keys import SERVICES, SETTINGS
 from live.services.agenda import STATES, next_states
@@ -18,7 +18,10 @@ from live.services.container import Services
 from live.services.workdays import local_day
 
 routes = web.RouteTableDef()
-BOARD_LIMIT = 1000
+#: cards per column on the board (each column's count is the true total and links to the rest),
+#: and per page when one state is shown whole (``?status=``, paged with ``after=``)
+BOARD_PER_STATE = 50
+STATE_PAGE = 100
 
 
 async def category_names(services: Services, request: web.Request) -> dict[str, str]:
@@ -37,22 +40,32 @@ async def board(request: web.Request) -> web.Response:
         filters["community"] = chosen_community(request, known) or ""
     if filters["community"] not in known:
         filters["community"] = ""
-    items = await services.agenda.list(
+    status = q.get("status", "")
+    board_view = await services.agenda.board(
         community_slug=filters["community"] or None,
         category=filters["category"] or None,
         location=filters["location"] or None,
-        limit=BOARD_LIMIT,
+        per_state=STATE_PAGE if status in STATES else BOARD_PER_STATE,
+        status=status if status in STATES else None,
+        after=optional_ident(q.get("after"), "after") if status in STATES else None,
     )
-    columns: dict[str, list[Any]] = {state: [] for state in STATES}
-    for item, slug, _party in items:
+    shown = [status] if status in STATES else list(STATES)
+    columns: dict[str, list[Any]] = {state: [] for state in shown}
+    for item, slug, _party in board_view.items:
         columns[item.status].append({"item": item, "community": slug})
+    older = None
+    if status in STATES and len(board_view.items) == STATE_PAGE:
+        older = board_view.items[-1][0].id
     names = {c.slug: c.name for c in communities}
     return render(
         request,
         "agenda_board.html",
         {
             "columns": columns,
-            "total": len(items),
+            "counts": {state: board_view.counts.get(state, 0) for state in STATES},
+            "total": sum(board_view.counts.values()),
+            "status": status if status in STATES else "",
+            "older": older,
             "filters": filters,
             "communities": communities,
             "community_names": names,
