@@ -6,6 +6,7 @@ remuxed from it for download. The web serves the HLS folder at ``/hls/<session>/
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PLAYLIST_NAME = "index.m3u8"
@@ -30,6 +31,21 @@ def mp4_path(data_dir: Path, session_id: int) -> Path:
 def media_dirs(data_dir: Path) -> tuple[Path, Path]:
     """Every session's HLS folders and the MP4s (for disk usage)."""
     return Path(data_dir) / HLS_FOLDER, Path(data_dir) / MP4_FOLDER
+
+
+def sessions_on_disk(data_dir: Path) -> set[int]:
+    """The sessions with an HLS folder or a remuxed MP4 on disk (two directory listings)."""
+    found: set[int] = set()
+    for folder, suffix in ((Path(data_dir) / HLS_FOLDER, ""), (Path(data_dir) / MP4_FOLDER, ".mp4")):
+        try:
+            names = [entry.name for entry in os.scandir(folder)]
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for name in names:
+            stem = name[: len(name) - len(suffix)] if suffix and name.endswith(suffix) else name
+            if (not suffix or name.endswith(suffix)) and stem.isascii() and stem.isdigit():
+                found.add(int(stem))
+    return found
 
 
 def playlist_url(session_id: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,24 +213,30 @@ class Admin:
     async def recordings(self, actor: Actor) -> list[Recording]:
         """Ended sessions with a recording, in the database or on disk, newest first."""
         require_admin(actor)
+        # the disk is listed once (off the event loop), and only sessions with something kept
+        # are read and measured: not every broadcast of five years on every view of /admin
+        on_disk = await asyncio.to_thread(layout.sessions_on_disk, self.data_dir)
         async with self.db.read() as s:
             communities = await places_store.communities_by_id(s)
-            sessions = await rooms_store.sessions_begun(s)
-            rows = []
-            for session in sessions:
-                disk = self.bytes_on_disk(session.id)
-                if disk == 0 and session.recording_bytes is None and session.recording_path is None:
-                    continue
-                rows.append(
-                    Recording(
-                        session,
-                        communities[session.community_id],
-                        session.recording_bytes,
-                        disk,
-                        session.recording_duration_s,
-                    )
+            sessions = await rooms_store.sessions_with_recordings(s, on_disk)
+        sizes = await asyncio.to_thread(
+            lambda: {x.id: self.bytes_on_disk(x.id) if x.id in on_disk else 0 for x in sessions}
+        )
+        rows = []
+        for session in sessions:
+            disk = sizes[session.id]
+            if disk == 0 and session.recording_bytes is None and session.recording_path is None:
+                continue
+            rows.append(
+                Recording(
+                    session,
+                    communities[session.community_id],
+                    session.recording_bytes,
+                    disk,
+                    session.recording_duration_s,
                 )
-            return rows
+            )
+        return rows
 
     def disk_usage(self) -> tuple[int, int, int]:
         """Bytes of recordings (HLS and MP4), and the data disk's total and free bytes."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, delete, func, select, update
+from sqlalchemy import ForeignKey, String, Text, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -75,9 +76,13 @@ async def list_sessions(
     return list((await s.execute(query)).scalars())
 
 
-async def sessions_begun(s: AsyncSession) -> list[LiveSession]:
-    """Every session that has gone live (live or ended), newest first."""
-    query = select(LiveSession).where(LiveSession.status != SessionStatus.SCHEDULED)
+async def sessions_with_recordings(s: AsyncSession, on_disk: Collection[int]) -> list[LiveSession]:
+    """Sessions that have gone live with a recording in the database or one of ``on_disk``
+    (their ids), newest first: the others are not read."""
+    kept = or_(LiveSession.recording_bytes.is_not(None), LiveSession.recording_path.is_not(None))
+    if on_disk:
+        kept = or_(kept, LiveSession.id.in_(sorted(on_disk)))
+    query = select(LiveSession).where(LiveSession.status != SessionStatus.SCHEDULED, kept)
     return list((await s.execute(query.order_by(LiveSession.id.desc()))).scalars())
 
 
