@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 from live.errors import Unavailable
 
@@ -146,6 +147,16 @@ def unreachable(err: BaseException) -> bool:
     return isinstance(err, OSError | exc.TimeoutError)
 
 
+class _ReadSession(Session):
+    """The session of ``Database.read()``: refuses to write."""
+
+
+@event.listens_for(_ReadSession, "before_flush")
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a read session does not write; use Database.transaction()")
+
+
 class Database:
     """The engine and a session factory; ``transaction()`` commits on success."""
 
@@ -154,6 +165,11 @@ class Database:
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
         # SQLite's driver begins no transaction for a SELECT, so there is nothing to save there
         self._autocommit_reads = engine.dialect.name == "postgresql"
+        # a read session never flushes: with autocommit a flushed change would be committed
+        # statement by statement (before, it was rolled back with the read transaction)
+        self._read_sessions = async_sessionmaker(
+            engine, expire_on_commit=False, autoflush=False, sync_session_class=_ReadSession
+        )
 
     @classmethod
     def from_url(cls, url: str, *, sqlite_synchronous: str = "normal") -> Database:
@@ -176,7 +192,7 @@ class Database:
         which READ COMMITTED made equivalent to a read transaction; nothing in it is committed
         together, so writes belong in ``transaction()``."""
         try:
-            async with self.sessions() as session:
+            async with self._read_sessions() as session:
                 if self._autocommit_reads:
                     await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
                 yield session

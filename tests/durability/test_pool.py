@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncpg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from live.errors import Unavailable
 from live.storage.db import Database
@@ -64,3 +64,18 @@ async def test_a_connection_the_server_closed_is_replaced_at_checkout(db_url: st
             assert await s.scalar(text("SELECT pg_backend_pid()")) != pid
     except Unavailable:
         pytest.fail("the closed connection was handed out")
+
+
+async def test_a_read_session_does_not_write(db: Database) -> None:
+    from live.storage.places import Community
+
+    async with db.transaction() as s:
+        s.add(Community(slug="probe", name="探针社区"))
+    with pytest.raises(RuntimeError, match="does not write"):
+        async with db.read() as s:
+            community = await s.scalar(select(Community).where(Community.slug == "probe"))
+            assert community is not None
+            community.name = "改过的名字"
+            await s.flush()
+    async with db.read() as s:
+        assert await s.scalar(select(Community.name).where(Community.slug == "probe")) == "探针社区"
