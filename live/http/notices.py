@@ -133,6 +133,19 @@ def changes_text(params: Mapping[str, Any]) -> str:
     return ("；" if lang_is_zh(None) else "; ").join(parts)
 
 
+def meeting_text(params: Mapping[str, Any]) -> str:
+    """The meeting that scheduled an item (``{meeting: {title, starts_at, place}}``), or ""."""
+    meeting = params.get("meeting")
+    if not isinstance(meeting, Mapping):
+        return ""
+    return gettext(
+        "At the meeting «%(title)s», %(when)s, %(place)s",
+        title=str(meeting.get("title") or ""),
+        when=moment(meeting.get("starts_at")),
+        place=str(meeting.get("place") or ""),
+    )
+
+
 def _join(*parts: str) -> str:
     sep = "；" if lang_is_zh(None) else "; "
     return sep.join(p for p in parts if p)
@@ -168,7 +181,7 @@ def _merged(p: Mapping[str, Any]) -> str:
 @inbox(InboxKind.ITEM_STATUS)
 def _status(p: Mapping[str, Any]) -> str:
     head = gettext("«%(title)s» is now %(status)s", title=_s(p, "title"), status=state_name(p.get("status")))
-    return _join(head, _s(p, "note"), changes_text(p))
+    return _join(head, meeting_text(p), _s(p, "note"), changes_text(p))
 
 
 @inbox(InboxKind.ITEM_UPDATED)
@@ -276,7 +289,7 @@ def _t_created(p: Mapping[str, Any]) -> str:
 
 @timeline(TimelineKind.STATUS)
 def _t_status(p: Mapping[str, Any]) -> str:
-    return changes_text(p)
+    return _join(meeting_text(p), changes_text(p))
 
 
 @timeline(TimelineKind.ASSIGNED)

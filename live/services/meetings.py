@@ -6,7 +6,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from live.clock import Clock
 from live.errors import Invalid, NotFound
@@ -79,10 +79,14 @@ class Meetings:
                 store.add_meeting_item(s, meeting.id, item.id)
                 item.meeting_id = meeting.id
                 if item.status == "proposed":
-                    when = starts_at.strftime("%Y-%m-%d %H:%M")
-                    await move(
-                        s, self.clock, item, "scheduled", actor, f"{clean_title}（{when}，{clean_place}）"
-                    )
+                    # a code and its params, rendered in the reader's language where shown
+                    scheduled_by = {
+                        "id": str(meeting.id),
+                        "title": clean_title,
+                        "starts_at": starts_at.astimezone(UTC).isoformat(),
+                        "place": clean_place,
+                    }
+                    await move(s, self.clock, item, "scheduled", actor, params={"meeting": scheduled_by})
                     moved.append((item.id, item.community_id, "proposed"))
         for item_id, community_id, before in moved:
             await self.events.publish(AgendaChanged(item_id, community_id, before, "scheduled"))

@@ -48,7 +48,8 @@ class TimelineKind(StrEnum):
 
     NOTE = "note"  # {} or {changes}: a moderator's note and/or changed fields
     CREATED = "created"  # {opinions?: n}: the item was proposed (from n opinions)
-    STATUS = "status"  # {changes?}: a state change (from/to are the event's columns)
+    STATUS = "status"  # {changes?, meeting?: {id, title, starts_at, place}}: a state change (from/to
+    # are the event's columns); ``meeting``: the meeting that scheduled the item
     ASSIGNED = "assigned"  # {party, previous?, supporting?, response_due_at, resolve_due_at}
     PROGRESS = "progress"  # {party?, photos?: n}: a progress note (the note is the text)
     PART_DONE = "part_done"  # {party}: a party marked its part done

@@ -169,3 +169,66 @@ async def test_reminders_are_part_of_the_scheduled_jobs_once_per_registration(
         assert done.returncode == 0, done.stderr
         assert f"meeting reminders {expected}" in done.stdout, done.stdout
     assert len(await reminders(dave)) == 1
+
+
+async def test_a_meeting_schedules_items_with_a_timeline_line_in_the_readers_language(
+    client: TestClient[Any, Any], people: People
+) -> None:
+    """The line a meeting puts in its items' timelines is a code with the meeting's title, time
+    and place, rendered in the reader's language (the item's page, its API, the followers'
+    inbox); no sentence is stored, and an old row's stored sentence still reads as it was."""
+    from live.storage.agenda import AgendaEvent
+
+    mod = await people("mod-a")
+    follower = await people()
+    status, item = await mod.call(
+        "POST", "/api/agenda", {"community": "hexie", "title": "加装电梯", "opinions": []}
+    )
+    assert status == 201
+    status, _ = await follower.call("POST", f"/api/agenda/{item['id']}/follow")
+    assert status == 200
+    body = {
+        "community": "hexie",
+        "format": "roundtable",
+        "title": "停车议事圆桌会",
+        "starts_at": "2026-12-05T19:00:00+08:00",
+        "place": "社区活动室",
+        "agenda": [item["id"]],
+    }
+    status, made = await mod.call("POST", "/api/meetings", body)
+    assert status == 201, made
+    zh = "会议«停车议事圆桌会»（2026-12-05 19:00，社区活动室）"
+    en = "At the meeting «停车议事圆桌会», 2026-12-05 19:00, 社区活动室"
+    for lang, line in (("zh-CN", zh), ("en", en)):
+        status, shown = await mod.call("GET", f"/api/agenda/{item['id']}?lang={lang}")
+        assert (shown["events"][-1]["to"], shown["events"][-1]["note"]) == ("scheduled", line)
+        page = await (await mod.http.get(f"/agenda/{item['id']}?lang={lang}")).text()
+        assert line in page
+        status, inbox = await follower.call("GET", f"/api/inbox?lang={lang}")
+        assert any(line in entry["text"] for entry in inbox), inbox
+
+    services = client.app[SERVICES]
+    view = await services.agenda.view(int(item["id"]))
+    stored = view.events[-1]
+    assert stored.note == "" and stored.params["meeting"] == {
+        "id": made["id"],
+        "title": "停车议事圆桌会",
+        "starts_at": "2026-12-05T11:00:00+00:00",
+        "place": "社区活动室",
+    }
+    # a row from before (the sentence stored in the note) still reads as it was
+    async with services.db.transaction() as s:
+        s.add(
+            AgendaEvent(
+                item_id=int(item["id"]),
+                at=stored.at,
+                actor="和谐网格员",
+                from_status="proposed",
+                to_status="scheduled",
+                note="旧会议（2026-01-01 10:00，活动室）",
+                kind="status",
+                params={},
+            )
+        )
+    page = await (await mod.http.get(f"/agenda/{item['id']}?lang=en")).text()
+    assert "旧会议（2026-01-01 10:00，活动室）" in page and en in page
