@@ -144,8 +144,9 @@ class Questions:
             raise Invalid("a question cannot be merged into itself", code="bad_merge")
         now = self.clock.now()
         async with self.db.transaction() as s:
-            question = await self.store.get(s, question_id, lock=True)
-            into = await self.store.get(s, into_id, lock=True)
+            # both locked in id order, so that two opposite merges at once wait rather than deadlock
+            locked = {i: await self.store.get(s, i, lock=True) for i in sorted((question_id, into_id))}
+            question, into = locked[question_id], locked[into_id]
             if question is None or into is None:
                 raise NotFound("no such question")
             require_staff(actor, "moderator", question.community_id)

@@ -15,6 +15,7 @@ one statement went from six round trips to one."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -44,6 +45,9 @@ SQLITE_SYNCHRONOUS = ("normal", "full", "extra")
 #: write raises when a unique constraint refuses it (a concurrent insert of the same row).
 Tx = AsyncSession
 Duplicate = IntegrityError
+#: How long a SQLite write transaction waits for the one before it in this process; then the
+#: database is "busy" (``Unavailable``, 503), as SQLite's own busy timeout would say.
+SQLITE_WRITE_WAIT_S = 10.0
 
 
 def is_sqlite(url: str) -> bool:
@@ -170,6 +174,9 @@ class Database:
         self._read_sessions = async_sessionmaker(
             engine, expire_on_commit=False, autoflush=False, sync_session_class=_ReadSession
         )
+        self._one_writer = engine.dialect.name == "sqlite"
+        self._writer_lock: asyncio.Lock | None = None
+        self._writer: asyncio.Task[Any] | None = None
 
     @classmethod
     def from_url(cls, url: str, *, sqlite_synchronous: str = "normal") -> Database:
@@ -178,13 +185,40 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """Commits on success; on any error the whole transaction is rolled back."""
+        async with self._writing():
+            try:
+                async with self.sessions() as session, session.begin():
+                    yield session
+            except Exception as err:
+                if unreachable(err):
+                    raise Unavailable("the database is unavailable; try again") from err
+                raise
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[None]:
+        """On SQLite, one write transaction at a time in this process. The driver begins
+        SQLite's transaction only at the first write, so what a transaction read before it (a
+        count of places taken, "not voted yet") could be changed by another one committing in
+        between: eight residents registering at once for a meeting's last two places all got one.
+        PostgreSQL's transactions lock the rows they check (``FOR UPDATE``) instead. A task's
+        nested transaction does not wait for itself."""
+        task = asyncio.current_task()
+        if not self._one_writer or (task is not None and task is self._writer):
+            yield
+            return
+        if self._writer_lock is None:
+            self._writer_lock = asyncio.Lock()
+        lock = self._writer_lock
         try:
-            async with self.sessions() as session, session.begin():
-                yield session
-        except Exception as err:
-            if unreachable(err):
-                raise Unavailable("the database is unavailable; try again") from err
-            raise
+            await asyncio.wait_for(lock.acquire(), SQLITE_WRITE_WAIT_S)
+        except TimeoutError:
+            raise Unavailable("the database is busy; try again") from None
+        self._writer = task
+        try:
+            yield
+        finally:
+            self._writer = None
+            lock.release()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -232,3 +232,23 @@ async def test_a_meeting_schedules_items_with_a_timeline_line_in_the_readers_lan
         )
     page = await (await mod.http.get(f"/agenda/{item['id']}?lang=en")).text()
     assert "旧会议（2026-01-01 10:00，活动室）" in page and en in page
+
+
+async def test_the_last_place_goes_to_one_of_many_registering_at_once(
+    client: TestClient[Any, Any], people: People, clock: FakeClock
+) -> None:
+    """Eight residents press 报名 for the last two places at the same moment (a broadcast has
+    just announced the meeting): two are registered, six wait, never ten in a room for eight."""
+    mod = await people("mod-a")
+    made = await meeting(mod, clock)
+    path = f"/api/meetings/{made['id']}"
+    await mod.call("PATCH", path, {"capacity": 2})
+    residents = [await people() for _ in range(8)]
+    answers = await asyncio.gather(
+        *(p.call("POST", f"{path}/registrations", {"name": f"居民{n}"}) for n, p in enumerate(residents))
+    )
+    assert all(status == 201 for status, _ in answers), answers
+    assert sorted(reg["status"] for _, reg in answers) == ["registered"] * 2 + ["waitlisted"] * 6
+    status, read = await mod.call("GET", path)
+    assert status == 200
+    assert (read["registered"], read["waitlisted"]) == (2, 6)

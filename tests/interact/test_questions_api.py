@@ -92,3 +92,20 @@ async def test_reject_merge_and_bad_input(live: Live, people: People) -> None:
         assert (status, err["error"]) == (400, code)
     status, err = await alice.call("POST", "/api/sessions/424242/questions", {"text": "有人吗"})
     assert status == 404
+
+
+async def test_two_opposite_merges_at_once_one_wins(live: Live, people: People) -> None:
+    """Two moderators merge A into B and B into A at the same moment: one merge is made, the other
+    is refused as already merged (both rows are locked in one order, so neither deadlocks into a
+    500 on PostgreSQL)."""
+    import asyncio
+
+    alice, bob = await people(), await people()
+    mod, other = await people("mod-a"), await people("mod-a")
+    a = await ask(alice, live, "小区门禁卡怎么补办？")
+    b = await ask(bob, live, "门禁卡丢了去哪里补？")
+    answers = await asyncio.gather(
+        mod.call("POST", f"/api/questions/{a['id']}/merge", {"into": b["id"]}),
+        other.call("POST", f"/api/questions/{b['id']}/merge", {"into": a["id"]}),
+    )
+    assert sorted(status for status, _ in answers) == [200, 409], answers
