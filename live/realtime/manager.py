@@ -303,9 +303,15 @@ class FastRedisManager(socketio.AsyncRedisManager, FastManager):  # type: ignore
 
     MAX_RETRY_S = 2.0
 
+    #: while Redis stays away, how often the outage is logged again (each retry is DEBUG)
+    OUTAGE_LOG_EVERY_S = 60.0
+
     async def _redis_listen_with_retries(self) -> AsyncIterator[Any]:
         retry_s = 0.25
         subscribed = False
+        down_since: float | None = None  # loop time the outage began (None: Redis is there)
+        logged_at = 0.0
+        loop = asyncio.get_running_loop()
         while True:
             try:
                 if not subscribed:
@@ -313,10 +319,25 @@ class FastRedisManager(socketio.AsyncRedisManager, FastManager):  # type: ignore
                     await self.pubsub.subscribe(self.channel)
                     subscribed = True
                     retry_s = 0.25
+                    if down_since is not None:
+                        log.warning("receiving from Redis again after %.0f s", loop.time() - down_since)
+                        down_since = None
                 async for message in self.pubsub.listen():
                     yield message
             except Exception as exc:
-                log.error("cannot receive from Redis (%s); subscribing again in %.2g s", exc, retry_s)
+                now = loop.time()
+                if down_since is None:  # an outage begins: say so once, loudly
+                    down_since = logged_at = now
+                    log.error(
+                        "cannot receive from Redis (%s); subscribing again every %.2g s",
+                        exc,
+                        self.MAX_RETRY_S,
+                    )
+                elif now - logged_at >= self.OUTAGE_LOG_EVERY_S:
+                    logged_at = now
+                    log.error("still cannot receive from Redis after %.0f s (%s)", now - down_since, exc)
+                else:
+                    log.debug("cannot receive from Redis (%s); subscribing again in %.2g s", exc, retry_s)
                 subscribed = False
                 await asyncio.sleep(retry_s)
                 retry_s = min(self.MAX_RETRY_S, retry_s * 2)

@@ -47,3 +47,39 @@ async def test_redis_presence_and_limits_in_one_process(
     assert await services.presence.current(int(room.id)) == 0  # no heartbeat within the TTL
     await services.presence.heartbeat()
     assert await services.presence.current(int(room.id)) == 1
+
+
+async def test_a_redis_outage_is_logged_once_not_every_retry(caplog: pytest.LogCaptureFixture) -> None:
+    """The fan-out's listener retries every couple of seconds while Redis is away; the log says
+    so once (then again a minute on), not at every retry."""
+    import asyncio
+    import logging
+    import socket
+
+    from live.realtime.manager import FastRedisManager
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    manager = FastRedisManager(f"redis://127.0.0.1:{port}/0", channel="rt-test-outage", write_only=True)
+    manager.MAX_RETRY_S = 0.01
+    retries = 0
+
+    def counting(record: logging.LogRecord) -> bool:
+        nonlocal retries
+        retries += record.getMessage().startswith("cannot receive from Redis")
+        return True
+
+    logger = logging.getLogger("live.realtime.manager")
+    logger.addFilter(counting)
+    caplog.set_level(logging.DEBUG, logger="live.realtime.manager")
+    listening = manager._redis_listen_with_retries()
+    try:
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(listening.__anext__(), 1.0)
+    finally:
+        logger.removeFilter(counting)
+        await listening.aclose()
+    assert retries >= 5  # it kept trying
+    errors = [r for r in caplog.records if r.name == "live.realtime.manager" and r.levelno >= logging.ERROR]
+    assert len(errors) == 1, [r.getMessage() for r in errors]
