@@ -19,7 +19,7 @@ from live.http.media import setup_media
 from live.http.navigation import setup_navigation
 from live.http.routes import setup_routes
 from live.http.security_headers import setup_security_headers
-from live.keys import CLOCK, REDIS, REDIS_HEALTH, SERVICES, SETTINGS
+from live.keys import CLOCK, EVENTS, REDIS, REDIS_HEALTH, SERVICES, SETTINGS
 from live.realtime import setup_realtime
 from live.services.accountability import Accountability
 from live.services.accounts import Accounts
@@ -160,6 +160,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         registrations=Registrations(db, clock, events),
         votes=Votes(db, clock, events),
     )
+    app[EVENTS] = events
     # ending a broadcast closes its polls before it answers (part of the use case: a poll read
     # right after the end is closed; off the request path it raced the next request)
     events.subscribe(app[SERVICES].polls.on_event, before_reply=True)

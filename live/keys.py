@@ -6,6 +6,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from live.clock import Clock
+from live.events import EventBus
 from live.services.container import Services
 from live.services.redis_health import RedisHealth
 from live.services.streams import Streams
@@ -15,6 +16,9 @@ from media.hub import MediaHub
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)
 SERVICES = web.AppKey("services", Services)
+#: The event bus, for the modules that wire subscribers to it at start-up (the realtime
+#: subscribers, the media hub); request handlers never post: their service method does.
+EVENTS = web.AppKey("events", EventBus)
 #: The shared Redis client, or None when REDIS_URL is unset (one process, in memory).
 REDIS: web.AppKey[Redis | None] = web.AppKey("redis")
 #: Whether that Redis answers (always "up" without Redis); /healthz reports it.

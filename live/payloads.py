@@ -160,9 +160,11 @@ def agenda_payload(
     events: list[Any] | None = None,
     event_note: Callable[[Any], str] | None = None,
     party_name: str | None = None,
-    now: datetime | None = None,
+    overdue: bool | None = None,
 ) -> dict[str, Any]:
-    """An agenda item (``live.storage.agenda.AgendaItem``); opinions and events when given."""
+    """An agenda item (``live.storage.agenda.AgendaItem``); opinions and events when given.
+    ``overdue``: the service's reading of the limit now (``Accountability.overdue``); without it,
+    the overdue job's mark."""
     body: dict[str, Any] = {
         "id": str(item.id),
         "community": community_slug,
@@ -179,7 +181,7 @@ def agenda_payload(
         "verified_households": item.verified_households,
         "created_at": iso(item.created_at),
         "updated_at": iso(item.updated_at),
-        **accountability_fields(item, party_name, now),
+        **accountability_fields(item, party_name, overdue),
     }
     if opinions is not None:
         body["opinions"] = opinions
@@ -188,13 +190,12 @@ def agenda_payload(
     return body
 
 
-def accountability_fields(item: Any, party_name: str | None, now: datetime | None) -> dict[str, Any]:
+def accountability_fields(item: Any, party_name: str | None, overdue: bool | None) -> dict[str, Any]:
     """Who owes what by when (CONTRACT §7): the lead party, the limits and the job's marks."""
     open_ = item.status not in ("resolved", "closed")
     due = item.resolve_due_at
-    overdue = bool(
-        open_ and due is not None and (item.overdue_at is not None or (now is not None and now > due))
-    )
+    if overdue is None:
+        overdue = bool(open_ and due is not None and item.overdue_at is not None)
     return {
         "party": {"id": str(item.party_id), "name": party_name or ""} if item.party_id is not None else None,
         "assigned_at": iso(item.assigned_at),

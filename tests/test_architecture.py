@@ -74,6 +74,45 @@ def test_transports_reach_no_database(folder: str) -> None:
     assert offenders == [], offenders
 
 
+def is_container(node: ast.expr) -> bool:
+    """``services``, ``self.services`` or ``…[SERVICES]``: the ``Services`` container."""
+    if isinstance(node, ast.Name):
+        return node.id in ("services", "svc")
+    if isinstance(node, ast.Attribute):
+        return node.attr == "services"
+    return (
+        isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Name) and node.slice.id == "SERVICES"
+    )
+
+
+# The modules that wire subscribers to the event bus at start-up (``live.keys.EVENTS``);
+# a request handler never posts or subscribes: its service method publishes.
+BUS_WIRING = {"live/http/media.py", "live/realtime/server.py"}
+# Renders a moment relative to now (the ``until`` filter): the only transport reading the clock.
+CLOCK_READERS = {"live/http/templates.py"}
+
+
+@pytest.mark.parametrize("folder", TRANSPORTS)
+def test_transports_use_services_not_the_container_parts(folder: str) -> None:
+    """No ``.clock`` or ``.settings`` anywhere in a transport and no ``.events`` off the container:
+    the time is read inside a service method (``accountability.overdue``, ``working_days_left``
+    …), a setting a transport needs comes from the service that owns it (``presence.sample_s``,
+    ``sms.backend``) or from the ``SETTINGS`` app key, and events are posted by services."""
+    offenders: list[str] = []
+    for path in modules(folder):
+        name = rel(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and (
+                node.attr in ("clock", "settings") or (node.attr == "events" and is_container(node.value))
+            ):
+                offenders.append(f"{name}:{node.lineno} .{node.attr}")
+            if isinstance(node, ast.Name) and node.id == "EVENTS" and name not in BUS_WIRING:
+                offenders.append(f"{name}:{node.lineno} EVENTS (the bus) outside the start-up wiring")
+            if isinstance(node, ast.Name) and node.id == "CLOCK" and name not in CLOCK_READERS:
+                offenders.append(f"{name}:{node.lineno} CLOCK: ask a service for what the time decides")
+    assert offenders == [], offenders
+
+
 def test_services_hold_no_sql() -> None:
     importing = {rel(p) for p in modules("live/services") if imports_from(p, "sqlalchemy")}
     new = sorted(importing - NOT_YET_MOVED)

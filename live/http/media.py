@@ -10,7 +10,7 @@ from aiohttp import web
 from aiortc import RTCIceServer
 
 from live.events import Event, SessionStatusChanged, StreamStateChanged, Subscriber
-from live.keys import MEDIA_HUB, SERVICES, SETTINGS, STREAMS
+from live.keys import EVENTS, MEDIA_HUB, SERVICES, SETTINGS, STREAMS
 from live.services.container import Services
 from live.services.streams import Streams
 from live.statuses import SessionStatus
@@ -61,7 +61,7 @@ def ice_server(url: str) -> RTCIceServer:
 
 
 async def media_ctx(app: web.Application) -> AsyncIterator[None]:
-    settings, services = app[SETTINGS], app[SERVICES]
+    settings, services, events = app[SETTINGS], app[SERVICES], app[EVENTS]
     hub = MediaHub(
         settings.data_dir,
         ice_servers=[ice_server(url) for url in settings.ice_servers],
@@ -73,8 +73,8 @@ async def media_ctx(app: web.Application) -> AsyncIterator[None]:
     app[STREAMS] = Streams(services.rooms, hub)
     services.signals.on(SESSION_ENDED, _end_locally(hub, services))
     # Ending a broadcast answers once this process's peers are closed and the recording kept.
-    unsubscribe = services.events.subscribe(_on_session_ended(services), before_reply=True)
-    hub.add_listener(lambda session_id, state: services.events.post(StreamStateChanged(session_id, state)))
+    unsubscribe = events.subscribe(_on_session_ended(services), before_reply=True)
+    hub.add_listener(lambda session_id, state: events.post(StreamStateChanged(session_id, state)))
     yield
     unsubscribe()
     await hub.close()

@@ -15,8 +15,7 @@ from typing import Any
 import socketio
 from aiohttp import web
 
-from live.events import ViewersChanged
-from live.keys import REDIS, SERVICES
+from live.keys import EVENTS, REDIS, SERVICES, SETTINGS
 from live.realtime.context import RealtimeContext
 from live.realtime.manager import fast_manager
 from live.realtime.subscribers import Subscribers
@@ -96,20 +95,15 @@ def realtime_ctx(ctx: RealtimeContext) -> Callable[[web.Application], AsyncItera
         presence = services.presence
         for callback in ctx.services_ready:
             callback(services)
-        subscribers = Subscribers(ctx, services, redis=app[REDIS])
-        unsubscribe = subscribers.install()
-
-        async def send_viewers() -> None:
-            for session_id, counts in await presence.changes():
-                services.events.post(ViewersChanged(session_id, counts.current, counts.peak, counts.unique))
+        events = app[EVENTS]
+        subscribers = Subscribers(ctx, services, redis=app[REDIS], prefix=app[SETTINGS].redis_prefix)
+        unsubscribe = subscribers.install(events)
 
         ready = asyncio.Event()
         tasks = [
-            asyncio.create_task(_every(VIEWERS_EVERY_S, send_viewers, "viewers")),
+            asyncio.create_task(_every(VIEWERS_EVERY_S, services.rooms.announce_viewers, "viewers")),
             asyncio.create_task(_every(max(0.5, presence.ttl_s / 3), presence.heartbeat, "heartbeat")),
-            asyncio.create_task(
-                _every(max(0.5, services.settings.viewer_sample_s), _ignore(presence.sample), "samples")
-            ),
+            asyncio.create_task(_every(max(0.5, presence.sample_s), _ignore(presence.sample), "samples")),
             asyncio.create_task(services.signals.listen(ready)),
             # polls whose end time has passed close (and tell their room)
             asyncio.create_task(_every(CLOSE_POLLS_EVERY_S, _ignore(services.polls.close_due), "polls")),
@@ -118,7 +112,7 @@ def realtime_ctx(ctx: RealtimeContext) -> Callable[[web.Application], AsyncItera
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(ready.wait(), 5)
         yield
-        await services.events.idle()
+        await events.idle()
         unsubscribe()
         await subscribers.close()
         for task in tasks:

@@ -23,6 +23,7 @@ from live.events import (
     AccountChanged,
     ChatStateChanged,
     Event,
+    EventBus,
     ItemShowcased,
     MessagePosted,
     MessagesHidden,
@@ -67,11 +68,11 @@ COUNTS_EVERY_S = 1.0
 class Subscribers:
     """Turns each kind of event into the emits of the rooms that should hear of it."""
 
-    def __init__(self, ctx: RealtimeContext, services: Services, redis: Any = None) -> None:
+    def __init__(self, ctx: RealtimeContext, services: Services, *, prefix: str, redis: Any = None) -> None:
+        """``prefix``: LIVE_REDIS_PREFIX, naming the throttles' keys."""
         self.ctx = ctx
         self.fanout = ctx.fanout
         self.services = services
-        prefix = services.settings.redis_prefix
         self.polls = EmitThrottle(
             self.emit_poll, interval_s=COUNTS_EVERY_S, redis=redis, prefix=prefix, name="poll"
         )
@@ -100,12 +101,12 @@ class Subscribers:
             RegistrationsChanged: self.registrations_changed,
         }
 
-    def install(self) -> Callable[[], None]:
+    def install(self, events: EventBus) -> Callable[[], None]:
         """Subscribe to the bus and to the cross-process signals; returns the unsubscriber."""
         self.services.signals.on(KICK, self.kick)
         self.services.signals.on(MUTE, self.tell_muted)
         self.services.signals.on(ACCOUNT_CHANGED, self.reload)
-        return self.services.events.subscribe(self)
+        return events.subscribe(self)
 
     async def close(self) -> None:
         """Stop the pending throttled emits (shutdown)."""

@@ -16,7 +16,7 @@ The rules:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -28,7 +28,7 @@ from live.services.actors import Actor, require_admin, require_staff, require_us
 from live.services.inbox import deliver, participants
 from live.services.notices import InboxKind, Notice, TimelineKind
 from live.services.text import clean_text
-from live.services.workdays import WorkCalendar
+from live.services.workdays import ZONE, WorkCalendar, local_day
 from live.storage import accountability as store
 from live.storage.accountability import (
     Assignment,
@@ -419,6 +419,22 @@ class Accountability:
         async with self.db.read() as s:
             return await calendar(s)
 
+    async def working_days_left(self, item: AgendaItem) -> int:
+        """Working days from today until the item's resolution limit (0 without one or past it)."""
+        if item.resolve_due_at is None:
+            return 0
+        cal = await self.calendar()
+        return cal.between(local_day(self.clock.now()), local_day(item.resolve_due_at))
+
+    def overdue(self, items: Iterable[AgendaItem]) -> set[int]:
+        """The ids of those items whose resolution limit has passed now (``is_overdue``)."""
+        now = self.clock.now()
+        return {item.id for item in items if is_overdue(item, now)}
+
+    def this_month(self) -> str:
+        """The current month, ``YYYY-MM`` in the committees' zone (the monthly report's default)."""
+        return self.clock.now().astimezone(ZONE).strftime("%Y-%m")
+
     # ---- the party's work ----------------------------------------------------------------------
 
     async def _item_for(
@@ -743,8 +759,6 @@ class Accountability:
 
 def due_soon(cal: WorkCalendar, due: datetime, now: datetime, days: int) -> bool:
     """``due`` falls within the next ``days`` working days (today included) and has not passed."""
-    from live.services.workdays import local_day
-
     if now > due:
         return False
     return local_day(due) <= cal.add(local_day(now), days)

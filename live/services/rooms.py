@@ -11,7 +11,7 @@ from datetime import datetime
 
 from live.clock import Clock
 from live.errors import Conflict, Invalid, NotFound, Unauthenticated
-from live.events import EventBus, ItemShowcased, SessionStatusChanged
+from live.events import EventBus, ItemShowcased, SessionStatusChanged, ViewersChanged
 from live.services.accountability import rating_counts
 from live.services.actors import Actor, require_staff
 from live.services.moments import announcement
@@ -259,6 +259,11 @@ class Rooms:
         if went_live:
             await self._published(session, None)
         return session
+
+    async def announce_viewers(self) -> None:
+        """Publish the viewer numbers of every session whose numbers changed since last time."""
+        for session_id, counts in await self.presence.changes():
+            self.events.post(ViewersChanged(session_id, counts.current, counts.peak, counts.unique))
 
     async def set_recording(self, session_id: int, path: str, duration_s: float, size_bytes: int) -> None:
         """Store where a session's finished recording is, how long and how large."""

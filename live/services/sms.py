@@ -32,6 +32,8 @@ class SentCode:
 
 
 class SmsSender(Protocol):
+    backend: str  # LIVE_SMS_BACKEND's value for this sender: log or webhook
+
     async def send(self, phone: str, code: str, text: str, purpose: str) -> None: ...
 
     async def close(self) -> None: ...
@@ -39,6 +41,8 @@ class SmsSender(Protocol):
 
 class LogSms:
     """The code goes to the log (number masked); the last ``KEEP`` are shown to admins."""
+
+    backend = "log"
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
@@ -55,6 +59,8 @@ class LogSms:
 
 class WebhookSms:
     """POSTs ``{phone, code, text}`` to the operator's gateway; a failure is 503 ``sms_failed``."""
+
+    backend = "webhook"
 
     def __init__(self, url: str, timeout_s: float = 10.0) -> None:
         self.url = url

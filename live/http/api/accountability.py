@@ -124,12 +124,12 @@ async def my_items(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     party, items = await services.accountability.my_items(request[ACTOR])
     names = {c.id: c.slug for c in await services.places.communities()}
-    now = services.clock.now()
     return json_response(
         {
             "party": party_payload(party, names.get(party.community_id or 0)),
             "items": [
-                agenda_payload(i, names.get(i.community_id, ""), party_name=None, now=now) for i, _ in items
+                agenda_payload(i, names.get(i.community_id, ""), party_name=None, overdue=late)
+                for i, late in items
             ],
         }
     )

@@ -44,7 +44,7 @@ async def full(request: web.Request, view: ItemView) -> dict[str, Any]:
         events=view.events,
         event_note=lambda e: render_timeline(e.kind, e.params, e.note, lang),
         party_name=account.party.name if account.party else None,
-        now=services.clock.now(),
+        overdue=account.overdue,
     )
     body.update(account_payload(account))
     return body
@@ -89,9 +89,9 @@ async def _items(
 async def list_items(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     items = await _items(request)
-    now = services.clock.now()
+    late = services.accountability.overdue(item for item, _, _ in items)
     return json_response(
-        [agenda_payload(item, slug, party_name=party, now=now) for item, slug, party in items]
+        [agenda_payload(item, slug, party_name=party, overdue=item.id in late) for item, slug, party in items]
     )
 
 

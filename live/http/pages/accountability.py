@@ -16,7 +16,7 @@ from live.http.params import ident, optional_ident, path_id
 from live.http.templates import render
 from live.keys import SERVICES, SETTINGS
 from live.services.images import store_photo
-from live.services.stats import ITEM_RATE_KEYS, month_of, month_range
+from live.services.stats import ITEM_RATE_KEYS, month_range
 
 routes = web.RouteTableDef()
 RATE_KEYS = ITEM_RATE_KEYS
@@ -113,7 +113,7 @@ async def rate(request: web.Request) -> web.Response:
 async def party_desk(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     party, items = await services.accountability.my_items(request[ACTOR])
-    return render(request, "party_desk.html", {"party": party, "items": items, "now": services.clock.now()})
+    return render(request, "party_desk.html", {"party": party, "items": items})
 
 
 def bars(rows: list[Any], key: str) -> list[dict[str, Any]]:
@@ -157,7 +157,7 @@ async def subdistrict_stats(request: web.Request) -> web.Response:
             "figures": figures,
             "rows": rows,
             "charts": charts,
-            "this_month": month_of(services.clock.now()),
+            "this_month": services.accountability.this_month(),
             "tables": {"categories": await services.stats.table("category", None, month, lang)},
         },
     )
@@ -182,7 +182,7 @@ async def community_stats(request: web.Request) -> web.Response:
             "figures": figures,
             "rows": months,
             "charts": charts,
-            "this_month": month_of(services.clock.now()),
+            "this_month": services.accountability.this_month(),
             "tables": {
                 "parties": await services.stats.table("party", slug, month, lang),
                 "categories": await services.stats.table("category", slug, month, lang),

@@ -71,6 +71,6 @@ async def admin_page(request: web.Request) -> web.StreamResponse:
             "clock_label": clock_label,
             # The log SMS backend (demo, trial) keeps the last codes it sent, numbers masked.
             "sms_codes": list(getattr(services.sms, "recent", [])),
-            "sms_backend": services.settings.sms_backend,
+            "sms_backend": services.sms.backend,
         },
     )

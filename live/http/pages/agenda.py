@@ -15,7 +15,6 @@ from live.keys import SERVICES, SETTINGS
 from live.services.agenda import STATES, next_states
 from live.services.archive import clock_label
 from live.services.container import Services
-from live.services.workdays import local_day
 
 routes = web.RouteTableDef()
 #: cards per column on the board (each column's count is the true total and links to the rest),
@@ -84,10 +83,7 @@ async def item_page(request: web.Request) -> web.Response:
     actor = request[ACTOR]
     account = await services.accountability.view(view.item.id, actor, item=view.item)
     staff = actor.can("moderator", view.item.community_id)
-    days_left = 0
-    if view.item.resolve_due_at is not None:
-        calendar = await services.accountability.calendar()
-        days_left = calendar.between(local_day(services.clock.now()), local_day(view.item.resolve_due_at))
+    days_left = await services.accountability.working_days_left(view.item)
     votes = await services.votes.of_item(actor, view.item.id)
     return render(
         request,
