@@ -39,7 +39,7 @@ from live.storage.accountability import (
     Progress,
     Rating,
 )
-from live.storage.agenda import AgendaEvent, AgendaItem, get_item, lock_item
+from live.storage.agenda import AgendaEvent, AgendaItem, add_event, get_item, lock_item
 from live.storage.categories import get_category
 from live.storage.db import Database, Tx
 from live.storage.households import households_of_users
@@ -207,8 +207,9 @@ async def assign_in(
     current = {(a.party_id, a.role) for a in active if a.ended_at is None}
     for pid, role in keep.items():
         if (pid, role) not in current:
-            s.add(
-                Assignment(item_id=item.id, party_id=pid, role=role, assigned_at=now, assigned_by=actor.key)
+            store.add(
+                s,
+                Assignment(item_id=item.id, party_id=pid, role=role, assigned_at=now, assigned_by=actor.key),
             )
     if item.assigned_at is None:
         item.assigned_at = now
@@ -247,7 +248,7 @@ async def assign_in(
     }
     if previous_name and changed_lead:
         params["previous"] = previous_name
-    s.add(_event(item, actor.name, now, TimelineKind.ASSIGNED, params))
+    add_event(s, _event(item, actor.name, now, TimelineKind.ASSIGNED, params))
     notice = Notice(
         InboxKind.ITEM_ASSIGNED,
         {
@@ -312,8 +313,7 @@ class Accountability:
                 contact=contact,
                 created_at=self.clock.now(),
             )
-            s.add(party)
-            await s.flush()
+            await store.add_party(s, party)
         return PartyRow(party, community.slug if community else None)
 
     async def parties(
@@ -376,7 +376,7 @@ class Accountability:
             custom = await store.override(s, community.id, category)
             if custom is None:
                 custom = LimitOverride(community_id=community.id, category=category)
-                s.add(custom)
+                store.add(s, custom)
             if response_days is not None:
                 custom.response_days = response_days
             if resolve_days is not None:
@@ -402,9 +402,9 @@ class Accountability:
             row = await store.calendar_day(s, day)
             if workday is None:
                 if row is not None:
-                    await s.delete(row)
+                    await store.delete_calendar_day(s, row)
             elif row is None:
-                s.add(CalendarDay(day=day, workday=workday, note=note.strip()[:128]))
+                store.add(s, CalendarDay(day=day, workday=workday, note=note.strip()[:128]))
             else:
                 row.workday, row.note = workday, note.strip()[:128]
         await self.events.publish(Generic(CALENDAR_CORRECTED, {"day": day.isoformat()}, actor=actor.key))
@@ -474,14 +474,14 @@ class Accountability:
                 photos=list(photos),
                 at=now,
             )
-            s.add(row)
+            store.add(s, row)
             if item.responded_at is None and item.party_id is not None:
                 item.responded_at = now
             item.updated_at = now
             params: dict[str, Any] = {"party": party.name} if party else {}
             if photos:
                 params["photos"] = len(photos)
-            s.add(_event(item, actor.name, now, TimelineKind.PROGRESS, params, text))
+            add_event(s, _event(item, actor.name, now, TimelineKind.PROGRESS, params, text))
             notice = Notice(InboxKind.ITEM_PROGRESS, {"title": item.title, "note": text, **params})
             people = set(await participants(s, item.id)) | set(await store.staff_of(s, item.community_id))
             people.discard(actor.key)
@@ -504,7 +504,7 @@ class Accountability:
             mine.done_at = now
             party = await store.get_party(s, mine.party_id)
             assert party is not None
-            s.add(_event(item, actor.name, now, TimelineKind.PART_DONE, {"party": party.name}))
+            add_event(s, _event(item, actor.name, now, TimelineKind.PART_DONE, {"party": party.name}))
             notice = Notice(InboxKind.ITEM_PART_DONE, {"title": item.title, "party": party.name})
             await deliver(s, self.clock, await store.staff_of(s, item.community_id), notice, item.id)
             if item.responded_at is None:
@@ -551,7 +551,7 @@ class Accountability:
                 actor=actor.name[:64],
                 at=now,
             )
-            s.add(row)
+            store.add(s, row)
             if which == "resolve":
                 item.resolve_due_at = new_due
                 if item.overdue_at is not None and now <= new_due:
@@ -566,7 +566,7 @@ class Accountability:
             item.extensions += 1
             item.updated_at = now
             params = {"which": which, "due_at": iso(new_due), "previous": iso(due), "days": checked}
-            s.add(_event(item, actor.name, now, TimelineKind.EXTENDED, params, text))
+            add_event(s, _event(item, actor.name, now, TimelineKind.EXTENDED, params, text))
             people = set(await participants(s, item.id)) | set(
                 await store.party_accounts(
                     s, [a.party_id for a in await store.active_assignments(s, item.id)]
@@ -616,7 +616,8 @@ class Accountability:
                 household = (await households_of_users(s, [actor.user_id])).get(actor.user_id)
             row = await store.rating_of(s, item.id, item.rating_round, actor.key)
             if row is None:
-                s.add(
+                store.add(
+                    s,
                     Rating(
                         item_id=item.id,
                         round=item.rating_round,
@@ -627,7 +628,7 @@ class Accountability:
                         created_at=now,
                         updated_at=now,
                         channel=channel,
-                    )
+                    ),
                 )
             else:
                 row.rating, row.comment, row.updated_at, row.household_id = rating, comment, now, household
@@ -647,7 +648,8 @@ class Accountability:
         now = self.clock.now()
         total = sum(counts.values())
         params = {"unsatisfied": counts.get("unsatisfied", 0), "ratings": total}
-        s.add(
+        add_event(
+            s,
             AgendaEvent(
                 item_id=item.id,
                 at=now,
@@ -657,7 +659,7 @@ class Accountability:
                 note="",
                 kind=str(TimelineKind.REOPENED),
                 params=params,
-            )
+            ),
         )
         item.status = "in_progress"
         item.rating_round += 1

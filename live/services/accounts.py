@@ -118,8 +118,7 @@ class Accounts:
                 password_hash=password_hash,
                 created_at=self.clock.now(),
             )
-            s.add(user)
-            await s.flush()
+            await store.add_user(s, user)
         await self.events.publish(UserCreated(user.id, role))
         return user
 
@@ -162,14 +161,15 @@ class Accounts:
         now = self.clock.now()
         async with self.db.transaction() as s:
             community = await community_by_id(s, user.community_id) if user.community_id else None
-            s.add(
+            store.add_auth_session(
+                s,
                 AuthSession(
                     token_hash=_token_hash(token),
                     user_id=user.id,
                     csrf=csrf,
                     created_at=now,
                     expires_at=now + timedelta(days=SESSION_DAYS),
-                )
+                ),
             )
         return SignedIn(token, csrf, actor_for(user, community, address))
 

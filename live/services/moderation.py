@@ -149,7 +149,7 @@ class Moderation:
                 target = await self._person_action(s, actor, session, req, out)
             else:
                 target = self._room_action(session, req, out)
-            s.add(self._audit_entry(actor, session, req.action, target, req.reason))
+            store.add_audit_entry(s, self._audit_entry(actor, session, req.action, target, req.reason))
         if self.rules is not None:
             if req.action in PERSON_ACTIONS:
                 await self.rules.changed(community_id=session.community_id)
@@ -171,7 +171,7 @@ class Moderation:
         self, s: Tx, actor: Actor, session: LiveSession, action: str, target: str | None, reason: str = ""
     ) -> None:
         """Write an audit entry inside the caller's transaction."""
-        s.add(self._audit_entry(actor, session, action, target, reason))
+        store.add_audit_entry(s, self._audit_entry(actor, session, action, target, reason))
 
     def _audit_entry(
         self, actor: Actor, session: LiveSession, action: str, target: str | None, reason: str
@@ -215,14 +215,15 @@ class Moderation:
         community = session.community_id
         if req.action == "mute":
             seconds = _seconds(req.seconds, allow_zero=False)
-            s.add(
+            store.add_sanction(
+                s,
                 Mute(
                     community_id=community,
                     person_key=person,
                     until=now + timedelta(seconds=seconds),
                     address=await self._last_address(s, community, person),
                     reason=req.reason,
-                )
+                ),
             )
             out.muted, out.mute_seconds = person, seconds
         elif req.action == "unmute":
@@ -231,7 +232,8 @@ class Moderation:
         elif req.action == "ban":
             await self._refuse_staff(s, person, community)
             address = await self._last_address(s, community, person)
-            s.add(
+            store.add_sanction(
+                s,
                 Ban(
                     community_id=community,
                     person_key=person,
@@ -239,7 +241,7 @@ class Moderation:
                     reason=req.reason,
                     created_at=now,
                     created_by=actor.key,
-                )
+                ),
             )
             for message in await chat_store.shown_messages_of(s, community, person):
                 if message.status == VISIBLE:

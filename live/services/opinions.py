@@ -26,6 +26,7 @@ from live.services.text import clean_text, optional_clean
 from live.services.uploads import MAX_PHOTOS, StoredPhoto, StoredVoice, Uploads
 from live.statuses import STAFF_SOURCES, OpinionSource, OpinionStatus, SessionStatus, values
 from live.storage import chat as chat_store
+from live.storage import moderation as moderation_store
 from live.storage import opinions as store
 from live.storage import places as places_store
 from live.storage import rooms as rooms_store
@@ -233,8 +234,7 @@ class Opinions:
                 voice_duration_s=voice.duration_s if voice else None,
                 photos=[{"file": p.file, "thumb": p.thumb} for p in photos] or None,
             )
-            s.add(opinion)
-            await s.flush()
+            await store.add_opinion(s, opinion)
             store.add_support(s, opinion.id, writer.key, self.clock.now())
             await s.flush()
             await store.recount(s, opinion.id)
@@ -290,7 +290,9 @@ class Opinions:
             if message is None or message.session_id != session.id:
                 raise NotFound("no such message in this session")
             opinion, created = await self._from_message(s, message.id)
-            s.add(audit_entry(actor, session, "to_opinion", str(message.id), reason, self.clock.now()))
+            moderation_store.add_audit_entry(
+                s, audit_entry(actor, session, "to_opinion", str(message.id), reason, self.clock.now())
+            )
             community = await places_store.community_by_id(s, session.community_id)
             assert community is not None
         if created:
@@ -319,8 +321,7 @@ class Opinions:
             public=True,
             created_at=self.clock.now(),
         )
-        s.add(opinion)
-        await s.flush()
+        await store.add_opinion(s, opinion)
         store.add_support(s, opinion.id, message.author_key, self.clock.now())
         return opinion, True
 

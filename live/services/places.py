@@ -27,8 +27,7 @@ class Places:
             if await store.community_by_slug(s, slug):
                 raise Conflict(f"community {slug} exists")
             community = Community(slug=slug, name=name.strip())
-            s.add(community)
-            await s.flush()
+            await store.add_place(s, community)
             return community
 
     async def communities(self) -> list[Community]:

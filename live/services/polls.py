@@ -15,7 +15,7 @@ from live.services.chat import offset_ms
 from live.services.text import clean_text
 from live.storage.db import Database
 from live.storage.polls import Poll, PollOption, PollStore
-from live.storage.rooms import LiveSession
+from live.storage.rooms import LiveSession, get_session
 
 QUESTION_MAX = 300
 OPTION_MAX = 200
@@ -60,7 +60,7 @@ class Polls:
         if closes_at is not None and not now < closes_at <= now + LONGEST_POLL:
             raise Invalid("closes_at: a time in the next 24 hours", code="bad_closes_at")
         async with self.db.transaction() as s:
-            session = await s.get(LiveSession, session_id)
+            session = await get_session(s, session_id)
             if session is None:
                 raise NotFound("no such session")
             require_staff(actor, "moderator", session.community_id)
@@ -110,7 +110,7 @@ class Polls:
             require_staff(actor, "moderator", poll.community_id)
             changed = poll.open
             if poll.open:
-                self._mark_closed(poll, now, await s.get(LiveSession, poll.session_id))
+                self._mark_closed(poll, now, await get_session(s, poll.session_id))
         if changed:
             await self.events.publish(
                 PollChanged(poll.id, poll.session_id, poll.community_id, "closed", actor=actor.key)
@@ -123,7 +123,7 @@ class Polls:
         async with self.db.transaction() as s:
             due = await self.store.due(s, now)
             for poll in due:
-                self._mark_closed(poll, poll.closes_at or now, await s.get(LiveSession, poll.session_id))
+                self._mark_closed(poll, poll.closes_at or now, await get_session(s, poll.session_id))
         for poll in due:
             await self._changed(poll, "closed", "system")
         return [p.id for p in due]
@@ -145,7 +145,7 @@ class Polls:
         if isinstance(event, SessionStatusChanged) and event.status == "ended":
             now = self.clock.now()
             async with self.db.transaction() as s:
-                session = await s.get(LiveSession, event.session_id)
+                session = await get_session(s, event.session_id)
                 polls = await self.store.open_of_session(s, event.session_id)
                 for poll in polls:
                     self._mark_closed(poll, now, session)

@@ -15,7 +15,7 @@ from live.services.chat import offset_ms
 from live.services.text import clean_text
 from live.storage.db import Database
 from live.storage.questions import Question, QuestionStore
-from live.storage.rooms import LiveSession
+from live.storage.rooms import get_session
 
 TEXT_MAX = 500
 PENDING_PER_PERSON = 5
@@ -60,7 +60,7 @@ class Questions:
         clean = clean_text(text, "text", TEXT_MAX)
         now = self.clock.now()
         async with self.db.transaction() as s:
-            session = await s.get(LiveSession, session_id)
+            session = await get_session(s, session_id)
             if session is None:
                 raise NotFound("no such session")
             if session.status == "ended":
@@ -117,7 +117,7 @@ class Questions:
             require_staff(actor, "moderator", question.community_id)
             if question.status == QuestionStatus.MERGED:
                 raise Conflict("this question was merged into another", code="merged")
-            session = await s.get(LiveSession, question.session_id)
+            session = await get_session(s, question.session_id)
             assert session is not None
             at = offset_ms(session, now)
             if target == QuestionStatus.ANSWERING:
@@ -180,7 +180,7 @@ class Questions:
     ) -> list[Question]:
         """Most votes first; pending (and rejected, merged) ones only for staff."""
         async with self.db.read() as s:
-            session = await s.get(LiveSession, session_id)
+            session = await get_session(s, session_id)
             if session is None:
                 raise NotFound("no such session")
             statuses = None if actor.can("moderator", session.community_id) else PUBLIC

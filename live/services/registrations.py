@@ -16,7 +16,7 @@ from live.services.inbox import deliver
 from live.services.notices import InboxKind, Notice
 from live.services.text import clean_text
 from live.storage.db import Database, Tx
-from live.storage.meetings import Meeting, Registration, RegistrationStore
+from live.storage.meetings import Meeting, Registration, RegistrationStore, get_meeting
 
 NAME_MAX = 64
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -59,7 +59,7 @@ class Registrations:
         who = clean_text(name if name and name.strip() else actor.name, "name", NAME_MAX)
         now = self.clock.now()
         async with self.db.transaction() as s:
-            meeting = await s.get(Meeting, meeting_id, with_for_update=True)
+            meeting = await get_meeting(s, meeting_id, lock=True)
             if meeting is None:
                 raise NotFound("no such meeting")
             existing = await self.store.active_of(s, meeting.id, actor.key, who)
@@ -88,7 +88,7 @@ class Registrations:
         registration that moved up, if any."""
         now = self.clock.now()
         async with self.db.transaction() as s:
-            meeting = await s.get(Meeting, meeting_id, with_for_update=True)
+            meeting = await get_meeting(s, meeting_id, lock=True)
             registration = await self.store.get(s, registration_id)
             if meeting is None or registration is None or registration.meeting_id != meeting.id:
                 raise NotFound("no such registration")
@@ -108,7 +108,7 @@ class Registrations:
         """More places move the waiting list up; fewer never un-register anyone."""
         now = self.clock.now()
         async with self.db.transaction() as s:
-            meeting = await s.get(Meeting, meeting_id, with_for_update=True)
+            meeting = await get_meeting(s, meeting_id, lock=True)
             if meeting is None:
                 raise NotFound("no such meeting")
             require_staff(actor, "moderator", meeting.community_id)
@@ -142,7 +142,7 @@ class Registrations:
     ) -> CheckIn:
         now = self.clock.now()
         async with self.db.transaction() as s:
-            meeting = await s.get(Meeting, meeting_id, with_for_update=True)
+            meeting = await get_meeting(s, meeting_id, lock=True)
             if meeting is None:
                 raise NotFound("no such meeting")
             require_staff(actor, "moderator", meeting.community_id)
@@ -170,7 +170,7 @@ class Registrations:
         """Who was checked in, in order of arrival: staff of the meeting's community only (None
         for anyone else)."""
         async with self.db.read() as s:
-            meeting = await s.get(Meeting, meeting_id)
+            meeting = await get_meeting(s, meeting_id)
             if meeting is None:
                 raise NotFound("no such meeting")
             if not actor.can("moderator", meeting.community_id):
@@ -181,7 +181,7 @@ class Registrations:
     async def of_meeting(self, actor: Actor, meeting_id: int) -> list[Registration]:
         """Staff see every registration; anyone else their own."""
         async with self.db.read() as s:
-            meeting = await s.get(Meeting, meeting_id)
+            meeting = await get_meeting(s, meeting_id)
             if meeting is None:
                 raise NotFound("no such meeting")
             mine = None if actor.can("moderator", meeting.community_id) else actor.key
@@ -189,8 +189,8 @@ class Registrations:
 
     async def one(self, actor: Actor, meeting_id: int, registration_id: int) -> Registration:
         async with self.db.read() as s:
-            meeting = await s.get(Meeting, meeting_id)
-            registration = await s.get(Registration, registration_id)
+            meeting = await get_meeting(s, meeting_id)
+            registration = await self.store.get(s, registration_id)
         if meeting is None or registration is None or registration.meeting_id != meeting.id:
             raise NotFound("no such registration")
         if registration.person_key != actor.key and not actor.can("moderator", meeting.community_id):
@@ -224,7 +224,7 @@ async def send_reminders(db: Database, clock: Clock, as_of: datetime | None = No
         for registration in await store.to_remind(s, now, now + REMIND_AHEAD):
             if not await store.claim_reminder(s, registration.id, now):
                 continue  # another run reminded it meanwhile
-            meeting = await s.get(Meeting, registration.meeting_id)
+            meeting = await get_meeting(s, registration.meeting_id)
             assert meeting is not None
             notice = Notice(
                 InboxKind.MEETING_REMINDER,

@@ -97,8 +97,7 @@ class Rooms:
                 scheduled_at=scheduled_at,
                 created_at=self.clock.now(),
             )
-            s.add(session)
-            await s.flush()
+            await store.add_session(s, session)
             if wanted:
                 await store.replace_session_agenda(s, session.id, wanted)
             return session

@@ -21,9 +21,9 @@ from live.events import AgendaChanged, EventBus, VoteChanged
 from live.services.actors import Actor, require_staff, require_user
 from live.services.notices import TimelineKind
 from live.services.text import clean_text
-from live.storage.agenda import AgendaEvent, AgendaItem
+from live.storage.agenda import AgendaEvent, add_event, lock_item
 from live.storage.db import Database
-from live.storage.households import Household, household_of
+from live.storage.households import get_household, household_of
 from live.storage.votes import (
     HouseholdBallot,
     HouseholdBallotLog,
@@ -102,7 +102,7 @@ class Votes:
         if closes_at is not None and not now < closes_at <= now + LONGEST_VOTE:
             raise Invalid("closes_at: a time in the next 60 days", code="bad_closes_at")
         async with self.db.transaction() as s:
-            item = await s.get(AgendaItem, item_id, with_for_update=True)
+            item = await lock_item(s, item_id)
             if item is None:
                 raise NotFound("no such agenda item")
             require_staff(actor, "moderator", item.community_id)
@@ -121,7 +121,8 @@ class Votes:
                 created_at=now,
             )
             await self.store.add(s, vote, choices, sorted(set(compounds)), sorted(set(buildings)))
-            s.add(
+            add_event(
+                s,
                 AgendaEvent(
                     item_id=item.id,
                     at=now,
@@ -131,7 +132,7 @@ class Votes:
                     note="",
                     kind=TimelineKind.VOTE_OPENED,
                     params={"vote": str(vote.id), "question": text, "secret": secret},
-                )
+                ),
             )
         await self.events.publish(AgendaChanged(item.id, item.community_id, None, None))
         await self.events.publish(VoteChanged(vote.id, item.id, item.community_id, "opened", actor=actor.key))
@@ -172,7 +173,7 @@ class Votes:
             if vote is None:
                 raise NotFound("no such vote")
             require_staff(actor, "moderator", vote.community_id)
-            if await s.get(Household, household_id) is None:
+            if await get_household(s, household_id) is None:
                 raise NotFound("no such household", code="unknown_household")
         replaced = await self._record(
             actor,
@@ -263,7 +264,8 @@ class Votes:
             options = await self.store.options(s, vote.id)
             turnout = await self.store.turnout(s, vote.id)
             vote.open, vote.closed_at, vote.eligible_at_close = False, now, eligible
-            s.add(
+            add_event(
+                s,
                 AgendaEvent(
                     item_id=vote.item_id,
                     at=now,
@@ -279,7 +281,7 @@ class Votes:
                         "turnout": turnout,
                         "results": [{"text": o.text, "votes": counts.get(o.id, 0)} for o in options],
                     },
-                )
+                ),
             )
         await self.events.publish(AgendaChanged(vote.item_id, vote.community_id, None, None))
         await self.events.publish(

@@ -135,6 +135,23 @@ async def corrections(s: AsyncSession) -> dict[date, bool]:
     return {day: bool(workday) for day, workday in rows}
 
 
+async def add_party(s: AsyncSession, party: Party) -> None:
+    """Stores a new party, flushed (its id is known)."""
+    s.add(party)
+    await s.flush()
+
+
+def add(
+    s: AsyncSession, row: Assignment | Progress | Extension | Rating | LimitOverride | CalendarDay
+) -> None:
+    """A new row of the item's accountability, written with the transaction."""
+    s.add(row)
+
+
+async def delete_calendar_day(s: AsyncSession, day: CalendarDay) -> None:
+    await s.delete(day)
+
+
 async def get_party(s: AsyncSession, party_id: int) -> Party | None:
     return await s.get(Party, party_id)
 

@@ -64,6 +64,16 @@ async def user_by_username(db: AsyncSession, username: str) -> User | None:
     return (await db.execute(select(User).where(User.username == username))).scalar_one_or_none()
 
 
+async def add_user(db: AsyncSession, user: User) -> None:
+    """Stores a new user, flushed (its id is known)."""
+    db.add(user)
+    await db.flush()
+
+
+def add_auth_session(db: AsyncSession, row: AuthSession) -> None:
+    db.add(row)
+
+
 async def get_user(db: AsyncSession, user_id: int, *, lock: bool = False) -> User | None:
     return await db.get(User, user_id, with_for_update=lock)
 

@@ -321,6 +321,10 @@ async def unit_place(s: AsyncSession, unit_id: int) -> UnitPlace | None:
     return UnitPlace(*row) if row is not None else None
 
 
+async def get_household(s: AsyncSession, household_id: int) -> Household | None:
+    return await s.get(Household, household_id)
+
+
 async def household_place(s: AsyncSession, household_id: int) -> HouseholdPlace | None:
     query = _place_query().where(Household.id == household_id)  # type: ignore[attr-defined]
     row = (await s.execute(query)).one_or_none()

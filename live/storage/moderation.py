@@ -112,6 +112,15 @@ MESSAGE_TARGET_ACTIONS = ("hide", "unhide", "approve", "delete", "pin", "to_opin
 PERSON_TARGET_ACTIONS = ("mute", "unmute", "ban", "unban")
 
 
+def add_audit_entry(s: AsyncSession, entry: AuditEntry) -> None:
+    s.add(entry)
+
+
+def add_sanction(s: AsyncSession, row: Mute | Ban) -> None:
+    """A new mute or ban, written with the transaction."""
+    s.add(row)
+
+
 async def audit_target_labels(s: AsyncSession, entries: list[AuditEntry]) -> dict[int, str]:
     """A readable label for each entry's target: «name: text» of a message, a person's name."""
     from live.storage.accounts import User

@@ -199,6 +199,12 @@ async def has_support(s: AsyncSession, opinion_id: int, person_key: str) -> bool
     return found is not None
 
 
+async def add_opinion(s: AsyncSession, opinion: Opinion) -> None:
+    """Stores a new opinion, flushed (its id is known)."""
+    s.add(opinion)
+    await s.flush()
+
+
 def add_support(s: AsyncSession, opinion_id: int, person_key: str, at: datetime) -> None:
     s.add(OpinionSupport(opinion_id=opinion_id, person_key=person_key, created_at=at))
 

@@ -110,8 +110,9 @@ async def get_building(db: AsyncSession, building_id: int) -> Building | None:
     return await db.get(Building, building_id)
 
 
-async def add_place(db: AsyncSession, row: Grid | Compound | Building | Unit) -> None:
-    """Stores a new place, flushed (a duplicate name in its parent raises ``db.Duplicate``)."""
+async def add_place(db: AsyncSession, row: Community | Grid | Compound | Building | Unit) -> None:
+    """Stores a new place, flushed (its id is known; a duplicate name in its parent raises
+    ``db.Duplicate``)."""
     db.add(row)
     await db.flush()
 

@@ -149,6 +149,12 @@ async def count_unique_viewer(s: AsyncSession, session_id: int, person: str, now
     return True
 
 
+async def add_session(s: AsyncSession, session: LiveSession) -> None:
+    """Stores a new session, flushed (its id is known)."""
+    s.add(session)
+    await s.flush()
+
+
 async def add_viewer_sample(s: AsyncSession, session_id: int, at: datetime, viewers: int) -> None:
     from live.storage.presence import ViewerSample
 
