@@ -344,3 +344,24 @@ def vote_payload(view: Any) -> dict[str, Any]:
         "replaced": view.replaced,
         "created_at": iso(vote.created_at),
     }
+
+
+def vote_audit_payload(vote: Any, entries: list[Any]) -> dict[str, Any]:
+    """A vote's ballot log (``live.services.votes.AuditRow``) for staff: who entered what, when and
+    how; the option only when the vote is not secret."""
+    return {
+        "vote": str(vote.id),
+        "secret": vote.secret,
+        "entries": [
+            {
+                "household": str(r.household_id),
+                "at": iso(r.at),
+                "channel": r.channel,
+                "voter_name": r.voter_name,
+                "entered_by": r.entered_by,
+                "consent": r.consent,
+                **({} if vote.secret else {"option": str(r.option_id) if r.option_id else None}),
+            }
+            for r in entries
+        ],
+    }

@@ -9,7 +9,7 @@ from live.http.auth import ACTOR
 from live.http.params import body, moment, path_id
 from live.http.responses import json_response
 from live.keys import SERVICES
-from live.payloads import iso, vote_payload
+from live.payloads import vote_audit_payload, vote_payload
 
 routes = web.RouteTableDef()
 
@@ -74,21 +74,4 @@ async def close_vote(request: web.Request) -> web.Response:
 @routes.get("/api/votes/{id}/audit")
 async def audit(request: web.Request) -> web.Response:
     vote, rows = await request.app[SERVICES].votes.audit(request[ACTOR], path_id(request))
-    return json_response(
-        {
-            "vote": str(vote.id),
-            "secret": vote.secret,
-            "entries": [
-                {
-                    "household": str(r.household_id),
-                    "at": iso(r.at),
-                    "channel": r.channel,
-                    "voter_name": r.voter_name,
-                    "entered_by": r.entered_by,
-                    "consent": r.consent,
-                    **({} if vote.secret else {"option": str(r.option_id) if r.option_id else None}),
-                }
-                for r in rows
-            ],
-        }
-    )
+    return json_response(vote_audit_payload(vote, rows))
