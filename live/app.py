@@ -154,7 +154,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         sms=sms,
         polls=Polls(db, clock, events),
         questions=Questions(db, clock, events),
-        accountability=Accountability(db, clock, events),
+        accountability=Accountability(db, clock, events, due_soon_days=settings.due_soon_days),
         jobs=Jobs(db, clock, due_soon_days=settings.due_soon_days, escalate_days=settings.escalate_days),
         stats=Stats(db, clock, room.signals),
         registrations=Registrations(db, clock, events),

@@ -96,6 +96,21 @@ def is_container(node: ast.expr) -> bool:
 BUS_WIRING = {"live/http/media.py", "live/realtime/server.py"}
 # Renders a moment relative to now (the ``until`` filter): the only transport reading the clock.
 CLOCK_READERS = {"live/http/templates.py"}
+# The transports still reading the whole ``SETTINGS`` app key: the plumbing (signed cookies and
+# proxies, headers, metrics, the socket server, the media hub), the templates' public address and
+# time zone, and the watch page's HLS ladder. A setting that shapes a rule belongs to its service
+# (``Accountability(due_soon_days=…)``, ``Photos``); this list may only shrink.
+SETTINGS_READERS = {
+    "live/http/auth.py",
+    "live/http/health.py",
+    "live/http/media.py",
+    "live/http/pages/live.py",
+    "live/http/security_headers.py",
+    "live/http/templates.py",
+    "live/realtime/__init__.py",
+    "live/realtime/connection.py",
+    "live/realtime/server.py",
+}
 
 
 @pytest.mark.parametrize("folder", TRANSPORTS)
@@ -116,7 +131,23 @@ def test_transports_use_services_not_the_container_parts(folder: str) -> None:
                 offenders.append(f"{name}:{node.lineno} EVENTS (the bus) outside the start-up wiring")
             if isinstance(node, ast.Name) and node.id == "CLOCK" and name not in CLOCK_READERS:
                 offenders.append(f"{name}:{node.lineno} CLOCK: ask a service for what the time decides")
+            if isinstance(node, ast.Name) and node.id == "SETTINGS" and name not in SETTINGS_READERS:
+                offenders.append(f"{name}:{node.lineno} SETTINGS: the service that owns the setting holds it")
     assert offenders == [], offenders
+
+
+def test_settings_readers_only_shrink() -> None:
+    reading = {
+        rel(p)
+        for folder in TRANSPORTS
+        for p in modules(folder)
+        if any(
+            isinstance(n, ast.Name) and n.id == "SETTINGS" for n in ast.walk(ast.parse(p.read_text("utf-8")))
+        )
+    }
+    assert sorted(SETTINGS_READERS - reading) == [], (
+        "no longer reads SETTINGS: strike it off SETTINGS_READERS"
+    )
 
 
 def test_services_hold_no_sql() -> None:

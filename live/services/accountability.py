@@ -283,10 +283,13 @@ async def _verified_first(s: Tx, people: set[str]) -> list[str]:
 
 
 class Accountability:
-    def __init__(self, db: Database, clock: Clock, events: EventBus) -> None:
+    def __init__(self, db: Database, clock: Clock, events: EventBus, *, due_soon_days: int = 1) -> None:
+        """``due_soon_days``: LIVE_DUE_SOON_DAYS, the working days before a limit that make an
+        item "due soon" on the board (the overdue job's reminder uses the same setting)."""
         self.db = db
         self.clock = clock
         self.events = events
+        self.due_soon_days = due_soon_days
 
     # ---- parties ---------------------------------------------------------------------------
 
@@ -731,7 +734,7 @@ class Accountability:
             items = await store.items_of_party(s, party.id)
         return party, [(i, is_overdue(i, now)) for i in items]
 
-    async def board(self, community_slug: str | None, due_soon_days: int = 1) -> list[PartyLoad]:
+    async def board(self, community_slug: str | None) -> list[PartyLoad]:
         """Per lead party: open, due soon and overdue items."""
         now = self.clock.now()
         async with self.db.read() as s:
@@ -751,7 +754,7 @@ class Accountability:
                 if is_overdue(item, now):
                     load.overdue += 1
                 elif item.resolve_due_at is not None and due_soon(
-                    cal, item.resolve_due_at, now, due_soon_days
+                    cal, item.resolve_due_at, now, self.due_soon_days
                 ):
                     load.due_soon += 1
         return sorted(

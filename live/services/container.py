@@ -14,6 +14,7 @@ from live.services.archive import Archive
 from live.services.categories import Categories
 from live.services.chat import Chat
 from live.services.households import Households
+from live.services.images import Photos
 from live.services.inbox import Inbox
 from live.services.jobs import Jobs
 from live.services.meetings import Meetings
@@ -72,11 +73,13 @@ class Services:
     votes: Votes
     onbehalf: OnBehalf = field(init=False)
     moments: Moments = field(init=False)
+    photos: Photos = field(init=False)
     # built from the others: QR codes, posters and calendars of sessions, items and meetings
     outreach: Outreach = field(init=False)
 
     def __post_init__(self) -> None:
         self.moments = Moments(self.db, self.clock, self.archive)
+        self.photos = Photos(self.settings.data_dir)
         self.onbehalf = OnBehalf(
             self.db, self.clock, self.opinions, self.votes, self.accountability, self.households
         )

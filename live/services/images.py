@@ -5,6 +5,7 @@ One module for every upload of a picture: ``process_image(data)`` is all a calle
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import warnings
@@ -132,3 +133,17 @@ def photo_path(folder: Path, name: str) -> Path | None:
         return None
     path = folder / name
     return path if path.is_file() else None
+
+
+class Photos:
+    """The progress photos of agenda items, kept in ``LIVE_DATA_DIR/photos``."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.folder = Path(data_dir) / "photos"
+
+    async def store(self, data: bytes) -> StoredPhoto:
+        """``store_photo`` in a worker thread (decoding and re-encoding are CPU work)."""
+        return await asyncio.to_thread(store_photo, data, self.folder)
+
+    def path(self, name: str) -> Path | None:
+        return photo_path(self.folder, name)

@@ -3,7 +3,6 @@ extensions, ratings, statistics and their exports, calendar corrections, stored 
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from aiohttp import BodyPartReader, web
@@ -14,11 +13,11 @@ from live.http.auth import ACTOR
 from live.http.i18n import request_language
 from live.http.params import body, path_id, query
 from live.http.responses import json_response
-from live.keys import SERVICES, SETTINGS
+from live.keys import SERVICES
 from live.payloads import agenda_payload, iso, party_payload
 from live.services.accountability import AccountView, PartyLoad
 from live.services.exports import to_csv, to_xlsx
-from live.services.images import MAX_BYTES, TooLarge, photo_path, store_photo
+from live.services.images import MAX_BYTES, TooLarge
 from live.services.stats import Figures, ItemFigures, Row
 
 routes = web.RouteTableDef()
@@ -138,7 +137,7 @@ async def my_items(request: web.Request) -> web.Response:
 @routes.get("/api/board/parties")
 async def party_board(request: web.Request) -> web.Response:
     loads: list[PartyLoad] = await request.app[SERVICES].accountability.board(
-        query(request, schemas.CommunityFilter).community, request.app[SETTINGS].due_soon_days
+        query(request, schemas.CommunityFilter).community
     )
     return json_response(
         [
@@ -186,8 +185,7 @@ async def _progress_input(request: web.Request) -> tuple[str, list[bytes]]:
 async def post_progress(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     note, raw = await _progress_input(request)
-    folder = request.app[SETTINGS].data_dir / "photos"
-    stored = [await asyncio.to_thread(store_photo, data, folder) for data in raw]
+    stored = [await services.photos.store(data) for data in raw]
     photos = [{"name": p.name, "thumb": p.thumb, "width": p.width, "height": p.height} for p in stored]
     row = await services.accountability.progress(request[ACTOR], path_id(request), note, photos)
     return json_response(progress_payload(row), status=201)
@@ -230,7 +228,7 @@ async def rate(request: web.Request) -> web.Response:
 
 @routes.get("/files/photos/{name}")
 async def photo(request: web.Request) -> web.StreamResponse:
-    path = photo_path(request.app[SETTINGS].data_dir / "photos", request.match_info["name"])
+    path = request.app[SERVICES].photos.path(request.match_info["name"])
     if path is None:
         raise web.HTTPNotFound()
     return web.FileResponse(path, headers={"Cache-Control": "public, max-age=31536000, immutable"})

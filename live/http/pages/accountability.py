@@ -4,7 +4,6 @@ and the printable monthly report."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from aiohttp import web
@@ -14,8 +13,7 @@ from live.http import i18n
 from live.http.auth import ACTOR
 from live.http.params import ident, optional_ident, path_id
 from live.http.templates import render
-from live.keys import SERVICES, SETTINGS
-from live.services.images import store_photo
+from live.keys import SERVICES
 from live.services.stats import ITEM_RATE_KEYS, month_range
 
 routes = web.RouteTableDef()
@@ -62,18 +60,18 @@ async def assign(request: web.Request) -> web.Response:
 
 @routes.post("/agenda/{id}/progress")
 async def progress(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
     form = await _form(request)
     item_id = path_id(request)
-    folder = request.app[SETTINGS].data_dir / "photos"
     photos = []
     for field in form.getall("photo", [])[:3]:
         data = field.file.read() if hasattr(field, "file") else b""
         if data:
-            stored = await asyncio.to_thread(store_photo, data, folder)
+            stored = await services.photos.store(data)
             photos.append(
                 {"name": stored.name, "thumb": stored.thumb, "width": stored.width, "height": stored.height}
             )
-    await request.app[SERVICES].accountability.progress(request[ACTOR], item_id, _field(form, "note"), photos)
+    await services.accountability.progress(request[ACTOR], item_id, _field(form, "note"), photos)
     raise _back(item_id)
 
 
@@ -187,7 +185,7 @@ async def community_stats(request: web.Request) -> web.Response:
                 "parties": await services.stats.table("party", slug, month, lang),
                 "categories": await services.stats.table("category", slug, month, lang),
             },
-            "loads": await services.accountability.board(slug, request.app[SETTINGS].due_soon_days),
+            "loads": await services.accountability.board(slug),
         },
     )
 

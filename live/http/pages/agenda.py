@@ -11,7 +11,7 @@ from live.http.auth import ACTOR
 from live.http.community_choice import chosen_community
 from live.http.params import optional_ident, path_id
 from live.http.templates import render
-from live.keys import SERVICES, SETTINGS
+from live.keys import SERVICES
 from live.services.agenda import STATES, next_states
 from live.services.archive import clock_label
 from live.services.container import Services
@@ -69,9 +69,7 @@ async def board(request: web.Request) -> web.Response:
             "communities": communities,
             "community_names": names,
             "categories": await category_names(services, request),
-            "loads": await services.accountability.board(
-                filters["community"] or None, request.app[SETTINGS].due_soon_days
-            ),
+            "loads": await services.accountability.board(filters["community"] or None),
         },
     )
 
