@@ -15,20 +15,22 @@ left out of every rate:
 - ``median_days_to_resolve``: working days from assignment (else opening) to resolution.
 Every rate is a fraction 0..1, or null when there is nothing to count.
 
-The figures are cached (five years of items, ratings and broadcasts are not recounted on every
-view): every committed change that can move them — an agenda item created or changed (status,
-party, limits, progress, extension, rating), an opinion raised, a broadcast going live or
-ending, a calendar correction — empties the cache of every process (``Signals``: Redis pub/sub
-when ``REDIS_URL`` is set). What changes without such an event (the chat and viewer counts of a
-broadcast still live, an item falling overdue as time passes, a category renamed) is at most
+The items' figures are counted by the database (``live.storage.stats``: one grouped statement
+per table, not five years of rows read into Python) and cached per community and month: every
+committed change that can move them — an agenda item created or changed (status, party, limits,
+progress, extension, rating), an opinion raised, a broadcast going live or ending — empties, in
+every process (``Signals``: Redis pub/sub when ``REDIS_URL`` is set), the cached figures of its
+community and those of the whole subdistrict; the other communities' stay (the subdistrict's
+table of communities is made of each community's cached figures). A calendar correction empties
+everything. What changes without such an event (the chat and viewer counts of a broadcast still
+live, an item falling overdue as time passes, a category or community renamed) is at most
 ``CACHE_TTL_S`` old."""
 
 from __future__ import annotations
 
 import logging
 import statistics
-from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Iterable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -36,12 +38,12 @@ from typing import Any, TypeVar
 from live.clock import Clock
 from live.errors import Invalid, NotFound
 from live.events import AgendaChanged, Event, Generic, OpinionCreated, SessionStatusChanged
-from live.services.accountability import CALENDAR_CORRECTED, is_overdue
+from live.services.accountability import CALENDAR_CORRECTED
 from live.services.signals import Signals
 from live.services.workdays import ZONE, WorkCalendar, local_day
 from live.storage import accountability as store
 from live.storage import stats as stats_store
-from live.storage.accountability import Party, Rating
+from live.storage.accountability import Party
 from live.storage.agenda import AgendaItem
 from live.storage.categories import list_categories
 from live.storage.db import Database
@@ -134,59 +136,29 @@ class Report:
 
 
 def item_figures(
-    items: Iterable[AgendaItem],
-    ratings: dict[int, list[Rating]],
-    now: datetime,
-    cal: WorkCalendar,
-    *,
-    resolved_in: Callable[[AgendaItem], bool] | None = None,
-    out: ItemFigures | None = None,
+    counts: stats_store.ItemCounts, cal: WorkCalendar, out: ItemFigures | None = None
 ) -> ItemFigures:
-    """The item rates of ``items`` (the cohort), as defined above."""
+    """The item rates of a cohort from its counts (counted by the database), as defined above."""
     figures = out or ItemFigures()
-    cohort = list(items)
-    counted = [i for i in cohort if i.status != "closed"]
-    figures.items_opened = len(cohort)
-    figures.items_resolved = sum(
-        1 for i in cohort if i.status == "resolved" and (resolved_in is None or resolved_in(i))
-    )
-    due_response = [
-        i
-        for i in counted
-        if i.response_due_at is not None and (i.responded_at is not None or now > i.response_due_at)
-    ]
-    responded = sum(
-        1
-        for i in due_response
-        if i.responded_at is not None and i.response_due_at and i.responded_at <= i.response_due_at
-    )
-    figures.response_rate = _rate(responded, len(due_response))
-    resolved = [i for i in counted if i.status == "resolved"]
-    figures.resolution_rate = _rate(len(resolved), len(counted))
-    with_limit = [i for i in resolved if i.resolve_due_at is not None and i.resolved_at is not None]
-    figures.on_time_rate = _rate(
-        sum(
-            1 for i in with_limit if i.resolved_at and i.resolve_due_at and i.resolved_at <= i.resolve_due_at
-        ),
-        len(with_limit),
-    )
-    every = [r for i in counted for r in ratings.get(i.id, [])]
-    figures.ratings = len(every)
-    figures.satisfaction_rate = _rate(sum(1 for r in every if r.rating in GOOD), len(every))
-    assigned = [i for i in counted if i.assigned_at is not None]
-    figures.extensions = sum(i.extensions for i in assigned)
-    figures.extension_rate = _rate(sum(1 for i in assigned if i.extensions), len(assigned))
-    figures.overdue = sum(1 for i in counted if is_overdue(i, now))
-    days = [
-        cal.between(local_day(i.assigned_at or i.created_at), local_day(i.resolved_at))
-        for i in resolved
-        if i.resolved_at is not None
-    ]
+    figures.items_opened = counts.opened
+    figures.items_resolved = counts.resolved
+    figures.response_rate = _rate(counts.responded, counts.due_response)
+    figures.resolution_rate = _rate(counts.resolved, counts.counted)
+    figures.on_time_rate = _rate(counts.on_time, counts.with_limit)
+    figures.ratings = counts.ratings
+    figures.satisfaction_rate = _rate(counts.good, counts.ratings)
+    figures.extensions = counts.extensions
+    figures.extension_rate = _rate(counts.extended, counts.assigned)
+    figures.overdue = counts.overdue
+    days = [cal.between(local_day(begun), local_day(resolved)) for begun, resolved in counts.spans]
     figures.median_days_to_resolve = float(statistics.median(days)) if days else None
     return figures
 
 
-Loaded = tuple[Community | None, list[AgendaItem], dict[int, list[Rating]], WorkCalendar]
+#: a cache entry's scope: a community's id, ``None`` for figures of the whole subdistrict (every
+#: community's change moves them), ``EVERY_CHANGE_KEEPS`` for what only a full flush empties
+Scope = int | str | None
+EVERY_CHANGE_KEEPS = "calendar"
 
 
 class Stats:
@@ -197,90 +169,101 @@ class Stats:
         self.clock = clock
         self.signals = signals or Signals()
         self.ttl_s = ttl_s
-        self._cache: dict[Hashable, tuple[float, Any]] = {}
+        self._cache: dict[Hashable, tuple[float, Any, Scope]] = {}
         self._generation = 0
         self.computed = 0  # figures computed rather than taken from the cache (tests look)
         self.signals.on(STATS_CHANGED, self._forget)
 
-    async def _forget(self, _payload: dict[str, Any]) -> None:
+    async def _forget(self, payload: dict[str, Any]) -> None:
+        """Empty the cache: of one community's figures and the subdistrict's when the payload
+        names a community (``{"community": id}``), else all of it."""
         self._generation += 1
-        self._cache.clear()
+        community = payload.get("community")
+        if not isinstance(community, int) or isinstance(community, bool):
+            self._cache.clear()
+            return
+        for key, (_, _, scope) in list(self._cache.items()):
+            if scope is None or scope == community:
+                del self._cache[key]
 
     async def on_event(self, event: Event) -> None:
-        """EventBus subscriber: a change that moves the figures empties every process's cache."""
+        """EventBus subscriber: a change that moves the figures empties, in every process, the
+        cached figures of its community and of the whole subdistrict (all of them for a
+        calendar correction)."""
         if changes_statistics(event):
-            await self.changed()
+            community = getattr(event, "community_id", None)
+            await self.changed(community if isinstance(community, int) else None)
 
-    async def changed(self) -> None:
+    async def changed(self, community_id: int | None = None) -> None:
+        """The figures of ``community_id`` (of every community when None) may have moved."""
+        payload = {} if community_id is None else {"community": community_id}
         try:
-            await self.signals.publish(STATS_CHANGED, {})
+            await self.signals.publish(STATS_CHANGED, payload)
         except Exception:  # Redis away: this process is up to date, the others within ttl_s
             log.exception("could not tell the other processes that the statistics changed")
-            await self._forget({})
+            await self._forget(payload)
 
-    async def _cached(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+    async def _cached(
+        self, key: Hashable, scope: Scope, compute: Callable[[], Awaitable[T]], *, counted: bool = True
+    ) -> T:
         hit = self._cache.get(key)
         now = self.clock.monotonic()
         if hit is not None and hit[0] > now:
             return hit[1]  # type: ignore[no-any-return]
         generation = self._generation
         value = await compute()
-        if key[0] != "load":  # type: ignore[index]
+        if counted:
             self.computed += 1
         if generation == self._generation:  # nothing changed while it was counted
-            self._cache[key] = (now + self.ttl_s, value)
+            self._cache[key] = (now + self.ttl_s, value, scope)
         return value
 
-    async def _load(self, community_slug: str | None) -> Loaded:
-        return await self._cached(("load", community_slug), lambda: self._load_now(community_slug))
+    async def _community(self, slug: str | None) -> Community | None:
+        if not slug:
+            return None
 
-    async def _load_now(self, community_slug: str | None) -> Loaded:
-        async with self.db.read() as s:
-            community = None
-            if community_slug:
-                community = await community_by_slug(s, community_slug)
-                if community is None:
-                    raise NotFound(f"no community {community_slug}")
-            items = await store.all_items(s, community.id if community else None)
-            ratings: dict[int, list[Rating]] = defaultdict(list)
-            for r in await store.all_ratings(s, [i.id for i in items]):
-                ratings[r.item_id].append(r)
-            cal = WorkCalendar(await store.corrections(s))
-        return community, items, ratings, cal
+        async def load() -> Community:
+            async with self.db.read() as s:
+                community = await community_by_slug(s, slug)
+            if community is None:
+                raise NotFound(f"no community {slug}")
+            return community
+
+        return await self._cached(("community", slug), EVERY_CHANGE_KEEPS, load, counted=False)
+
+    async def _calendar(self) -> WorkCalendar:
+        """The working-day calendar (with its running totals), emptied with everything else."""
+
+        async def load() -> WorkCalendar:
+            async with self.db.read() as s:
+                return WorkCalendar(await store.corrections(s))
+
+        return await self._cached(("calendar",), EVERY_CHANGE_KEEPS, load, counted=False)
 
     async def figures(self, community_slug: str | None = None, month: str | None = None) -> Figures:
+        community = await self._community(community_slug)
+        if month:
+            month_range(month)  # a bad month is refused before the cache is looked at
         return await self._cached(
-            ("figures", community_slug, month), lambda: self._figures_now(community_slug, month)
+            ("figures", community.id if community else None, month),
+            community.id if community else None,
+            lambda: self._figures(community, month),
         )
 
-    async def _figures_now(self, community_slug: str | None, month: str | None) -> Figures:
-        community, items, ratings, cal = await self._load(community_slug)
-        return await self._figures(community, items, ratings, cal, month)
-
-    async def _figures(
-        self,
-        community: Community | None,
-        items: list[AgendaItem],
-        ratings: dict[int, list[Rating]],
-        cal: WorkCalendar,
-        month: str | None,
-    ) -> Figures:
+    async def _figures(self, community: Community | None, month: str | None) -> Figures:
+        cal = await self._calendar()
         now = self.clock.now()
         start = end = None
         if month:
             start, end = month_range(month)
-        cohort = [i for i in items if start is None or (start <= i.created_at < end)]  # type: ignore[operator]
+        cid = community.id if community else None
         figures = Figures()
-        item_figures(cohort, ratings, now, cal, out=figures)
-        if start is not None:
-            assert end is not None
-            figures.items_resolved = sum(
-                1
-                for i in items
-                if i.status == "resolved" and i.resolved_at is not None and start <= i.resolved_at < end
-            )
         async with self.db.read() as s:
-            b = await stats_store.broadcasts(s, community.id if community else None, start, end)
+            counts = await stats_store.item_counts(s, now, community_id=cid, start=start, end=end)
+            item_figures(counts[None], cal, out=figures)
+            if start is not None and end is not None:
+                figures.items_resolved = await stats_store.resolved_count(s, cid, start, end)
+            b = await stats_store.broadcasts(s, cid, start, end)
         figures.broadcasts, figures.viewers_total, figures.peak_viewers = (
             b.broadcasts,
             b.viewers_total,
@@ -297,77 +280,67 @@ class Stats:
         """One table of figures: ``by`` is ``community``, ``party``, ``category`` or ``month``."""
         if by not in ("community", "party", "category", "month"):
             raise Invalid("by: community, party, category or month", code="bad_table")
+        community = await self._community(community_slug)
+        if month:
+            month_range(month)
+        # the subdistrict's communities table is made of each community's own cached figures
+        scope = None if by == "community" or community is None else community.id
         return await self._cached(
-            ("table", by, community_slug, month, lang),
-            lambda: self._table_now(by, community_slug, month, lang),
+            ("table", by, community.id if community else None, month, lang),
+            scope,
+            lambda: self._table_now(by, community, month, lang),
         )
 
     async def _table_now(
-        self, by: str, community_slug: str | None, month: str | None, lang: str
+        self, by: str, community: Community | None, month: str | None, lang: str
     ) -> list[Row]:
-        community, items, ratings, cal = await self._load(community_slug)
         now = self.clock.now()
+        cid = community.id if community else None
+        start = end = None
         if month and by != "month":
             start, end = month_range(month)
-            items_in = [i for i in items if start <= i.created_at < end]
-        else:
-            items_in = items
+        if by == "community":
+            async with self.db.read() as s:
+                communities = [community] if community is not None else await all_communities(s)
+            return [Row(c.slug, c.name, await self.figures(c.slug, month)) for c in communities]
+        if by == "month":
+            async with self.db.read() as s:
+                opened = await stats_store.item_months(s, cid)
+            months = sorted({month_of(at) for at in opened} | ({month} if month else set()))
+            slug = community.slug if community else None
+            return [Row(m, m, await self.figures(slug, m)) for m in months[-24:]]
+        cal = await self._calendar()
         async with self.db.read() as s:
-            if by == "community":
-                communities = await all_communities(s)
-                if community is not None:
-                    communities = [community]
-                rows = []
-                for c in communities:
-                    mine = [i for i in items if i.community_id == c.id]
-                    rows.append(Row(c.slug, c.name, await self._figures(c, mine, ratings, cal, month)))
-                return rows
+            counts = await stats_store.item_counts(s, now, community_id=cid, start=start, end=end, by=by)
             if by == "party":
-                groups: dict[int, list[AgendaItem]] = defaultdict(list)
-                for i in items_in:
-                    if i.party_id is not None:
-                        groups[i.party_id].append(i)
-                names = await store.party_names(s, list(groups))
+                names = await store.party_names(s, list(counts))
                 return [
-                    Row(str(pid), names.get(pid, str(pid)), item_figures(group, ratings, now, cal))
-                    for pid, group in sorted(groups.items())
+                    Row(str(pid), names.get(pid, str(pid)), item_figures(counts[pid], cal))
+                    for pid in sorted(counts)
                 ]
-            if by == "category":
-                cats = {
-                    c.key: (c.name_en if lang == "en" else c.name_zh)
-                    for c in await list_categories(s, include_inactive=True)
-                }
-                by_cat: dict[str, list[AgendaItem]] = defaultdict(list)
-                for i in items_in:
-                    by_cat[i.category].append(i)
-                return [
-                    Row(key, cats.get(key, key), item_figures(group, ratings, now, cal))
-                    for key, group in sorted(by_cat.items())
-                ]
-        months = sorted({month_of(i.created_at) for i in items} | ({month} if month else set()))
-        rows = []
-        for m in months[-24:]:
-            rows.append(Row(m, m, await self._figures(community, items, ratings, cal, m)))
-        return rows
+            cats = {
+                c.key: (c.name_en if lang == "en" else c.name_zh)
+                for c in await list_categories(s, include_inactive=True)
+            }
+        return [Row(key, cats.get(key, key), item_figures(counts[key], cal)) for key in sorted(counts)]
 
     async def report(self, community_slug: str, month: str, lang: str = "zh-CN") -> Report:
+        community = await self._community(community_slug)
+        assert community is not None
+        month_range(month)
         return await self._cached(
-            ("report", community_slug, month, lang), lambda: self._report_now(community_slug, month, lang)
+            ("report", community.id, month, lang),
+            community.id,
+            lambda: self._report_now(community, month, lang),
         )
 
-    async def _report_now(self, community_slug: str, month: str, lang: str) -> Report:
-        community, items, ratings, cal = await self._load(community_slug)
-        assert community is not None
+    async def _report_now(self, community: Community, month: str, lang: str) -> Report:
         start, end = month_range(month)
         now = min(self.clock.now(), end)
-        figures = await self._figures(community, items, ratings, cal, month)
-        resolved = [
-            i
-            for i in items
-            if i.status == "resolved" and i.resolved_at is not None and start <= i.resolved_at < end
-        ]
-        overdue_items = [i for i in items if is_overdue(i, now) and i.created_at < end]
+        figures = await self.figures(community.slug, month)
         async with self.db.read() as s:
+            resolved = await stats_store.resolved_items(s, community.id, start, end)
+            overdue_items = await stats_store.overdue_items(s, community.id, now, before=end)
             names = await store.party_names(s, [i.party_id for i in overdue_items if i.party_id])
         return Report(
             community=community,
@@ -375,8 +348,8 @@ class Stats:
             figures=figures,
             resolved=resolved,
             overdue=[(i, names.get(i.party_id, "—") if i.party_id else "—") for i in overdue_items],
-            parties=await self.table("party", community_slug, month, lang),
-            categories=await self.table("category", community_slug, month, lang),
+            parties=await self.table("party", community.slug, month, lang),
+            categories=await self.table("category", community.slug, month, lang),
         )
 
     async def party_of(self, party_id: int) -> Party | None:

@@ -35,9 +35,16 @@ def known(day: date) -> bool:
     return True
 
 
+#: (year, that year's corrections) → running totals of its working days (see ``WorkCalendar._year``)
+_RUNNING_TOTALS: dict[tuple[int, tuple[tuple[date, bool], ...]], list[int]] = {}
+
+
 class WorkCalendar:
     def __init__(self, corrections: Mapping[date, bool] | None = None) -> None:
         self.corrections = dict(corrections or {})
+        self._corrected: dict[int, tuple[tuple[date, bool], ...]] = {}
+        for day, workday in sorted(self.corrections.items()):
+            self._corrected[day.year] = (*self._corrected.get(day.year, ()), (day, workday))
 
     def is_workday(self, day: date) -> bool:
         if day in self.corrections:
@@ -64,14 +71,38 @@ class WorkCalendar:
         """A deadline pushed back by ``days`` more working days."""
         return end_of(self.add(local_day(due), days))
 
+    def _year(self, year: int) -> list[int]:
+        """p[k] = working days among the first k days of ``year`` (shared by every calendar
+        with the same corrections that year)."""
+        key = (year, self._corrected.get(year, ()))
+        prefix = _RUNNING_TOTALS.get(key)
+        if prefix is None:
+            prefix, day, count = [0], date(year, 1, 1), 0
+            while day.year == year:
+                count += self.is_workday(day)
+                prefix.append(count)
+                day += timedelta(days=1)
+            if len(_RUNNING_TOTALS) > 1000:  # corrections edited many times: start again
+                _RUNNING_TOTALS.clear()
+            _RUNNING_TOTALS[key] = prefix
+        return prefix
+
     def between(self, after: date, until: date) -> int:
-        """Working days ``d`` with ``after < d <= until``."""
-        count, day = 0, after
-        while day < until and count <= MAX_DAYS * 5:
-            day += timedelta(days=1)
-            if self.is_workday(day):
-                count += 1
-        return count
+        """Working days ``d`` with ``after < d <= until`` (at most ``MAX_DAYS * 5 + 1``).
+
+        Counted from per-year running totals, not day by day: the statistics ask it for every
+        resolved item of five years, the jobs for every overdue item."""
+        if until <= after:
+            return 0
+        first = self._year(after.year)
+        a, u = after.timetuple().tm_yday, until.timetuple().tm_yday
+        if after.year == until.year:
+            count = first[u] - first[a]
+        else:
+            count = first[-1] - first[a]
+            count += sum(self._year(y)[-1] for y in range(after.year + 1, until.year))
+            count += self._year(until.year)[u]
+        return min(count, MAX_DAYS * 5 + 1)
 
     def days_overdue(self, due: datetime, now: datetime) -> int:
         """Working days since ``due`` passed (0 while it has not)."""

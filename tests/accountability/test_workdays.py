@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from live.services.workdays import ZONE, WorkCalendar, known
+from live.services.workdays import MAX_DAYS, ZONE, WorkCalendar, known
 
 
 def beijing(*args: int) -> datetime:
@@ -62,3 +62,25 @@ def test_days_overdue_count_working_days_only() -> None:
     assert cal.days_overdue(deadline, beijing(2026, 3, 8, 12, 0)) == 0  # the weekend
     assert cal.days_overdue(deadline, beijing(2026, 3, 9, 8, 0)) == 1
     assert cal.days_overdue(deadline, beijing(2026, 3, 16, 8, 0)) == 6
+
+
+def test_between_counted_from_running_totals_equals_counting_day_by_day() -> None:
+    """``between`` (used for every resolved item's days to resolve) counts by per-year running
+    totals; across years, holidays, corrections and its cap it equals a day-by-day count."""
+    corrected = WorkCalendar({date(2030, 1, 1): False, date(2030, 1, 5): True, date(2025, 2, 8): False})
+    for cal in (WorkCalendar(), corrected):
+
+        def by_day(after: date, until: date, cal: WorkCalendar = cal) -> int:
+            count, day = 0, after
+            while day < until and count <= MAX_DAYS * 5:
+                day += timedelta(days=1)
+                count += cal.is_workday(day)
+            return count
+
+        start = date(2021, 12, 20)
+        for offset in range(0, 3000, 37):
+            after = start + timedelta(days=offset)
+            for span in (-3, 0, 1, 6, 12, 40, 400, 1000):
+                until = after + timedelta(days=span)
+                assert cal.between(after, until) == by_day(after, until), (after, until)
+        assert cal.between(date(2000, 1, 1), date(2040, 1, 1)) == MAX_DAYS * 5 + 1  # the cap
