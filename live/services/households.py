@@ -19,7 +19,7 @@ from live.services.actors import Actor, require_staff, require_user
 from live.services.phones import require_phone
 from live.services.throttle import FailureCounter
 from live.storage.db import Duplicate
-from live.storage.households import HouseholdPlace, HouseholdStore, Membership, UnitPlace
+from live.storage.households import Household, HouseholdPlace, HouseholdStore, Membership, UnitPlace
 from live.storage.moderation import AuditStore
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud at the door
@@ -125,6 +125,15 @@ class Households:
                 community_id, actor.key, actor.name, "household_create", f"household:{place.id}"
             )
         return place
+
+    async def rooms(self, actor: Actor, unit_id: int) -> tuple[UnitPlace, list[tuple[Household, int]]]:
+        """A unit's known households with their verified members (for the grid worker's picker:
+        a household with none is not eligible to vote)."""
+        unit = await self.store.unit(unit_id)
+        if unit is None:
+            raise NotFound("no such unit", code="unknown_unit")
+        require_staff(actor, "moderator", unit.community.id)
+        return unit, await self.store.rooms_of_unit(unit_id)
 
     async def join(self, actor: Actor, raw_code: object) -> HouseholdPlace:
         """A signed-in resident redeems a code and becomes a verified member of its household."""

@@ -171,6 +171,22 @@ class HouseholdStore:
         assert place is not None
         return place, existing is None
 
+    async def rooms_of_unit(self, unit_id: int, limit: int = 1000) -> list[tuple[Household, int]]:
+        """A unit's households in room order, each with its number of verified members."""
+        async with self.db.read() as s:
+            rows = await s.execute(
+                select(Household, func.count(HouseholdMember.id))
+                .outerjoin(
+                    HouseholdMember,
+                    (HouseholdMember.household_id == Household.id) & HouseholdMember.revoked_at.is_(None),
+                )
+                .where(Household.unit_id == unit_id)
+                .group_by(Household.id)
+                .order_by(Household.room)
+                .limit(limit)
+            )
+            return [(household, int(n)) for household, n in rows]
+
     # -- codes -------------------------------------------------------------------------------
 
     async def issue_code(

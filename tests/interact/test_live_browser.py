@@ -65,6 +65,7 @@ async def test_a_ballot_entered_on_one_page_shows_on_another_in_chromium(
         await expect(card.locator('[data-role="vote-status"]')).to_contain_text("已计入")
         await staff.get_by_test_id("vote-close").click()
         await expect(resident.get_by_test_id("vote").get_by_test_id("vote-submit")).to_be_hidden()
+        await expect(card.get_by_test_id("vote-turnout")).to_have_text("3 户中 2 户已投票 · 投票已结束")
         status, _second = await mod.call(
             "POST",
             f"/api/agenda/{estate.item}/votes",

@@ -63,6 +63,15 @@ async def test_the_grid_workers_desk_in_chromium(
     await expect(status_line).to_have_text("已为阳光小区 3栋 1单元 502的钱大爷录入。")
     await expect(page.get_by_test_id("ob-entries").locator("li").first).to_contain_text("钱大爷 · 语音")
 
+    # the rooms on record are offered, saying which can vote
+    rooms = page.get_by_test_id("ob-rooms").locator("option")
+    await expect(rooms).to_have_count(3)
+    assert await rooms.evaluate_all("(os) => os.map((o) => `${o.value}: ${o.label}`)") == [
+        "301: 有已认证的居民",
+        "302: 有已认证的居民",
+        "502: 没有已认证的居民：不能投票",
+    ]
+
     # a household vote for 302 (a3 lives there): counted, then changed
     await page.get_by_test_id("ob-kind-vote").check()
     await expect(page.get_by_test_id("ob-text")).to_be_hidden()

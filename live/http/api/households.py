@@ -8,7 +8,7 @@ from aiohttp import web
 
 from live import schemas
 from live.http.auth import ACTOR
-from live.http.params import body, query
+from live.http.params import body, path_id, query
 from live.http.qr import qr_code
 from live.http.responses import json_response
 from live.keys import SERVICES
@@ -120,3 +120,15 @@ async def members(request: web.Request) -> web.Response:
     community = await services.places.by_slug(query(request, schemas.CommunityQuery).community)
     rows = await services.households.members_in(request[ACTOR], community.id)
     return json_response([membership_payload(m) for m in rows])
+
+
+@routes.get("/api/units/{id}/households")
+async def unit_households(request: web.Request) -> web.Response:
+    """A unit's known households (moderators of its community), for the household picker."""
+    unit, rooms = await request.app[SERVICES].households.rooms(request[ACTOR], path_id(request))
+    return json_response(
+        [
+            {"id": str(h.id), "room": h.room, "label": f"{unit.label} {h.room}", "verified_members": n}
+            for h, n in rooms
+        ]
+    )

@@ -3,6 +3,7 @@ import { loadHls } from "./hls-loader.js";
 import { errorText } from "./api.js";
 import { api } from "./opinions-common.js";
 import { watch } from "./watch.js";
+import { enhancePickers } from "./household-picker.js";
 
 async function hlsInto(video, src, start) {
   if (video.canPlayType("application/vnd.apple.mpegurl")) {
@@ -55,6 +56,7 @@ function showCounts(card, view, strings) {
 
 if (votes) {
   const strings = JSON.parse(votes.dataset.strings);
+  enhancePickers(votes);
   votes.querySelectorAll("[data-vote-id]").forEach((card) => {
     const id = card.dataset.voteId;
     const ballot = card.querySelector('[data-role="ballot"]');

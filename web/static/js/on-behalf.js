@@ -1,6 +1,7 @@
 // The grid worker's desk (网格员代录): an opinion, a support, a rating or a household vote entered
 // for a named resident of a household picked by building, unit and room, with their consent.
 import { api, errorText } from "./api.js";
+import { enhancePickers, roomsChanged } from "./household-picker.js";
 
 const root = document.getElementById("on-behalf");
 const form = root && root.querySelector('[data-role="entry"]');
@@ -17,6 +18,7 @@ if (form) {
   };
   form.querySelectorAll('input[name="kind"]').forEach((radio) => radio.addEventListener("change", showKind));
   showKind();
+  enhancePickers(form);
 
   const household = () => {
     const unit = form.elements.unit;
@@ -54,6 +56,7 @@ if (form) {
       status.textContent = fill(strings.entered, { name: who.resident, household: where });
     }
     status.dataset.state = "ok";
+    roomsChanged(form);
     if (kind() === "opinion") form.elements.text.value = "";
     const none = entries.querySelector('[data-role="none"]');
     if (none) none.remove();
