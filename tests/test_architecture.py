@@ -98,13 +98,12 @@ BUS_WIRING = {"live/http/media.py", "live/realtime/server.py"}
 CLOCK_READERS = {"live/http/templates.py"}
 # The transports still reading the whole ``SETTINGS`` app key: the plumbing (signed cookies and
 # proxies, headers, metrics, the socket server, the media hub), the templates' public address and
-# time zone, and the watch page's HLS ladder. A setting that shapes a rule belongs to its service
+# time zone. A setting that shapes a rule belongs to its service
 # (``Accountability(due_soon_days=…)``, ``Photos``); this list may only shrink.
 SETTINGS_READERS = {
     "live/http/auth.py",
     "live/http/health.py",
     "live/http/media.py",
-    "live/http/pages/live.py",
     "live/http/security_headers.py",
     "live/http/templates.py",
     "live/realtime/__init__.py",

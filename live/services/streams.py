@@ -46,6 +46,12 @@ class Streams:
         self.rooms = rooms
         self.hub = hub
 
+    @property
+    def ladder(self) -> bool:
+        """Whether broadcasts are muxed as the HLS ladder (LIVE_HLS_LADDER: full, low and sound
+        only in ``master.m3u8``) or as the full rendition alone."""
+        return self.hub.ladder
+
     async def publish(self, session_id: int, key: str, read_offer: Callable[[], Awaitable[str]]) -> Peer:
         """A publisher (OBS, the host console) offers media with the session's stream key: a
         wrong key is 401, an ended session 409 (both before the offer is read); the first

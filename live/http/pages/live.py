@@ -7,7 +7,7 @@ from aiohttp import web
 from live.http.auth import ACTOR
 from live.http.params import path_id
 from live.http.templates import render
-from live.keys import SERVICES, SETTINGS
+from live.keys import SERVICES, STREAMS
 from media import layout
 
 routes = web.RouteTableDef()
@@ -18,7 +18,7 @@ async def watch_page(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     session = await services.rooms.get(path_id(request))
     community = await services.places.by_id(session.community_id)
-    ladder = request.app[SETTINGS].hls_ladder
+    ladder = request.app[STREAMS].ladder
     config = {
         "session": str(session.id),
         "status": session.status,
