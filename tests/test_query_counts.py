@@ -33,9 +33,10 @@ SIZE = Size(
 )  # fmt: skip
 PAGE_MAX = 16  # statements a page may run, whatever it shows
 #: The item page also shows its party, limits, progress, ratings, votes and replay moments, one
-#: query each: a fixed number, though more than the other pages (25 when measured, after its
-#: community, meeting decision, item and parties stopped being read twice; 30 before).
-PAGE_MAX_OF = {"/agenda/{item}": 25}
+#: query each: a fixed number, though more than the other pages (23 when measured: the item is
+#: read with its community and the meeting with its decision, one query each; 25 before, 30
+#: before its community, meeting decision, item and parties stopped being read twice).
+PAGE_MAX_OF = {"/agenda/{item}": 23}
 
 
 @contextmanager

@@ -20,9 +20,9 @@ from live.statuses import AGENDA_FLOW, AgendaStatus
 from live.storage import agenda as store
 from live.storage.agenda import AgendaEvent, AgendaItem
 from live.storage.db import Database, Tx
-from live.storage.meetings import Meeting, get_meeting, meeting_item
+from live.storage.meetings import Meeting, get_meeting
 from live.storage.opinions import Opinion, get_opinion
-from live.storage.places import Community, community_by_id, community_by_slug, community_id_of
+from live.storage.places import Community, community_by_slug, community_id_of
 
 #: The state machine's steps are live/statuses.py's (one definition); StrEnum members are strings.
 FLOW = AGENDA_FLOW
@@ -328,16 +328,17 @@ class Agenda:
 
     async def view(self, item_id: int) -> ItemView:
         async with self.db.read() as s:
-            item = await store.get_item(s, item_id)
-            if item is None:
+            found = await store.item_with_community(s, item_id)
+            if found is None:
                 raise NotFound("no such agenda item")
-            community = await community_by_id(s, item.community_id)
-            assert community is not None
+            item, community = found
             opinions = await store.opinions_of_item(s, item.id)
             events = await store.timeline(s, item.id)
-            meeting = await get_meeting(s, item.meeting_id) if item.meeting_id else None
-            discussed = await meeting_item(s, meeting.id, item.id) if meeting else None
-            decision = discussed.decision if discussed else ""
+            meeting, decision = None, ""
+            if item.meeting_id:
+                held = await store.meeting_with_decision(s, item.meeting_id, item.id)
+                if held is not None:
+                    meeting, decision = held
             return ItemView(item, community.slug, opinions, events, meeting, community, decision)
 
     async def list(

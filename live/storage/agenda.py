@@ -25,7 +25,9 @@ from live.statuses import AGENDA_FINISHED
 from live.storage.base import Base, UTCDateTime
 
 if TYPE_CHECKING:
+    from live.storage.meetings import Meeting
     from live.storage.opinions import Opinion
+    from live.storage.places import Community
 
 SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")
 
@@ -149,6 +151,34 @@ async def item_ids_in_community(s: AsyncSession, community_id: int, ids: list[in
 
 async def get_item(s: AsyncSession, item_id: int, *, lock: bool = False) -> AgendaItem | None:
     return await s.get(AgendaItem, item_id, with_for_update=lock)
+
+
+async def item_with_community(s: AsyncSession, item_id: int) -> tuple[AgendaItem, Community] | None:
+    """The item and its community, in one query (the item page)."""
+    from live.storage.places import Community
+
+    row = (
+        await s.execute(
+            select(AgendaItem, Community)
+            .join(Community, Community.id == AgendaItem.community_id)
+            .where(AgendaItem.id == item_id)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def meeting_with_decision(s: AsyncSession, meeting_id: int, item_id: int) -> tuple[Meeting, str] | None:
+    """A meeting and what it decided about one item ("" if nothing), in one query."""
+    from live.storage.meetings import Meeting, MeetingItem
+
+    row = (
+        await s.execute(
+            select(Meeting, MeetingItem.decision)
+            .outerjoin(MeetingItem, (MeetingItem.meeting_id == Meeting.id) & (MeetingItem.item_id == item_id))
+            .where(Meeting.id == meeting_id)
+        )
+    ).first()
+    return (row[0], row[1] or "") if row is not None else None
 
 
 async def lock_item(s: AsyncSession, item_id: int) -> AgendaItem | None:
