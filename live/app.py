@@ -19,7 +19,7 @@ from live.http.media import setup_media
 from live.http.navigation import setup_navigation
 from live.http.routes import setup_routes
 from live.http.security_headers import setup_security_headers
-from live.keys import CLOCK, EVENTS, REDIS, REDIS_HEALTH, SERVICES, SETTINGS
+from live.keys import CLOCK, EVENTS, PAGES, REDIS, REDIS_HEALTH, SERVICES, SETTINGS, PageSettings
 from live.realtime import setup_realtime
 from live.services.accountability import Accountability
 from live.services.accounts import Accounts
@@ -192,6 +192,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app = web.Application(client_max_size=2 * 1024 * 1024)
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()
+    app[PAGES] = PageSettings(settings.public_url, settings.timezone, app[CLOCK].now)
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(redis_ctx)
     app.cleanup_ctx.append(services_ctx)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
 from aiohttp import web
 from redis.asyncio import Redis
 
@@ -13,7 +17,20 @@ from live.services.streams import Streams
 from live.settings import Settings
 from media.hub import MediaHub
 
+
+@dataclass(frozen=True)
+class PageSettings:
+    """What every page is rendered with (``live.http.templates.render``): the site's address as
+    residents reach it (LIVE_PUBLIC_URL, "" for the request's own host), the committees' time
+    zone (LIVE_TIMEZONE) and the time now (for "in 3 days"), not the whole settings and clock."""
+
+    public_url: str
+    timezone: str
+    now: Callable[[], datetime]
+
+
 SETTINGS = web.AppKey("settings", Settings)
+PAGES = web.AppKey("pages", PageSettings)
 CLOCK = web.AppKey("clock", Clock)
 SERVICES = web.AppKey("services", Services)
 #: The event bus, for the modules that wire subscribers to it at start-up (the realtime

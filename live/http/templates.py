@@ -19,7 +19,7 @@ from live.http import i18n, notices
 from live.http.auth import ACTOR, CSRF, is_secure
 from live.http.error_texts import error_texts
 from live.http.navigation import NAV
-from live.keys import CLOCK, SETTINGS
+from live.keys import PAGES
 from live.payloads import user_payload
 
 WEB = Path(__file__).resolve().parents[2] / "web"
@@ -104,7 +104,7 @@ def static_url(path: str) -> str:
 
 def base_url(request: web.Request) -> str:
     """The site's address as residents reach it: LIVE_PUBLIC_URL, else this request's host."""
-    configured: str = request.app[SETTINGS].public_url
+    configured = request.app[PAGES].public_url
     if configured:
         return configured
     scheme = "https" if is_secure(request) else "http"
@@ -185,6 +185,7 @@ def render(
 ) -> web.Response:
     lang = i18n.request_language(request)
     token = i18n.current_language.set(lang)
+    pages = request.app[PAGES]
     try:
         actor = request[ACTOR]
         body = ENV.get_template(name).render(
@@ -198,9 +199,9 @@ def render(
             path=request.path_qs,
             site=base_url(request),
             care=request.cookies.get(CARE_COOKIE) == "1",
-            local=local_time_formatter(request.app[SETTINGS].timezone),
-            local_iso=local_iso_formatter(request.app[SETTINGS].timezone),
-            until=lambda moment: time_until(request.app[CLOCK].now(), moment),
+            local=local_time_formatter(pages.timezone),
+            local_iso=local_iso_formatter(pages.timezone),
+            until=lambda moment: time_until(pages.now(), moment),
             **(context or {}),
         )
     finally:
