@@ -54,6 +54,7 @@ PATHS = [
     "/api/stats/parties?community=hexie",
     "/api/stats/categories",
     "/api/stats/months.csv?community=hexie",
+    "/stats",  # again: cold after a change, in a process that has counted the broadcasts once
 ]
 
 

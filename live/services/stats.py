@@ -32,7 +32,7 @@ import logging
 import statistics
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from live.clock import Clock
@@ -172,6 +172,8 @@ class Stats:
         self._cache: dict[Hashable, tuple[float, Any, Scope]] = {}
         self._generation = 0
         self.computed = 0  # figures computed rather than taken from the cache (tests look)
+        #: session id → (messages, viewer-microseconds) of broadcasts that ended for good
+        self._settled: dict[int, tuple[int, int]] = {}
         self.signals.on(STATS_CHANGED, self._forget)
 
     async def _forget(self, payload: dict[str, Any]) -> None:
@@ -252,27 +254,63 @@ class Stats:
 
     async def _figures(self, community: Community | None, month: str | None) -> Figures:
         cal = await self._calendar()
+        sessions = await self._sessions()
         now = self.clock.now()
         start = end = None
         if month:
             start, end = month_range(month)
         cid = community.id if community else None
         figures = Figures()
+        chosen = [
+            x
+            for x in sessions
+            if (cid is None or x.community_id == cid)
+            and (start is None or end is None or start <= x.started_at < end)
+        ]
+        per_session = await self._session_counts(chosen, now)
         async with self.db.read() as s:
             counts = await stats_store.item_counts(s, now, community_id=cid, start=start, end=end)
             item_figures(counts[None], cal, out=figures)
             if start is not None and end is not None:
                 figures.items_resolved = await stats_store.resolved_count(s, cid, start, end)
-            b = await stats_store.broadcasts(s, cid, start, end)
-        figures.broadcasts, figures.viewers_total, figures.peak_viewers = (
-            b.broadcasts,
-            b.viewers_total,
-            b.peak_viewers,
+            figures.unique_viewers = await stats_store.unique_viewers(s, cid, start, end)
+            figures.opinions = await stats_store.opinion_count(s, cid, start, end)
+        figures.broadcasts = len(chosen)
+        figures.viewers_total = sum(x.unique_viewers for x in chosen)
+        figures.peak_viewers = max((x.peak_viewers for x in chosen), default=0)
+        figures.messages = sum(per_session[x.id][0] for x in chosen)
+        figures.watch_minutes = sum(per_session[x.id][1] for x in chosen) // 60_000_000
+        figures.average_viewers = (
+            round(figures.viewers_total / figures.broadcasts, 1) if figures.broadcasts else None
         )
-        figures.unique_viewers, figures.watch_minutes = b.unique_viewers, b.watch_minutes
-        figures.messages, figures.opinions = b.messages, b.opinions
-        figures.average_viewers = round(b.viewers_total / b.broadcasts, 1) if b.broadcasts else None
         return figures
+
+    async def _sessions(self) -> list[stats_store.SessionRow]:
+        """The sessions that went live (emptied by any change: a session starting or ending is
+        one)."""
+
+        async def load() -> list[stats_store.SessionRow]:
+            async with self.db.read() as s:
+                return await stats_store.broadcast_sessions(s)
+
+        return await self._cached(("sessions",), None, load, counted=False)
+
+    async def _session_counts(
+        self, sessions: list[stats_store.SessionRow], now: datetime
+    ) -> dict[int, tuple[int, int]]:
+        """(messages, viewer-microseconds watched) of each session. A session ended more than
+        ``ttl_s`` ago no longer changes: its counts are kept in ``_settled`` for good, so a
+        recount after a change reads only the broadcasts still live or just ended."""
+        settled_before = now - timedelta(seconds=self.ttl_s)
+        missing = [x.id for x in sessions if x.id not in self._settled]
+        fresh: dict[int, tuple[int, int]] = {}
+        if missing:
+            async with self.db.read() as s:
+                fresh = await stats_store.session_counts(s, missing)
+        for x in sessions:
+            if x.id in fresh and x.status == "ended" and x.ended_at and x.ended_at < settled_before:
+                self._settled[x.id] = fresh[x.id]
+        return {**fresh, **{x.id: self._settled[x.id] for x in sessions if x.id in self._settled}}
 
     async def table(
         self, by: str, community_slug: str | None = None, month: str | None = None, lang: str = "zh-CN"

@@ -38,62 +38,103 @@ def _microseconds(s: AsyncSession, moment: Any) -> Any:
     return cast(func.round(func.extract("epoch", moment) * 1_000_000), BigInteger)
 
 
-async def broadcasts(
-    s: AsyncSession, community_id: int | None, start: datetime | None, end: datetime | None
-) -> Broadcasts:
-    """Sessions that went live in [start, end) (all when None), in one community or all; every
-    figure counted by the database (watch time from consecutive viewer samples by ``LAG``)."""
+@dataclass
+class SessionRow:
+    """A session that went live, with the figures kept on its row."""
+
+    id: int
+    community_id: int
+    started_at: datetime
+    ended_at: datetime | None
+    status: str
+    unique_viewers: int
+    peak_viewers: int
+
+
+async def broadcast_sessions(s: AsyncSession) -> list[SessionRow]:
+    """Every session that went live (a thousand rows in five years), oldest first."""
+    x = LiveSession
+    rows = await s.execute(
+        select(x.id, x.community_id, x.started_at, x.ended_at, x.status, x.unique_viewers, x.peak_viewers)
+        .where(x.started_at.is_not(None))
+        .order_by(x.id)
+    )
+    return [
+        SessionRow(id, community, started, ended, status, int(unique), int(peak))
+        for id, community, started, ended, status, unique, peak in rows
+        if started is not None
+    ]
+
+
+async def session_counts(s: AsyncSession, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Per session of ``ids``: (messages, watch time in viewer-microseconds), counted by the
+    database: each viewer sample's viewers watched until the session's next sample, for at most
+    a minute (``LAG`` over consecutive samples, exact microseconds on both databases)."""
+    out = dict.fromkeys(ids, (0, 0))
+    for chunk in range(0, len(ids), 500):
+        part = list(ids[chunk : chunk + 500])
+        messages = await s.execute(
+            select(Message.session_id, func.count(Message.id))
+            .where(Message.session_id.in_(part))
+            .group_by(Message.session_id)
+        )
+        for session_id, n in messages:
+            out[session_id] = (int(n), 0)
+        by, order = ViewerSample.session_id, (ViewerSample.at, ViewerSample.id)
+        at = _microseconds(s, ViewerSample.at)
+        pairs = (
+            select(
+                by.label("session_id"),
+                at.label("at"),
+                func.lag(at).over(partition_by=by, order_by=order).label("before"),
+                func.lag(ViewerSample.viewers).over(partition_by=by, order_by=order).label("viewers"),
+            )
+            .where(by.in_(part))
+            .subquery()
+        )
+        gap = pairs.c.at - pairs.c.before
+        held = case((gap > MAX_GAP_US, MAX_GAP_US), (gap < 0, 0), else_=gap)
+        watched = await s.execute(
+            select(pairs.c.session_id, func.sum(pairs.c.viewers * held))
+            .where(pairs.c.before.is_not(None))
+            .group_by(pairs.c.session_id)
+        )
+        for session_id, total in watched:
+            out[session_id] = (out[session_id][0], int(total or 0))
+    return out
+
+
+def _live_in(
+    community_id: int | None, start: datetime | None, end: datetime | None
+) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [LiveSession.started_at.is_not(None)]
-    opinions = select(func.count(Opinion.id))
     if community_id is not None:
         where.append(LiveSession.community_id == community_id)
-        opinions = opinions.where(Opinion.community_id == community_id)
     if start is not None and end is not None:
         where += [LiveSession.started_at >= start, LiveSession.started_at < end]
-        opinions = opinions.where(Opinion.created_at >= start, Opinion.created_at < end)
-    sessions = select(LiveSession.id).where(*where)
-    row = (
-        await s.execute(
-            select(
-                func.count(),
-                func.coalesce(func.sum(LiveSession.unique_viewers), 0),
-                func.coalesce(func.max(LiveSession.peak_viewers), 0),
-            ).where(*where)
-        )
-    ).one()
-    out = Broadcasts(broadcasts=int(row[0]), viewers_total=int(row[1]), peak_viewers=int(row[2]))
-    out.opinions = int(await s.scalar(opinions) or 0)
-    if not out.broadcasts:
-        return out
-    out.messages = int(
-        await s.scalar(select(func.count(Message.id)).where(Message.session_id.in_(sessions))) or 0
+    return where
+
+
+async def unique_viewers(
+    s: AsyncSession, community_id: int | None, start: datetime | None, end: datetime | None
+) -> int:
+    """People who watched any session that went live in [start, end), in one community or all."""
+    sessions = select(LiveSession.id).where(*_live_in(community_id, start, end))
+    query = select(func.count(func.distinct(SessionViewer.person_key))).where(
+        SessionViewer.session_id.in_(sessions)
     )
-    out.unique_viewers = int(
-        await s.scalar(
-            select(func.count(func.distinct(SessionViewer.person_key))).where(
-                SessionViewer.session_id.in_(sessions)
-            )
-        )
-        or 0
-    )
-    # each sample's viewers watched until the next sample of the session, for at most a minute
-    by, order = ViewerSample.session_id, (ViewerSample.at, ViewerSample.id)
-    pairs = (
-        select(
-            _microseconds(s, ViewerSample.at).label("at"),
-            func.lag(_microseconds(s, ViewerSample.at)).over(partition_by=by, order_by=order).label("before"),
-            func.lag(ViewerSample.viewers).over(partition_by=by, order_by=order).label("viewers"),
-        )
-        .where(ViewerSample.session_id.in_(sessions))
-        .subquery()
-    )
-    gap = pairs.c.at - pairs.c.before
-    held = case((gap > MAX_GAP_US, MAX_GAP_US), (gap < 0, 0), else_=gap)
-    watched = await s.scalar(
-        select(func.coalesce(func.sum(pairs.c.viewers * held), 0)).where(pairs.c.before.is_not(None))
-    )
-    out.watch_minutes = int(watched or 0) // 60_000_000
-    return out
+    return int(await s.scalar(query) or 0)
+
+
+async def opinion_count(
+    s: AsyncSession, community_id: int | None, start: datetime | None, end: datetime | None
+) -> int:
+    query = select(func.count(Opinion.id))
+    if community_id is not None:
+        query = query.where(Opinion.community_id == community_id)
+    if start is not None and end is not None:
+        query = query.where(Opinion.created_at >= start, Opinion.created_at < end)
+    return int(await s.scalar(query) or 0)
 
 
 #: a viewer sample counts for at most this long (microseconds) until the next one
