@@ -61,7 +61,9 @@ async def test_the_grid_workers_desk_in_chromium(
     await page.get_by_test_id("ob-consent").check()
     await page.get_by_test_id("ob-submit").click()
     await expect(status_line).to_have_text("已为阳光小区 3栋 1单元 502的钱大爷录入。")
-    await expect(page.get_by_test_id("ob-entries").locator("li").first).to_contain_text("钱大爷 · 语音")
+    await expect(page.get_by_test_id("ob-entries").locator("li").first).to_contain_text(
+        "录入意见 · 钱大爷 · 语音"
+    )
 
     # the rooms on record are offered, saying which can vote
     rooms = page.get_by_test_id("ob-rooms").locator("option")
@@ -110,7 +112,7 @@ async def test_the_grid_workers_desk_in_chromium(
     await page.get_by_test_id("lang-switch").click()
     await expect(page.get_by_test_id("ob-submit")).to_have_text("Enter")
     await expect(page.get_by_test_id("ob-entries")).to_contain_text(
-        "rating · 赵奶奶 · on behalf · entered by 和谐网格员"
+        "Rating entered · 赵奶奶 · on behalf · entered by 和谐网格员"
     )
     await page.get_by_test_id("ob-unit").select_option(str(unit_a))
     await page.get_by_test_id("ob-room").fill("301")
