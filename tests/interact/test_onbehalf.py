@@ -215,3 +215,31 @@ async def test_a_household_named_by_unit_and_room_is_found_or_made(
     assert status == 409 and err["error"] == "closed"
     status, shown = await mod.call("GET", f"/api/votes/{vote['id']}")
     assert shown["turnout"] == 1 and [o["votes"] for o in shown["options"]] == [0, 1]
+
+
+async def test_the_desk_page_is_for_the_communitys_moderators(
+    client: TestClient[Any, Any],
+    estate: Estate,  # noqa: F811
+    people: People,
+) -> None:
+    """/on-behalf: signed out to the sign-in page, residents and other communities' staff 403,
+    the community's moderators see its units, open votes and latest entries; triage links to it."""
+    response = await (await people()).http.get("/on-behalf?community=hexie", allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"].startswith("/login?next=")
+    for username in ("a1", "host-b"):
+        response = await (await people(username)).http.get("/on-behalf?community=hexie")
+        assert response.status == 403, username
+    mod = await people("mod-a")
+    status, vote = await mod.call(
+        "POST",
+        f"/api/agenda/{estate.item}/votes",
+        {"question": "同意加装电梯吗？", "options": ["同意", "反对"]},
+    )
+    assert status == 201
+    page = await (await mod.http.get("/on-behalf")).text()
+    assert "阳光小区 3栋 1单元" in page and "春晖园 8栋 2单元" in page
+    assert f'value="{vote["id"]}:{vote["options"][0]["id"]}"' in page and "同意加装电梯吗？" in page
+    triage = await (await mod.http.get("/triage")).text()
+    assert 'href="/on-behalf?community=hexie"' in triage
+    response = await (await people("admin")).http.get("/on-behalf?community=xingfu")
+    assert response.status == 200 and "本社区还没有单元" in await response.text()
