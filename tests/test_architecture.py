@@ -111,10 +111,12 @@ SETTINGS_READERS = {
 
 @pytest.mark.parametrize("folder", TRANSPORTS)
 def test_transports_use_services_not_the_container_parts(folder: str) -> None:
-    """No ``.clock`` or ``.settings`` anywhere in a transport and no ``.events`` off the container:
-    the time is read inside a service method (``accountability.overdue``, ``working_days_left``
-    …), a setting a transport needs comes from the service that owns it (``presence.sample_s``,
-    ``sms.backend``) or from the ``SETTINGS`` app key, and events are posted by services."""
+    """No ``.clock``, ``.settings`` or ``CLOCK`` anywhere in a transport and no ``.events`` off the
+    container: the time is read inside a service method (``accountability.overdue``,
+    ``working_days_left`` …) or comes with ``PAGES`` (``PageSettings.now``, for templates), a
+    setting a transport needs comes from the service that owns it (``presence.sample_s``,
+    ``sms.backend``, ``streams.ladder``) or, for the plumbing in ``SETTINGS_READERS``, from the
+    ``SETTINGS`` app key, and events are posted by services."""
     offenders: list[str] = []
     for path in modules(folder):
         name = rel(path)
