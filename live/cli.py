@@ -8,6 +8,7 @@ import getpass
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from live.clock import SystemClock
 from live.errors import DomainError
@@ -200,7 +201,22 @@ def serve(settings: Settings, host: str, port: int) -> None:
         uvloop.install()
     except ImportError:  # pragma: no cover - uvloop is a dependency on Linux
         pass
-    web.run_app(create_app(settings), host=host, port=port, access_log=None)
+    web.run_app(freeze_after_startup(create_app(settings)), host=host, port=port, access_log=None)
+
+
+def freeze_after_startup(app: Any) -> Any:
+    """Once the server has started, move everything alive (modules, templates, catalogues, the
+    engine) out of the garbage collector's generations (``gc.freeze()``): a full collection
+    then walks only what requests made since, instead of some 190,000 start-up objects — on the
+    five-year database such collections were the p95 of the large pages (issue 14)."""
+    import gc
+
+    async def freeze(_app: Any) -> None:
+        gc.collect()
+        gc.freeze()
+
+    app.on_startup.append(freeze)
+    return app
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,3 +89,19 @@ def test_serve_refuses_an_unknown_fanout_naming_the_setting(tmp_path: Path) -> N
     )
     assert out.returncode == 2
     assert "LIVE_FANOUT" in out.stderr and "turbo" in out.stderr
+
+
+async def test_serve_freezes_what_start_up_made(aiohttp_client: Any, app: Any) -> None:
+    """``live serve`` freezes the start-up objects once the app has started (gc.freeze), so full
+    collections walk only what requests make."""
+    import gc
+
+    from live.cli import freeze_after_startup
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        await aiohttp_client(freeze_after_startup(app))
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
