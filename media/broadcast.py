@@ -379,6 +379,9 @@ class Broadcast:
             return
         self.publisher = None
         self.clock.pause(at=publisher.last_media_at or publisher.attached_at)
+        ends = [t.end_s() for t in (self._video_timeline, self._audio_timeline)]
+        if any(end is not None for end in ends):
+            self.clock.rewind(max(end for end in ends if end is not None))
         self._to_hls(self._pause_writers)
         self._slot = None
         self._low_slot = None

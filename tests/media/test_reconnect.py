@@ -3,12 +3,16 @@ viewers and the same HLS stream."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from media.hls_playlist import read_playlist
 from media.hub import MediaHub
 
 from .synthetic import decode_mp4, publish, segment_count, wait_until, watch
+
+# the counters of the three hosts of test_drop_grace_and_resume
+RUNS = ((1, 5000), (5000, 9000), (9000, 1 << 16))
 
 
 async def test_drop_grace_and_resume(tmp_path: Path) -> None:
@@ -21,6 +25,7 @@ async def test_drop_grace_and_resume(tmp_path: Path) -> None:
         await wait_until(lambda: len(viewer.counters) >= 45, 15, "frames before the drop")
 
         await first.pc.close()  # the host's connection goes away without a goodbye
+        closed_at = first.video.counter  # the first host sent the counters below this one
         await wait_until(lambda: hub.stats(3)["reconnecting"], 5, "the reconnecting state")
         stats = hub.stats(3)
         assert stats["publishing"] is False and stats["viewers"] == 1
@@ -31,8 +36,11 @@ async def test_drop_grace_and_resume(tmp_path: Path) -> None:
 
         await wait_until(lambda: hub.stats(3)["state"] == "idle", 5, "the grace period to end")
         assert hub.stats(3)["reconnecting"] is False
-        # nothing new flowed while reconnecting (the whole grace period has passed by now)
-        assert len(viewer.counters) <= received + 2
+        # nothing new flowed while reconnecting (the whole grace period has passed by now): what
+        # arrived since is the first host's frames still on their way, in order, never a repeat
+        # or a made-up picture (counting frames would depend on how many were in flight)
+        later = viewer.counters[received - 1 :]
+        assert all(a < b < closed_at for a, b in itertools.pairwise(later)), later
 
         second = await publish(hub, 3, start=5000)  # the host comes back
         await wait_until(lambda: sum(1 for c in viewer.counters if c >= 5000) >= 30, 15, "resumed frames")
@@ -54,11 +62,12 @@ async def test_drop_grace_and_resume(tmp_path: Path) -> None:
         # one continuous stream: the time without a host is not in the recording
         assert "#EXT-X-DISCONTINUITY" not in recording.path.read_text()
         assert len(playlist.segments) > segments_at_drop
-        live_frames = len(viewer.counters)
-        assert abs(recording.duration_s - live_frames / 30) < 2.5, (
-            recording.duration_s,
-            live_frames,
-        )
+        # the recording lasts as long as the three hosts published: the span of the counters
+        # each one stamped at 30 per second (not the number of frames the viewer got, which
+        # falls short whenever the encoder skips frames on a busy machine)
+        runs = [[c for c in viewer.counters if low <= c < high] for low, high in RUNS]
+        published_s = sum((max(run) - min(run) + 1) / 30 for run in runs)
+        assert abs(recording.duration_s - published_s) < 2.5, (recording.duration_s, published_s)
         assert states[:4] == ["live", "reconnecting", "idle", "live"], states
         assert states[-1] == "ended"
         packets, frames, duration_s = decode_mp4(await hub.remux_mp4(3))

@@ -14,7 +14,7 @@ from aiortc.mediastreams import MediaStreamError
 from media.audio_encoders import SharedAudioEncoders, adts_header
 from media.hls_playlist import Playlist, SegmentEntry, read_playlist
 from media.packet_track import AUDIO_QUEUE_FRAMES, VIDEO_QUEUE_FRAMES, PacketTrack
-from media.timeline import EPOCH_S, MediaClock, TrackTimeline
+from media.timeline import EPOCH_S, LAG_HOLD_S, MAX_DRIFT_S, MediaClock, TrackTimeline
 from media.video_encoder import SharedVideoEncoder, VideoSettings, output_size
 
 from .synthetic import counter_frame
@@ -127,6 +127,77 @@ def test_timeline_keeps_spacing_pauses_and_unwraps() -> None:
     assert video.stamp(77, tb, FRAME) > resumed  # strictly increasing, always
     # a jump far from the clock re-anchors instead of leaping
     assert video.stamp(77 + 90_000 * 60, tb, FRAME) < resumed + 90_000
+
+
+def test_a_delivery_stall_keeps_the_frames_spacing() -> None:
+    """Frames held up 1.5 s (the process stalled) and then delivered in a burst keep the sender's
+    spacing: the stall is not inserted into the timeline, so the track never runs ahead of the
+    clock and a recording is never longer than the broadcast."""
+    now = [100.0]
+    clock = MediaClock(lambda: now[0])
+    video = TrackTimeline(clock, 90_000)
+    clock.resume()
+    tb = Fraction(1, 90_000)
+    stamps = []
+    for i in range(60):  # 2 s on time
+        stamps.append(video.stamp(i * FRAME, tb, FRAME))
+        now[0] += 1 / 30
+    now[0] += 1.5  # nothing arrives for 1.5 s, then the 45 frames held up arrive at once
+    for i in range(60, 105):
+        stamps.append(video.stamp(i * FRAME, tb, FRAME))
+    for i in range(105, 135):  # and on time again
+        now[0] += 1 / 30
+        stamps.append(video.stamp(i * FRAME, tb, FRAME))
+    assert stamps == [stamps[0] + i * FRAME for i in range(135)]
+    assert stamps[-1] <= round(clock.seconds() * 90_000)
+
+
+def test_the_next_publisher_continues_where_late_media_ended() -> None:
+    """The publisher goes while its frames arrive 0.8 s behind the clock: the paused clock is
+    wound back to where the media ended, so the next publisher's first frame follows the last
+    one's without a hole (the playlist, cut at the last packet, would not count it)."""
+    now = [100.0]
+    clock = MediaClock(lambda: now[0])
+    video = TrackTimeline(clock, 90_000)
+    clock.resume()
+    tb = Fraction(1, 90_000)
+    for i in range(30):
+        last = video.stamp(i * FRAME, tb, FRAME)
+        now[0] += 1 / 30
+    now[0] += 0.8  # the last frames are held up: the clock runs on
+    for i in range(30, 40):
+        last = video.stamp(i * FRAME, tb, FRAME)
+    clock.pause(at=now[0])
+    end = video.end_s()
+    assert end is not None and end == (last + FRAME) / 90_000
+    clock.rewind(end)
+    assert abs(clock.seconds() - end) < 1e-9
+    now[0] += 5
+    clock.resume()
+    video.new_source()
+    assert video.stamp(123_456, tb, FRAME) == last + FRAME
+    now[0] += 1
+    clock.pause()
+    paused = clock.seconds()
+    clock.rewind(paused + 10)  # never forward
+    assert clock.seconds() == paused
+
+
+def test_a_lasting_lag_re_anchors() -> None:
+    """A publisher whose clock runs 10 % slow falls behind ours; once it has stayed more than
+    ``MAX_DRIFT_S`` behind for ``LAG_HOLD_S`` the track is re-anchored, so it stays near the clock."""
+    now = [100.0]
+    clock = MediaClock(lambda: now[0])
+    audio = TrackTimeline(clock, 48_000)
+    clock.resume()
+    tb = Fraction(1, 48_000)
+    worst = 0.0
+    for i in range(3000):  # 64 s of our time, 57.6 s of the publisher's
+        out = audio.stamp(i * 1024, tb, 1024)
+        worst = max(worst, clock.seconds() - out / 48_000)
+        now[0] += 1024 / 48_000 / 0.9
+    assert worst <= MAX_DRIFT_S + LAG_HOLD_S * 0.1 + 0.1
+    assert clock.seconds() - out / 48_000 <= MAX_DRIFT_S + LAG_HOLD_S * 0.1 + 0.1  # not 6.4 s
 
 
 def test_playlist_round_trip(tmp_path: Path) -> None:
