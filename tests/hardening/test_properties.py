@@ -13,6 +13,7 @@ and generation mode, ``RT_FUZZ_SOCKET_EXAMPLES`` (default 40) payloads per socke
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Callable
 from typing import Any
@@ -75,11 +76,54 @@ def _sdp_serializer() -> None:
     REQUESTS_TRANSPORT.serializer("application/sdp")(sdp)
 
 
+_GENERATED: dict[str, dict[tuple[str, str], list[Any]]] = {}
+
+
+def generated_cases(document: dict[str, Any]) -> dict[tuple[str, str], list[Any]]:
+    """Each operation's requests, ``EXAMPLES`` valid and ``EXAMPLES`` invalid ones, generated
+    once per test session for a given document and sent by every run (each database, each
+    identity). Nothing is lost by this: the property fails on nothing but the answers, so
+    hypothesis never adapts generation to them, and with ``derandomize`` each run generated
+    these very requests anyway. Generating them was most of a run's CPU (about 6 s of ~13 s)."""
+    import schemathesis
+    from schemathesis import GenerationMode
+
+    digest = json.dumps(document, sort_keys=True)
+    if digest in _GENERATED:
+        return _GENERATED[digest]
+    schema = schemathesis.openapi.from_dict(document)
+    made: dict[tuple[str, str], list[Any]] = {}
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        cases = made.setdefault((operation.method.upper(), operation.path), [])
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            try:
+                strategy = operation.as_strategy(generation_mode=mode)
+            except Exception:  # an operation with nothing to make invalid
+                continue
+            try:
+                cases.extend(_examples(strategy))
+            except Unsatisfiable:
+                assert mode == GenerationMode.NEGATIVE  # nothing in this operation can be made invalid
+    _GENERATED[digest] = made
+    return made
+
+
+def _examples(strategy: Any) -> list[Any]:
+    found: list[Any] = []
+
+    @FUZZ_SETTINGS
+    @given(case=strategy)
+    def collect(case: Any) -> None:
+        found.append(case)
+
+    collect()
+    return found
+
+
 def fuzz_api(base_url: str, username: str | None) -> list[str]:
     """Run schemathesis over every operation (in a worker thread); the failures found."""
     import requests
-    import schemathesis
-    from schemathesis import GenerationMode
 
     _sdp_serializer()
     http = requests.Session()
@@ -98,36 +142,20 @@ def fuzz_api(base_url: str, username: str | None) -> list[str]:
         http = requests.Session()  # no cookie at all: a script
     headers["X-CSRF-Token"] = csrf
     document = http.get(f"{base_url}/api/openapi.json", timeout=10).json()
-    schema = schemathesis.openapi.from_dict(document)
     failures: list[str] = []
     calls: list[int] = []
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        key = (operation.method.upper(), operation.path)
-        if username is not None and key in KEEP_SIGNED_IN:
+    for (method, path), cases in generated_cases(document).items():
+        if username is not None and (method, path) in KEEP_SIGNED_IN:
             continue
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        for case in cases:
             try:
-                strategy = operation.as_strategy(generation_mode=mode)
-            except Exception:  # an operation with nothing to make invalid
+                response = case.call(base_url=base_url, session=http, headers=headers, timeout=10)
+            except requests.exceptions.RequestException as err:
+                failures.append(f"{case.as_curl_command()}: no answer ({err!r})")
                 continue
-
-            @FUZZ_SETTINGS
-            @given(case=strategy)
-            def run(case: Any) -> None:
-                try:
-                    response = case.call(base_url=base_url, session=http, headers=headers, timeout=10)
-                except requests.exceptions.RequestException as err:
-                    failures.append(f"{case.as_curl_command()}: no answer ({err!r})")
-                    return
-                calls.append(response.status_code)
-                if response.status_code >= 500:
-                    failures.append(f"{case.as_curl_command()}: {response.status_code} {response.text[:200]}")
-
-            try:
-                run()
-            except Unsatisfiable:
-                assert mode == GenerationMode.NEGATIVE  # nothing in this operation can be made invalid
+            calls.append(response.status_code)
+            if response.status_code >= 500:
+                failures.append(f"{case.as_curl_command()}: {response.status_code} {response.text[:200]}")
     operations = sum(len(ops) for ops in document["paths"].values())
     assert len(calls) >= operations, (len(calls), operations)  # every operation was called
     assert any(status < 400 for status in calls)  # and some got through validation
