@@ -16,6 +16,25 @@ from aiohttp.test_utils import TestClient
 from live.settings import FANOUTS, Settings
 from tests.conftest import PASSWORD, SECRET, World, guest_token, login
 
+# An ack costs the server 20-30 ms of CPU (a moderator's join, measured at load 10): 10 s
+# without one means something blocked, and the failure then says what (``server_tasks``).
+ACK_S = 10
+
+
+def server_tasks() -> str:
+    """Where each task of the loop (the test server's and the test's share it) is waiting, for
+    the frames in Roundtable's own code: a lock, a query, a queue."""
+    lines = []
+    for task in asyncio.all_tasks():
+        frames = [
+            f"{frame.f_code.co_filename.rsplit('/', 2)[-1]}:{frame.f_lineno} {frame.f_code.co_name}"
+            for frame in task.get_stack(limit=40)
+            if "/live/" in frame.f_code.co_filename or "/media/" in frame.f_code.co_filename
+        ]
+        if frames:
+            lines.append(f"  {task.get_name()}: " + " -> ".join(frames))
+    return "\n".join(lines) or "  (no task in live/ or media/)"
+
 
 class Peer:
     """A connected socket.io client that records every event it receives, in arrival order.
@@ -44,7 +63,13 @@ class Peer:
         sio.on("disconnect", on_disconnect)
 
     async def call(self, event: str, data: Any) -> Any:
-        return await self.sio.call(event, data, timeout=10)
+        try:
+            return await self.sio.call(event, data, timeout=ACK_S)
+        except socketio.exceptions.TimeoutError:
+            raise AssertionError(
+                f"no ack to {event!r} within {ACK_S} s; what the server's tasks were doing:\n"
+                + server_tasks()
+            ) from None
 
     async def chat(self, session: str, text: str, nonce: str | None = None) -> Any:
         return await self.call("chat", {"session": session, "text": text, "nonce": nonce})
