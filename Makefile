@@ -60,6 +60,12 @@ lint: deps
 test: install chromium lint
 	$(PY) -m pytest -q -p no:cacheprovider
 
+# docs/performance.md, "Media" -> "Reproduce": the encode-once hub against the naive relay, then
+# glass-to-glass latency in Chromium; results in bench/media/results.json. Not part of `make test`.
+bench-media: install chromium
+	nice -n 10 $(PY) bench/media/run.py --hub 1,10,25,50 --naive 1,5,10 --seconds 12
+	nice -n 10 $(PY) bench/media/browser_latency.py --seconds 15
+
 i18n: deps
 	$(PY) -m babel.messages.frontend extract -F babel.cfg -o web/translations/messages.pot . \
 	  -k _ -k gettext -k ngettext:1,2 --no-location --omit-header

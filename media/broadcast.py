@@ -40,6 +40,15 @@ IDLE = "idle"  # the publisher dropped longer ago; a new one may still come
 ENDED = "ended"
 
 
+# The HLS thread's queue is bounded. When a slow disk or a starved thread lets this much media
+# work pile up (about 2.5 s of the full and low renditions and the sound), new packets are
+# dropped, counted in ``hls_dropped`` and logged once per episode, until the backlog has halved;
+# video then resumes only at a keyframe, so every segment stays decodable (the dropped stretch
+# is a jump in the recording's timestamps, not broken pictures). Viewers over WebRTC lose
+# nothing. Pausing, finishing and the layout are never dropped.
+MAX_HLS_BACKLOG = 240
+
+
 @dataclass(frozen=True)
 class Timeouts:
     grace_s: float = 30.0
@@ -133,6 +142,10 @@ class Broadcast:
         self._loop = asyncio.get_running_loop()
         self._audio_executor = ThreadPoolExecutor(1, thread_name_prefix=f"audio-{session_id}")
         self._hls_executor = ThreadPoolExecutor(1, thread_name_prefix=f"hls-{session_id}")
+        self._hls_submitted = 0  # media work handed to the HLS thread (written on the loop only)
+        self._hls_done = 0  # and finished there (written on the HLS thread only)
+        self._hls_skipping: set[str] = set()  # streams dropping until the backlog halves
+        self.hls_dropped = 0
         self._tasks = [
             asyncio.create_task(self._encode_loop(), name=f"encode-{session_id}"),
             asyncio.create_task(self._encode_low_loop(), name=f"encode-low-{session_id}"),
@@ -257,6 +270,42 @@ class Broadcast:
     def _to_hls(self, work: Callable[..., None], *args: Any) -> None:
         self._submit(self._hls_executor, work, *args)
 
+    def hls_backlog(self) -> int:
+        """Media work waiting for (or running on) the HLS thread."""
+        return self._hls_submitted - self._hls_done
+
+    def _media_to_hls(
+        self, stream: str, work: Callable[..., None], *args: Any, keyframe: bool = True
+    ) -> None:
+        """(Loop.) Packets of ``stream`` for the HLS thread, or dropped while it is behind (see
+        ``MAX_HLS_BACKLOG``); ``keyframe``: the packets start with one (always true of audio)."""
+        backlog = self.hls_backlog()
+        if stream in self._hls_skipping:
+            if backlog > MAX_HLS_BACKLOG // 2 or not keyframe:
+                self.hls_dropped += 1
+                return
+            self._hls_skipping.discard(stream)
+            log.info("session %s: HLS %s caught up (%d dropped)", self.session_id, stream, self.hls_dropped)
+        elif backlog >= MAX_HLS_BACKLOG:
+            if not self._hls_skipping:
+                log.warning(
+                    "session %s: HLS writing is %d items behind; dropping packets until it catches up",
+                    self.session_id,
+                    backlog,
+                )
+            self._hls_skipping.add(stream)
+            self.hls_dropped += 1
+            return
+        self._hls_submitted += 1
+        self._to_hls(self._counted, work, args)
+
+    def _counted(self, work: Callable[..., None], args: tuple[Any, ...]) -> None:
+        """(HLS thread.)"""
+        try:
+            work(*args)
+        finally:
+            self._hls_done += 1
+
     def _run_media(self, work: Callable[..., None], args: tuple[Any, ...]) -> None:
         try:
             work(*args)
@@ -273,7 +322,8 @@ class Broadcast:
             with contextlib.suppress(RuntimeError):  # the loop is closing
                 self._loop.call_soon_threadsafe(self._send_audio, opus)
         if aac or aac_low:
-            self._to_hls(self._mux_audio, aac, aac_low)
+            with contextlib.suppress(RuntimeError):  # the loop is closing
+                self._loop.call_soon_threadsafe(self._media_to_hls, "audio", self._mux_audio, aac, aac_low)
 
     def _mux_audio(self, aac: list[av.Packet[Any]], aac_low: list[av.Packet[Any]]) -> None:
         """(HLS thread.) AAC packets into the renditions: the full one, the low and audio-only."""
@@ -324,7 +374,9 @@ class Broadcast:
                 for viewer in self.viewers.values():
                     if viewer.video is not None:
                         viewer.video.push(packet)
-            self._to_hls(self._mux_video, packets, self.encoder.size, None)
+            self._media_to_hls(
+                "video", self._mux_video, packets, self.encoder.size, None, keyframe=_starts_gop(packets)
+            )
             self._offer_low(frame, pts)
 
     def _offer_low(self, frame: av.VideoFrame, pts: int) -> None:
@@ -355,7 +407,10 @@ class Broadcast:
             except Exception:
                 log.exception("session %s: low video encode failed", self.session_id)
                 continue
-            self._to_hls(self._mux_video, packets, self.low_encoder.size, self.hls_low)
+            low = self.hls_low
+            self._media_to_hls(
+                "low", self._mux_video, packets, self.low_encoder.size, low, keyframe=_starts_gop(packets)
+            )
 
     def _write_hls(
         self, packet: av.Packet[Any], video_size: tuple[int, int] | None, writer: HlsWriter | None = None
@@ -491,3 +546,7 @@ class Broadcast:
 
     def _writers(self) -> list[HlsWriter]:
         return [w for w in (self.hls, self.hls_low, self.hls_audio) if w is not None]
+
+
+def _starts_gop(packets: list[av.Packet[Any]]) -> bool:
+    return bool(packets) and bool(packets[0].is_keyframe)

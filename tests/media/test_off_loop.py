@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
+from media import broadcast
 from media.audio_encoders import SharedAudioEncoders
 from media.hls_playlist import read_playlist
 from media.hls_writer import HlsWriter
 from media.hub import MediaHub
 from media.ladder import AUDIO_DIR, LOW_DIR
 
-from .synthetic import publish, segment_count, wait_until, watch
+from .synthetic import decode_mp4, publish, segment_count, wait_until, watch
 
 WRITER_CALLS = ("__init__", "set_layout", "write_video", "write_audio", "cut", "pause")
 
@@ -104,6 +105,45 @@ async def test_a_stuck_hls_disk_stalls_neither_the_loop_nor_the_webrtc_viewers(
         assert recording is not None and recording.duration_s > 0
         await host.pc.close()
         await viewer.close()
+    finally:
+        release.set()
+        await hub.close()
+
+
+async def test_the_hls_queue_is_bounded_and_drops_until_a_keyframe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the HLS writer is stuck its queue stops growing at ``MAX_HLS_BACKLOG`` (packets are
+    dropped and counted, not held in memory without end); once it answers again the recording
+    carries on from a keyframe, and every picture of it decodes."""
+    monkeypatch.setattr(broadcast, "MAX_HLS_BACKLOG", 40)
+    stuck, release = threading.Event(), threading.Event()
+    write_video = HlsWriter.write_video
+
+    def slow_write_video(self: HlsWriter, *args: Any) -> None:
+        if not release.is_set():
+            stuck.set()
+            release.wait(30)  # (a safety net: the test releases it long before)
+        write_video(self, *args)
+
+    monkeypatch.setattr(HlsWriter, "write_video", slow_write_video)
+    hub = MediaHub(tmp_path, ladder=False, grace_s=30.0, media_timeout_s=5.0)
+    try:
+        host = await publish(hub, 9)
+        await wait_until(stuck.is_set, 20, "the HLS writer to get stuck")
+        cast = hub._broadcasts[9]
+        await wait_until(lambda: cast.hls_dropped >= 60, 20, "packets dropped while the writer is stuck")
+        assert cast.hls_backlog() <= 40
+        release.set()
+        await wait_until(lambda: cast.hls_backlog() < 20, 20, "the HLS thread to catch up")
+        dropped = cast.hls_dropped
+        await wait_until(lambda: segment_count(hub.hls_dir(9)) >= 2, 20, "segments once the disk answers")
+        assert cast.hls_dropped <= dropped + 60  # it stopped dropping (at most a GOP to a keyframe)
+        recording = await hub.end(9)
+        assert recording is not None and recording.duration_s > 0
+        packets, frames, _duration = decode_mp4(await hub.remux_mp4(9))
+        assert frames == packets > 0  # resumed at a keyframe: nothing undecodable
+        await host.pc.close()
     finally:
         release.set()
         await hub.close()
