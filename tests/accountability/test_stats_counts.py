@@ -143,7 +143,8 @@ def subset(figures: ItemFigures, keys: tuple[str, ...]) -> dict[str, Any]:
 
 @pytest.fixture
 async def seeded(client: TestClient[Any, Any], world: World, clock: FakeClock) -> Any:
-    """The small seed, plus ratings in a second round and by the on-behalf and paper channels."""
+    """The small seed, plus ratings in a second round and by the on-behalf and paper channels,
+    and viewer samples further apart than a minute and closer than a millisecond."""
     services = client.app[SERVICES]
     await seed_years(services.db, clock, SMALL)
     async with services.db.transaction() as s:
@@ -166,6 +167,18 @@ async def seeded(client: TestClient[Any, Any], world: World, clock: FakeClock) -
                         updated_at=at,
                     )
                 )
+        # a gap of five minutes (counted as one) and one of 1.5 ms, in one broadcast
+        last = (
+            await s.execute(
+                select(ViewerSample).order_by(ViewerSample.session_id, ViewerSample.at.desc()).limit(1)
+            )
+        ).scalar_one()
+        for seconds, viewers in ((300.0, 7), (300.0015, 3), (330.25, 1)):
+            s.add(
+                ViewerSample(
+                    session_id=last.session_id, at=last.at + timedelta(seconds=seconds), viewers=viewers
+                )
+            )
     await services.stats.changed()
     return services
 
