@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from aiohttp import web
+from aiohttp import web, web_app
 from aiohttp.test_utils import TestClient
 
 from live.app import create_app
@@ -221,8 +221,14 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, clock: FakeClock) -> web.Application:
-    return create_app(settings, clock=clock)
+def app(settings: Settings, clock: FakeClock) -> Iterator[web.Application]:
+    yield create_app(settings, clock=clock)
+    # aiohttp memoises each handler wrapped in its app's middlewares in a module-level LRU cache
+    # (1,024 entries), which keeps every test's application alive, with its routes, services
+    # and the objects they hold: about 6,000 objects a test, millions by the end of a run, and
+    # every full garbage collection walks them all, on the loop the test server shares
+    # (``tests/test_suite_memory.py``).
+    web_app._cached_build_middleware.cache_clear()
 
 
 @pytest.fixture
