@@ -4,10 +4,12 @@ that grows by one application per test makes the late tests' waits stall on a bu
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import weakref
 from typing import Any
 
+import socketio
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
@@ -19,9 +21,26 @@ async def test_a_server_answers(client: TestClient[Any, Any], app: web.Applicati
     _apps.append(weakref.ref(app))
 
 
-def test_the_earlier_applications_are_gone() -> None:
-    """(Runs after the one above, in file order.)"""
+async def test_a_socket_connects(client: TestClient[Any, Any]) -> None:
+    sio = socketio.AsyncClient(reconnection=False)  # starts engine.io's ping service task
+    await sio.connect(str(client.make_url("")).rstrip("/"), auth={"name": "居民甲"}, transports=["websocket"])
+    await sio.disconnect()
+
+
+async def test_the_earlier_applications_are_gone() -> None:
+    """(Runs after the ones above, in file order.) No application is held by aiohttp's
+    middleware cache, and no engine.io service task of a finished test is left on the loop (it
+    ran for the rest of the session and held its application; a socket's own ping task ends
+    within the ping interval by itself)."""
     assert _apps, "test_a_server_answers did not run first"
     gc.collect()
     alive = [ref for ref in _apps if ref() is not None]
     assert not alive, f"{len(alive)} of {len(_apps)} applications still alive after their tests"
+    services = [
+        t for t in asyncio.all_tasks() if "_service_task" in getattr(t.get_coro(), "__qualname__", "")
+    ]
+    assert not services, services
+
+
+def _name(task: asyncio.Task[Any]) -> str:
+    return str(getattr(task.get_coro(), "__qualname__", ""))

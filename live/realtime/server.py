@@ -123,6 +123,10 @@ def realtime_ctx(ctx: RealtimeContext) -> Callable[[web.Application], AsyncItera
                 await ctx.sio.disconnect(sid)
         with contextlib.suppress(Exception):
             await presence.close()
+        # engine.io's ping service task (started at the first connection) runs until this: left
+        # running it kept the whole application alive, and in the tests one such task per test
+        # woke on the shared event loop for the rest of the run
+        await ctx.sio.shutdown()
 
     return context
 
