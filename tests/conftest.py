@@ -334,8 +334,18 @@ async def browser(chromium: Any) -> AsyncIterator[Any]:
     yield chromium
     for context in chromium.contexts:
         if context not in before:
-            with contextlib.suppress(Exception):
-                await context.close()
+            await close_context(context)
+
+
+#: How long closing a browser context may take before the suite gives up on it and goes on.
+CLOSE_CONTEXT_S = 30.0
+
+
+async def close_context(context: Any) -> None:
+    """Close a Playwright context, never waiting forever: once, in a clean clone's CI run, a
+    context's close never returned and the whole suite hung behind it for twenty minutes."""
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(context.close(), CLOSE_CONTEXT_S)
 
 
 @pytest.fixture
@@ -345,7 +355,7 @@ async def phone(browser: Any) -> AsyncIterator[Any]:
         viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True
     )
     yield context
-    await context.close()
+    await close_context(context)
 
 
 @pytest.fixture

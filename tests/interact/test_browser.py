@@ -15,7 +15,7 @@ from playwright.async_api import expect
 
 from live.clock import FakeClock
 from live.http.qr import qr_code
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, close_context
 from tests.interact.conftest import People
 from tests.realtime.conftest import Room, room  # noqa: F401
 from tests.realtime.test_chat_browser import open_watch_page
@@ -69,7 +69,7 @@ async def test_poll_question_and_presenter_in_chromium(
         await expect(presenter.get_by_test_id("presenter-empty")).to_be_visible()
         assert await watch.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
-        await host_context.close()
+        await close_context(host_context)
 
 
 async def test_check_in_by_typed_code_in_chromium(

@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestClient
 from playwright.async_api import expect
 
 from live.clock import FakeClock
+from tests.conftest import close_context
 from tests.interact.conftest import People
 from tests.interact.test_browser import sign_in
 from tests.interact.test_onbehalf import hexie_units
@@ -75,7 +76,7 @@ async def test_a_ballot_entered_on_one_page_shows_on_another_in_chromium(
         await expect(resident.get_by_test_id("votes-news")).to_be_visible()
         assert await resident.evaluate(STAYED)
     finally:
-        await staff_context.close()
+        await close_context(staff_context)
 
 
 async def test_registrations_waitlist_and_check_ins_show_live_in_chromium(
@@ -142,6 +143,6 @@ async def test_registrations_waitlist_and_check_ins_show_live_in_chromium(
         await expect(mine).to_contain_text("已签到")
         assert await door.evaluate(STAYED)
     finally:
-        await door_context.close()
+        await close_context(door_context)
     assert await resident.evaluate(STAYED)
     assert await resident.evaluate("() => document.documentElement.scrollWidth") <= 360
