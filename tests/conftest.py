@@ -32,6 +32,8 @@ RUN_ID = uuid.uuid4().hex[:8]
 PASSWORD = "correct-horse"
 SECRET = "test-secret"
 
+pytest_plugins = ["tests.stall"]
+
 
 def guest_token(guest_id: str, secret: str = SECRET) -> str:
     """The signed token the server would have issued to guest ``guest_id`` (its holder's credential)."""
@@ -49,6 +51,14 @@ def guest_key(guest_id: str, secret: str = SECRET) -> str:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--no-postgres", action="store_true", help="run database tests on SQLite only")
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session", autouse=True)
+async def stall_watch() -> None:
+    """A phase of a test that stalls has its threads' and tasks' stacks dumped (tests/stall.py)."""
+    from tests.stall import watch_loop
+
+    watch_loop(asyncio.get_running_loop())
 
 
 @pytest.fixture(scope="session", autouse=True)

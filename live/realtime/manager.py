@@ -13,6 +13,7 @@ to its own sockets through the same fast path.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -115,6 +116,14 @@ class FastManager(socketio.AsyncManager):  # type: ignore[misc]
         #: Sockets with slow-path sends not yet queued: later frames must not overtake them.
         self._slow_pending: dict[str, int] = {}
         self.stats = FanoutStats()
+
+    async def close(self) -> None:
+        """Stop what this manager runs in the background (an application's cleanup)."""
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        for task in list(self._slow_tasks):
+            task.cancel()
 
     def set_server(self, server: socketio.AsyncServer) -> None:
         """Attach to ``server``; on aiohttp, its WebSockets become reachable by ``_send``."""
@@ -349,3 +358,22 @@ def fast_manager(redis_url: str | None, *, channel: str) -> FastManager:
         manager: FastManager = FastRedisManager(redis_url, channel=channel)
         return manager
     return FastManager()
+
+
+async def stop_client_manager(manager: Any) -> None:
+    """Stop what a client manager (ours or python-socketio's) runs in the background, at an
+    application's cleanup. python-socketio starts a pub/sub manager's listener and never stops
+    it (``sio.shutdown()`` stops only engine.io's task): left running, a finished application's
+    listener went on subscribing to its Redis for the rest of the process, logging the outage
+    every minute and holding the application alive."""
+    if isinstance(manager, FastManager):
+        await manager.close()
+    listener = getattr(manager, "thread", None)
+    if isinstance(listener, asyncio.Task):
+        listener.cancel()
+        await asyncio.gather(listener, return_exceptions=True)
+        manager.thread = None
+    for connection in (getattr(manager, "pubsub", None), getattr(manager, "redis", None)):
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.aclose()

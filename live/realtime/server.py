@@ -17,7 +17,7 @@ from aiohttp import web
 
 from live.keys import EVENTS, REDIS, SERVICES, SETTINGS
 from live.realtime.context import RealtimeContext
-from live.realtime.manager import fast_manager
+from live.realtime.manager import fast_manager, stop_client_manager
 from live.realtime.subscribers import Subscribers
 from live.settings import Settings
 
@@ -135,6 +135,7 @@ def realtime_ctx(ctx: RealtimeContext) -> Callable[[web.Application], AsyncItera
             await asyncio.wait_for(ctx.sio.shutdown(), SHUTDOWN_S)
         except TimeoutError:
             log.warning("engine.io's service task did not stop within %s s; cancelled", SHUTDOWN_S)
+        await stop_client_manager(ctx.sio.manager)
 
     return context
 

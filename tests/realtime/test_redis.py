@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient
 from live.clock import FakeClock
 from live.keys import SERVICES
 from live.settings import Settings
-from tests.realtime.conftest import Connect, Room
+from tests.realtime.conftest import Connect, Room, open_peer
 
 pytestmark = pytest.mark.redis
 
@@ -83,3 +83,28 @@ async def test_a_redis_outage_is_logged_once_not_every_retry(caplog: pytest.LogC
     assert retries >= 5  # it kept trying
     errors = [r for r in caplog.records if r.name == "live.realtime.manager" and r.levelno >= logging.ERROR]
     assert len(errors) == 1, [r.getMessage() for r in errors]
+
+
+@pytest.mark.parametrize("fanout", ["fast", "stock"])
+async def test_no_redis_listener_outlives_its_application(
+    aiohttp_client: Any, settings: Settings, fanout: str
+) -> None:
+    """python-socketio starts the pub/sub listener and never stops it; the application's cleanup
+    does, or a finished application goes on subscribing to its Redis for the rest of the process
+    (a clean clone's run logged a fault test's Redis as down for 17 minutes after that test)."""
+    import asyncio
+
+    from live.app import create_app
+
+    def listeners() -> list[asyncio.Task[Any]]:
+        return [t for t in asyncio.all_tasks() if "PubSubManager._thread" in t.get_coro().__qualname__]
+
+    before = set(listeners())
+    client: TestClient[Any, Any] = await aiohttp_client(create_app(replace(settings, fanout=fanout)))
+    peer = await open_peer(str(client.make_url("")).rstrip("/"), guest="guest-alice-1")
+    started = [t for t in listeners() if t not in before]
+    assert len(started) == 1  # the listener runs from the first connection on
+    await peer.sio.disconnect()
+    await client.close()
+    assert started[0].done()
+    assert [t for t in listeners() if t not in before] == []
