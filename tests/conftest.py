@@ -355,7 +355,8 @@ async def close_context(context: Any) -> None:
     """Close a Playwright context, never waiting forever: once, in a clean clone's CI run, a
     context's close never returned and the whole suite hung behind it for twenty minutes."""
     with contextlib.suppress(Exception):
-        await asyncio.wait_for(context.close(), CLOSE_CONTEXT_S)
+        async with asyncio.timeout(CLOSE_CONTEXT_S):
+            await context.close()
 
 
 @pytest.fixture

@@ -112,14 +112,20 @@ def realtime_ctx(ctx: RealtimeContext) -> Callable[[web.Application], AsyncItera
         ]
         if services.signals.redis is not None:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(ready.wait(), 5)
+                async with asyncio.timeout(5):
+                    await ready.wait()
         yield
         await events.idle()
         unsubscribe()
         await subscribers.close()
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        # bounded: a job that swallows its cancellation must not hold the shutdown forever
+        _done, stuck = await asyncio.wait(tasks, timeout=SHUTDOWN_S)
+        if stuck:
+            log.warning(
+                "%d background jobs did not stop within %s s of being cancelled", len(stuck), SHUTDOWN_S
+            )
         for sid in list(ctx.connections):
             with contextlib.suppress(Exception):
                 await ctx.sio.disconnect(sid)
@@ -132,7 +138,8 @@ def realtime_ctx(ctx: RealtimeContext) -> Callable[[web.Application], AsyncItera
         # (a clean clone's suite once hung for 15 minutes in an app's teardown); on the
         # deadline that task is cancelled with it.
         try:
-            await asyncio.wait_for(ctx.sio.shutdown(), SHUTDOWN_S)
+            async with asyncio.timeout(SHUTDOWN_S):
+                await ctx.sio.shutdown()
         except TimeoutError:
             log.warning("engine.io's service task did not stop within %s s; cancelled", SHUTDOWN_S)
         await stop_client_manager(ctx.sio.manager)

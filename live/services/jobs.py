@@ -217,4 +217,5 @@ async def run_periodically(jobs: Jobs, interval_s: float, stop: asyncio.Event) -
         except Exception:
             log.exception("time-limit jobs failed")
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval_s)
+            async with asyncio.timeout(interval_s):  # (3.11's wait_for can lose a cancellation)
+                await stop.wait()

@@ -54,7 +54,8 @@ class RedisHealth:
         if self.client is None:
             return True
         try:
-            await asyncio.wait_for(self.client.ping(), 2)
+            async with asyncio.timeout(2):  # (3.11's wait_for can lose a cancellation)
+                await self.client.ping()
         except REDIS_ERRORS as error:  # (TimeoutError is an OSError)
             self.failed(error)
             return False

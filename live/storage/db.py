@@ -210,7 +210,12 @@ class Database:
             self._writer_lock = asyncio.Lock()
         lock = self._writer_lock
         try:
-            await asyncio.wait_for(lock.acquire(), SQLITE_WRITE_WAIT_S)
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for returns the result when the
+            # lock is granted in the same loop turn as the waiting task is cancelled, losing the
+            # cancellation (a cancelled background job then went on running, and the app's
+            # cleanup, which waits for it, waited forever)
+            async with asyncio.timeout(SQLITE_WRITE_WAIT_S):
+                await lock.acquire()
         except TimeoutError:
             raise Unavailable("the database is busy; try again") from None
         self._writer = task
