@@ -5,6 +5,7 @@ list moving up and check-ins."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from tests.interact.conftest import People
 from tests.interact.test_browser import sign_in
 from tests.interact.test_onbehalf import hexie_units
 from tests.interact.test_votes import Estate, estate  # noqa: F401
+from tests.waiting import eventually
 
 STAY = "() => { window.__stayed = true; }"
 STAYED = "() => window.__stayed === true"  # false after a reload
@@ -146,3 +148,56 @@ async def test_registrations_waitlist_and_check_ins_show_live_in_chromium(
         await close_context(door_context)
     assert await resident.evaluate(STAYED)
     assert await resident.evaluate("() => document.documentElement.scrollWidth") <= 360
+
+
+async def test_a_change_made_while_the_door_page_connects_shows_once_it_has(
+    browser: Any, base_url: str, people: People, clock: FakeClock
+) -> None:
+    """The page is read over HTTP while its socket is still connecting (long on a weak phone);
+    a change made in between reaches no socket, so once the server says the page is watching,
+    the page reads its state again (before, it showed the waiting list it had loaded)."""
+    mod = await people("mod-a")
+    status, made = await mod.call(
+        "POST",
+        "/api/meetings",
+        {
+            "community": "hexie",
+            "format": "stairwell",
+            "title": "楼道口会议",
+            "starts_at": (clock.now() + timedelta(days=1)).isoformat(),
+            "place": "3号楼楼道口",
+            "agenda": [],
+        },
+    )
+    assert status == 201
+    meeting = f"/api/meetings/{made['id']}"
+    assert (await mod.call("PATCH", meeting, {"capacity": 1}))[0] == 200
+    first = await people()
+    status, first_reg = await first.call("POST", f"{meeting}/registrations", {"name": "李大爷"})
+    assert status == 201
+    assert (await (await people()).call("POST", f"{meeting}/registrations", {"name": "王阿姨"}))[0] == 201
+
+    door_context = await browser.new_context()
+    gate = asyncio.Event()
+    held: list[Any] = []
+
+    async def hold(ws: Any) -> None:  # the page's socket waits at the gate, then goes through
+        held.append(ws)
+        await gate.wait()
+        ws.connect_to_server()
+
+    try:
+        door = await sign_in(door_context, base_url, "mod-a", f"/meetings/{made['id']}/checkin")
+        await door_context.route_web_socket("**/socket.io/**", hold)
+        await door.reload()
+        await expect(door.get_by_test_id("checkin-list")).to_contain_text("王阿姨 (候补)")
+        await eventually(lambda: held, 20, what="the door page's socket at the gate")
+        # 李大爷 cancels while the door's socket is held: 王阿姨 moves up, and no socket hears it
+        assert (await first.call("DELETE", f"{meeting}/registrations/{first_reg['id']}"))[0] == 204
+        gate.set()
+        await expect(
+            door.get_by_test_id("checkin-list").locator("li", has_text="王阿姨")
+        ).not_to_contain_text("候补")
+    finally:
+        gate.set()
+        await close_context(door_context)

@@ -44,8 +44,11 @@ function render() {
   }));
 }
 
+let refreshes = 0;
 async function refresh() {
+  const turn = ++refreshes;
   const [regs, meeting] = await Promise.all([api("GET", `${base}/registrations`), api("GET", base)]);
+  if (turn !== refreshes) return;  // a later refresh started meanwhile: its answer is newer
   if (regs.ok) { people = regs.body; render(); }
   if (meeting.ok) counts.textContent = `${meeting.body.attended} / ${meeting.body.registered}`;
 }

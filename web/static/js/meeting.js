@@ -10,8 +10,11 @@ if (part) {
   const mine = part.querySelector('[data-testid="my-registrations"]');
   const count = (id, value) => { part.querySelector(`[data-testid="${id}"]`).textContent = String(value); };
 
+  let refreshes = 0;
   async function refresh() {
+    const turn = ++refreshes;
     const [meeting, regs] = await Promise.all([api("GET", base), api("GET", `${base}/registrations`)]);
+    if (turn !== refreshes) return;  // a later refresh started meanwhile: its answer is newer
     if (meeting.ok) {
       count("meeting-registered", meeting.body.registered);
       count("meeting-waitlisted", meeting.body.waitlisted);

@@ -1,15 +1,15 @@
 // Live updates for a page that follows one agenda item (``vote`` events) or one meeting
-// (``meeting`` events): its own socket, which asks to watch again after every reconnect and then
-// calls ``resync`` (what changed while it was away is read afresh).
+// (``meeting`` events): its own socket, which asks to watch at every (re)connect and, once the
+// server says it is watching, calls ``resync``: what changed before (the page was read over HTTP
+// while the socket was still connecting, or the socket was away) is read afresh.
 import { io } from "/static/vendor/socket.io.esm.min.js";
 
 export function watch(what, handlers, resync = null) {
   const socket = io({ transports: ["websocket", "polling"] });
-  let connected = false;
   socket.on("connect", () => {
-    socket.emit("watch", what);
-    if (connected && resync) resync();
-    connected = true;
+    socket.emit("watch", what, (answer) => {
+      if (answer && answer.ok && resync) resync();
+    });
   });
   for (const [event, handler] of Object.entries(handlers)) socket.on(event, handler);
   return socket;
