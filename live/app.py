@@ -175,16 +175,27 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def jobs_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Run the time-limit jobs every LIVE_JOBS_INTERVAL_S seconds in the background (0: never)."""
+    """Run the time-limit jobs every LIVE_JOBS_INTERVAL_S seconds in the background (0: never),
+    and with them, once at start, count the statistics (``Stats.warm``)."""
     interval = app[SETTINGS].jobs_interval_s
     if interval <= 0:
         yield
         return
     stop = asyncio.Event()
     task = asyncio.create_task(run_periodically(app[SERVICES].jobs, interval, stop))
+    warming = asyncio.create_task(_warm(app[SERVICES].stats))
     yield
     stop.set()
+    warming.cancel()
+    await asyncio.gather(warming, return_exceptions=True)
     await task
+
+
+async def _warm(stats: Stats) -> None:
+    try:
+        await stats.warm()
+    except Exception:  # the statistics are then counted at their first view, as before
+        log.exception("could not count the statistics at start")
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> web.Application:

@@ -25,7 +25,11 @@ ZH_STOP = _words(
     "的 了 是 我 我们 你 你们 他 他们 她 它 在 有 和 与 就 都 也 还 又 很 太 啊 吧 呢 吗 呀 哦 嘛 "
     "这 那 这个 那个 这些 那些 一个 一下 一些 什么 怎么 能 能不能 可以 希望 请 请问 建议 "
     "要 会 把 被 让 给 对 从 到 上 下 里 个 没 没有 不 就是 还是 已经 总是 老是 每天 现在 "
-    "觉得 感觉 问题 情况 社区 小区 大家 一直 经常 好 多 问问 能否 麻烦 谢谢 反映"
+    "觉得 感觉 问题 情况 社区 小区 大家 一直 经常 好 多 问问 能否 麻烦 谢谢 反映 "
+    # connectives and adverbs: shared, they made unrelated complaints look alike among 50,000
+    # ("物业费涨了…反而少了" took a parking complaint's "车反而停不下" for its duplicate)
+    "反而 但是 可是 却 因为 所以 而且 并且 然后 或者 如果 虽然 比较 非常 特别 真的 实在 根本 "
+    "其实 只是 随便 越来越"
 )
 EN_STOP = _words(
     "a an the is are was were be been to of in on at for and or but it its this that these those "
@@ -103,6 +107,8 @@ def features(text: str) -> tuple[tuple[str, float], ...]:
                 weights["w:" + word] = WORD_WEIGHT
         chars = [c for c in run if c not in ZH_STOP]
         for a, b in pairwise(chars):
+            if a + b in ZH_STOP:  # a stop word of two characters is no more telling as a bigram
+                continue
             bag["b:" + a + b] += 1
             weights["b:" + a + b] = BIGRAM_WEIGHT
     for word in LATIN.findall(clean):

@@ -242,6 +242,14 @@ class Stats:
 
         return await self._cached(("calendar",), EVERY_CHANGE_KEEPS, load, counted=False)
 
+    async def warm(self) -> None:
+        """Count the subdistrict's and every community's figures once (``serve`` does at start,
+        in the background): the first count reads every broadcast's messages and viewer samples,
+        which are kept for good once it ended, so the first person to open the statistics after
+        a restart waits no longer than after any other change."""
+        await self.figures()
+        await self.table("community")
+
     async def figures(self, community_slug: str | None = None, month: str | None = None) -> Figures:
         community = await self._community(community_slug)
         if month:

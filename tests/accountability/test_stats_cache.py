@@ -120,3 +120,20 @@ async def test_a_change_in_one_process_empties_the_cache_of_the_other(
     await desk.prop_account.post(f"{path}/progress", {"note": "收到"}, expect=201)
     await asyncio.wait_for(arrived.wait(), 10)
     assert (await (await other.get(STATS)).json())["response_rate"] == 1.0
+
+
+async def test_serve_counts_the_statistics_once_at_start(
+    aiohttp_client: Any, settings: Settings, clock: FakeClock
+) -> None:
+    """With the background jobs on (``serve``), the subdistrict's figures and its communities
+    table are counted at start, so the first view after a restart is served from the cache."""
+    from tests.waiting import eventually
+
+    client: TestClient[Any, Any] = await aiohttp_client(
+        create_app(replace(settings, jobs_interval_s=3600), clock=clock)
+    )
+    stats = client.app[SERVICES].stats
+    await eventually(lambda: stats.computed >= 1, 20, what="the statistics counted at start")
+    counted = stats.computed
+    assert (await client.get("/api/stats")).status == 200
+    assert stats.computed == counted  # the first view: from the cache
