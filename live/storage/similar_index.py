@@ -22,12 +22,14 @@ from sqlalchemy import (
     String,
     bindparam,
     case,
+    column,
     delete,
     event,
     func,
     insert,
     inspect,
     select,
+    table,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -160,6 +162,20 @@ def index_many(conn: Connection, opinions: Iterable[tuple[int, int, str]]) -> in
     for start in range(0, len(rows), 5000):
         conn.execute(insert(OpinionTerm), rows[start : start + 5000])
     return len(rows)
+
+
+def rebuild(conn: Connection) -> int:
+    """Index every indexable opinion afresh (a migration, after the terms changed); returns the
+    postings written. Reads the opinions' table by its columns only, as a migration must."""
+    conn.execute(delete(OpinionTerm))
+    conn.execute(delete(OpinionTermCount))
+    opinions = table("opinions", column("id"), column("community_id"), column("text"), column("status"))
+    rows = conn.execute(
+        select(opinions.c.id, opinions.c.community_id, opinions.c.text)
+        .where(opinions.c.status.in_(INDEXED))
+        .order_by(opinions.c.id)
+    ).all()
+    return index_many(conn, [(i, c, t) for i, c, t in rows])
 
 
 def reindex(conn: Connection, opinions: Sequence[Opinion]) -> None:

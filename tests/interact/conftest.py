@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
+from live.clock import FakeClock
 from tests.conftest import PASSWORD, World, login
 
 
@@ -76,3 +78,21 @@ async def live(people: People) -> Live:
 
 
 __all__ = ["Live", "People", "Person", "login"]
+
+
+async def stairwell_meeting(mod: Person, clock: FakeClock) -> dict[str, Any]:
+    """A 楼道口会议 of hexie tomorrow, made by the moderator ``mod``; its JSON."""
+    status, made = await mod.call(
+        "POST",
+        "/api/meetings",
+        {
+            "community": "hexie",
+            "format": "stairwell",
+            "title": "楼道口会议",
+            "starts_at": (clock.now() + timedelta(days=1)).isoformat(),
+            "place": "3号楼楼道口",
+            "agenda": [],
+        },
+    )
+    assert status == 201, made
+    return dict(made)

@@ -16,7 +16,7 @@ from playwright.async_api import expect
 from live.clock import FakeClock
 from live.http.qr import qr_code
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, close_context
-from tests.interact.conftest import People
+from tests.interact.conftest import People, stairwell_meeting
 from tests.realtime.conftest import Room, room  # noqa: F401
 from tests.realtime.test_chat_browser import open_watch_page
 
@@ -76,19 +76,7 @@ async def test_check_in_by_typed_code_in_chromium(
     browser: Any, phone: Any, base_url: str, people: People, clock: FakeClock
 ) -> None:
     mod = await people("mod-a")
-    status, made = await mod.call(
-        "POST",
-        "/api/meetings",
-        {
-            "community": "hexie",
-            "format": "stairwell",
-            "title": "楼道口会议",
-            "starts_at": (clock.now() + timedelta(days=1)).isoformat(),
-            "place": "3号楼楼道口",
-            "agenda": [],
-        },
-    )
-    assert status == 201
+    made = await stairwell_meeting(mod, clock)
     resident = await people()
     status, reg = await resident.call("POST", f"/api/meetings/{made['id']}/registrations", {"name": "王阿姨"})
     assert status == 201

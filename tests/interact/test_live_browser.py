@@ -6,7 +6,6 @@ list moving up and check-ins."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -14,7 +13,7 @@ from playwright.async_api import expect
 
 from live.clock import FakeClock
 from tests.conftest import close_context
-from tests.interact.conftest import People
+from tests.interact.conftest import People, stairwell_meeting
 from tests.interact.test_browser import sign_in
 from tests.interact.test_onbehalf import hexie_units
 from tests.interact.test_votes import Estate, estate  # noqa: F401
@@ -85,19 +84,7 @@ async def test_registrations_waitlist_and_check_ins_show_live_in_chromium(
     browser: Any, phone: Any, base_url: str, people: People, clock: FakeClock
 ) -> None:
     mod = await people("mod-a")
-    status, made = await mod.call(
-        "POST",
-        "/api/meetings",
-        {
-            "community": "hexie",
-            "format": "stairwell",
-            "title": "楼道口会议",
-            "starts_at": (clock.now() + timedelta(days=1)).isoformat(),
-            "place": "3号楼楼道口",
-            "agenda": [],
-        },
-    )
-    assert status == 201
+    made = await stairwell_meeting(mod, clock)
     meeting = f"/api/meetings/{made['id']}"
     status, _ = await mod.call("PATCH", meeting, {"capacity": 1})
     assert status == 200
@@ -157,19 +144,7 @@ async def test_a_change_made_while_the_door_page_connects_shows_once_it_has(
     a change made in between reaches no socket, so once the server says the page is watching,
     the page reads its state again (before, it showed the waiting list it had loaded)."""
     mod = await people("mod-a")
-    status, made = await mod.call(
-        "POST",
-        "/api/meetings",
-        {
-            "community": "hexie",
-            "format": "stairwell",
-            "title": "楼道口会议",
-            "starts_at": (clock.now() + timedelta(days=1)).isoformat(),
-            "place": "3号楼楼道口",
-            "agenda": [],
-        },
-    )
-    assert status == 201
+    made = await stairwell_meeting(mod, clock)
     meeting = f"/api/meetings/{made['id']}"
     assert (await mod.call("PATCH", meeting, {"capacity": 1}))[0] == 200
     first = await people()

@@ -12,7 +12,6 @@ Create Date: 2026-12-01 23:55:00
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015_similar_stopwords"
@@ -21,25 +20,10 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _rebuild() -> None:
-    from live.storage.similar_index import INDEXED, index_many
-
-    conn = op.get_bind()
-    op.execute("DELETE FROM opinion_terms")
-    op.execute("DELETE FROM opinion_term_counts")
-    opinions = sa.table(
-        "opinions", sa.column("id"), sa.column("community_id"), sa.column("text"), sa.column("status")
-    )
-    rows = conn.execute(
-        sa.select(opinions.c.id, opinions.c.community_id, opinions.c.text)
-        .where(opinions.c.status.in_(INDEXED))
-        .order_by(opinions.c.id)
-    ).all()
-    index_many(conn, [(i, c, t) for i, c, t in rows])
-
-
 def upgrade() -> None:
-    _rebuild()
+    from live.storage.similar_index import rebuild
+
+    rebuild(op.get_bind())
 
 
 def downgrade() -> None:
