@@ -360,6 +360,9 @@ def fast_manager(redis_url: str | None, *, channel: str) -> FastManager:
     return FastManager()
 
 
+STOP_LISTENER_S = 5.0
+
+
 async def stop_client_manager(manager: Any) -> None:
     """Stop what a client manager (ours or python-socketio's) runs in the background, at an
     application's cleanup. python-socketio starts a pub/sub manager's listener and never stops
@@ -371,7 +374,9 @@ async def stop_client_manager(manager: Any) -> None:
     listener = getattr(manager, "thread", None)
     if isinstance(listener, asyncio.Task):
         listener.cancel()
-        await asyncio.gather(listener, return_exceptions=True)
+        await asyncio.wait([listener], timeout=STOP_LISTENER_S)  # bounded, as every shutdown step
+        if not listener.done():
+            log.warning("the Redis listener still runs %s s after being cancelled", STOP_LISTENER_S)
         manager.thread = None
     for connection in (getattr(manager, "pubsub", None), getattr(manager, "redis", None)):
         if connection is not None:

@@ -126,11 +126,14 @@ def realtime_ctx(ctx: RealtimeContext) -> Callable[[web.Application], AsyncItera
             log.warning(
                 "%d background jobs did not stop within %s s of being cancelled", len(stuck), SHUTDOWN_S
             )
-        for sid in list(ctx.connections):
-            with contextlib.suppress(Exception):
-                await ctx.sio.disconnect(sid)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(SHUTDOWN_S):
+                for sid in list(ctx.connections):
+                    with contextlib.suppress(Exception):
+                        await ctx.sio.disconnect(sid)
         with contextlib.suppress(Exception):
-            await presence.close()
+            async with asyncio.timeout(SHUTDOWN_S):
+                await presence.close()
         # engine.io's ping service task (started at the first connection) runs until this: left
         # running it kept the whole application alive, and in the tests one such task per test
         # woke on the shared event loop for the rest of the run. Bounded: it awaits engine.io's
@@ -152,9 +155,11 @@ def on_shutdown(ctx: RealtimeContext) -> Callable[[web.Application], Awaitable[N
 
     async def close_sockets(_app: web.Application) -> None:
         environs = list(ctx.sio.environ.values())
-        for sid in list(ctx.connections):
-            with contextlib.suppress(Exception):
-                await ctx.sio.disconnect(sid)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(SHUTDOWN_S):
+                for sid in list(ctx.connections):
+                    with contextlib.suppress(Exception):
+                        await ctx.sio.disconnect(sid)
         # A websocket handler only ends when its peer closes or pings time out: close the transports.
         for environ in environs:
             transport = getattr(environ.get("aiohttp.request"), "transport", None)
