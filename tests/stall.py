@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -105,6 +106,22 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[Any]:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Iterator[Any]:
     yield from _watched(f"{item.nodeid} (teardown)")
+    _note_leftovers(item.nodeid)
+
+
+#: engine.io service tasks still running after the test that started them ended, by task
+LEFT_BY: weakref.WeakKeyDictionary[asyncio.Task[Any], str] = weakref.WeakKeyDictionary()
+
+
+def _note_leftovers(nodeid: str) -> None:
+    """After a test's teardown (the loop is stopped), name the test any new engine.io service
+    task is left by (``tests/test_suite_memory.py`` reports them)."""
+    loop = _loop
+    if loop is None or loop.is_running():
+        return
+    for task in asyncio.all_tasks(loop):
+        if "_service_task" in getattr(task.get_coro(), "__qualname__", "") and task not in LEFT_BY:
+            LEFT_BY[task] = nodeid
 
 
 def _watched(what: str) -> Iterator[Any]:

@@ -39,7 +39,9 @@ async def test_the_earlier_applications_are_gone() -> None:
     services = [
         t for t in asyncio.all_tasks() if "_service_task" in getattr(t.get_coro(), "__qualname__", "")
     ]
-    assert not services, services
+    from tests.stall import LEFT_BY
+
+    assert not services, [(LEFT_BY.get(t, "?"), t) for t in services]
 
 
 def _name(task: asyncio.Task[Any]) -> str:

@@ -145,6 +145,13 @@ def realtime_ctx(ctx: RealtimeContext) -> Callable[[web.Application], AsyncItera
                 await ctx.sio.shutdown()
         except TimeoutError:
             log.warning("engine.io's service task did not stop within %s s; cancelled", SHUTDOWN_S)
+        # shutdown() stops that task through an event the task itself creates at its first step:
+        # a task started (by a first connection) but not yet run would miss it and run for ever
+        # (a clean clone's run was left with one). Whatever is left of it is cancelled.
+        service = getattr(ctx.sio.eio, "service_task_handle", None)
+        if isinstance(service, asyncio.Task) and not service.done():
+            service.cancel()
+            await asyncio.wait([service], timeout=SHUTDOWN_S)
         await stop_client_manager(ctx.sio.manager)
 
     return context
