@@ -63,6 +63,10 @@ async def fast_server(aiohttp_server: Any) -> AsyncIterator[tuple[str, socketio.
 
     server = await aiohttp_server(app)
     yield str(server.make_url("")).rstrip("/"), sio, manager
+    # a bare server: nothing else stops engine.io's service task (Roundtable's app does)
+    await server.close()
+    async with asyncio.timeout(10):
+        await sio.shutdown()
 
 
 async def connect_all(url: str, count: int, transports: list[str]) -> list[Listener]:
