@@ -146,8 +146,8 @@ def realtime_ctx(ctx: RealtimeContext) -> Callable[[web.Application], AsyncItera
         except TimeoutError:
             log.warning("engine.io's service task did not stop within %s s; cancelled", SHUTDOWN_S)
         # shutdown() stops that task through an event the task itself creates at its first step:
-        # a task started (by a first connection) but not yet run would miss it and run for ever
-        # (a clean clone's run was left with one). Whatever is left of it is cancelled.
+        # a task started (by a first connection) but not yet run would miss it and run for ever.
+        # Whatever is left of it is cancelled.
         service = getattr(ctx.sio.eio, "service_task_handle", None)
         if isinstance(service, asyncio.Task) and not service.done():
             service.cancel()
