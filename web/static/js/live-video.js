@@ -231,9 +231,13 @@ export function init(root, config, socket) {
     }
   }
 
-  // the session's status changed (pushed, or learnt from a join ack after a reconnect)
+  // the session's status changed (pushed, or learnt from a join ack after a reconnect). A status
+  // only moves forward: a join ack read before the broadcast started can arrive after the pushed
+  // "live", and must not take the page back to "scheduled" (it then ignored the stream's events).
+  const STATUS_ORDER = { scheduled: 0, live: 1, ended: 2 };
   async function onStatus(next) {
     if (!next || next === status) return;
+    if ((STATUS_ORDER[next] ?? 0) < (STATUS_ORDER[status] ?? 0)) return;
     status = next;
     if (audioButton && audioButton.isConnected) audioButton.hidden = status !== "live";
     video.controls = status !== "scheduled";
@@ -259,18 +263,24 @@ export function init(root, config, socket) {
     if (payload.id === session) onStatus(payload.status).catch((err) => console.warn(err));
   });
   socket.on("stream", (payload) => { if (payload.session === session) onStream(payload.state); });
+  // after a (re)join: the status, and whether the encoder is reconnecting (a ``stream`` event
+  // sent while this socket was away is not sent again)
+  const askStream = () => fetchJson(`/api/sessions/${session}/health`)
+    .then((health) => { if (health.reconnecting || health.state === "idle") onStream("reconnecting"); })
+    .catch(() => {});
   root.addEventListener("rt:joined", (event) => {
     const ack = event.detail;
-    if (ack && ack.ok) onStatus(ack.status).catch((err) => console.warn(err));
+    if (ack && ack.ok) {
+      onStatus(ack.status).catch((err) => console.warn(err));
+      if (status === "live") askStream();
+    }
   });
 
   window.addEventListener("pagehide", stopWebrtc);
   if (status === "live") {
     watchLive();
     // a page opened while the encoder reconnects: ask once, then follow the pushed events
-    fetchJson(`/api/sessions/${session}/health`)
-      .then((health) => { if (health.reconnecting || health.state === "idle") onStream("reconnecting"); })
-      .catch(() => {});
+    askStream();
   } else if (status === "ended") showEnded();
   else show("waiting");
 }
