@@ -120,8 +120,12 @@ def _note_leftovers(nodeid: str) -> None:
     if loop is None or loop.is_running():
         return
     for task in asyncio.all_tasks(loop):
-        if "_service_task" in getattr(task.get_coro(), "__qualname__", "") and task not in LEFT_BY:
+        if is_engineio_service_task(task) and task not in LEFT_BY:
             LEFT_BY[task] = nodeid
+
+
+def is_engineio_service_task(task: asyncio.Task[Any]) -> bool:
+    return "_service_task" in getattr(task.get_coro(), "__qualname__", "")
 
 
 def _watched(what: str) -> Iterator[Any]:

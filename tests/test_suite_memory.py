@@ -13,6 +13,8 @@ import socketio
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from tests.stall import LEFT_BY, is_engineio_service_task
+
 _apps: list[weakref.ref[web.Application]] = []
 
 
@@ -36,13 +38,5 @@ async def test_the_earlier_applications_are_gone() -> None:
     gc.collect()
     alive = [ref for ref in _apps if ref() is not None]
     assert not alive, f"{len(alive)} of {len(_apps)} applications still alive after their tests"
-    services = [
-        t for t in asyncio.all_tasks() if "_service_task" in getattr(t.get_coro(), "__qualname__", "")
-    ]
-    from tests.stall import LEFT_BY
-
+    services = [t for t in asyncio.all_tasks() if is_engineio_service_task(t)]
     assert not services, [(LEFT_BY.get(t, "?"), t) for t in services]
-
-
-def _name(task: asyncio.Task[Any]) -> str:
-    return str(getattr(task.get_coro(), "__qualname__", ""))

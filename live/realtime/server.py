@@ -24,7 +24,7 @@ from live.settings import Settings
 log = logging.getLogger(__name__)
 VIEWERS_EVERY_S = 1.0
 CLOSE_POLLS_EVERY_S = 1.0
-#: How long the realtime cleanup waits for engine.io's background task to stop.
+#: How long each step of the realtime shutdown may take before it is given up (and logged).
 SHUTDOWN_S = 5.0
 
 
@@ -126,35 +126,31 @@ def realtime_ctx(ctx: RealtimeContext) -> Callable[[web.Application], AsyncItera
             log.warning(
                 "%d background jobs did not stop within %s s of being cancelled", len(stuck), SHUTDOWN_S
             )
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(SHUTDOWN_S):
-                for sid in list(ctx.connections):
-                    with contextlib.suppress(Exception):
-                        await ctx.sio.disconnect(sid)
+        await _hang_up_all(ctx)
         with contextlib.suppress(Exception):
             async with asyncio.timeout(SHUTDOWN_S):
                 await presence.close()
         # engine.io's ping service task (started at the first connection) runs until this: left
         # running it kept the whole application alive, and in the tests one such task per test
-        # woke on the shared event loop for the rest of the run. Bounded: it awaits engine.io's
-        # service task, which may itself be waiting on a socket that never finishes closing
-        # (a clean clone's suite once hung for 15 minutes in an app's teardown); on the
-        # deadline that task is cancelled with it.
+        # woke on the shared event loop for the rest of the run. Bounded like every step here:
+        # on the deadline the task is cancelled with the shutdown that awaits it.
         try:
             async with asyncio.timeout(SHUTDOWN_S):
                 await ctx.sio.shutdown()
         except TimeoutError:
             log.warning("engine.io's service task did not stop within %s s; cancelled", SHUTDOWN_S)
-        # shutdown() stops that task through an event the task itself creates at its first step:
-        # a task started (by a first connection) but not yet run would miss it and run for ever.
-        # Whatever is left of it is cancelled.
-        service = getattr(ctx.sio.eio, "service_task_handle", None)
-        if isinstance(service, asyncio.Task) and not service.done():
-            service.cancel()
-            await asyncio.wait([service], timeout=SHUTDOWN_S)
         await stop_client_manager(ctx.sio.manager)
 
     return context
+
+
+async def _hang_up_all(ctx: RealtimeContext) -> None:
+    """Disconnect this process's sockets (one that fails is skipped), for at most SHUTDOWN_S."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(SHUTDOWN_S):
+            for sid in list(ctx.connections):
+                with contextlib.suppress(Exception):
+                    await ctx.sio.disconnect(sid)
 
 
 def on_shutdown(ctx: RealtimeContext) -> Callable[[web.Application], Awaitable[None]]:
@@ -162,11 +158,7 @@ def on_shutdown(ctx: RealtimeContext) -> Callable[[web.Application], Awaitable[N
 
     async def close_sockets(_app: web.Application) -> None:
         environs = list(ctx.sio.environ.values())
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(SHUTDOWN_S):
-                for sid in list(ctx.connections):
-                    with contextlib.suppress(Exception):
-                        await ctx.sio.disconnect(sid)
+        await _hang_up_all(ctx)
         # A websocket handler only ends when its peer closes or pings time out: close the transports.
         for environ in environs:
             transport = getattr(environ.get("aiohttp.request"), "transport", None)
