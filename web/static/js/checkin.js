@@ -2,7 +2,7 @@
 // the browser has it, jsQR over video frames elsewhere), the typed code everywhere, or a name
 // from the list.
 import { api, el } from "./opinions-common.js";
-import { coalesce, watch } from "./watch.js";
+import { coalesce, newest, watch } from "./watch.js";
 
 const root = document.getElementById("checkin");
 const config = JSON.parse(root.dataset.config);
@@ -44,14 +44,13 @@ function render() {
   }));
 }
 
-let refreshes = 0;
-async function refresh() {
-  const turn = ++refreshes;
-  const [regs, meeting] = await Promise.all([api("GET", `${base}/registrations`), api("GET", base)]);
-  if (turn !== refreshes) return;  // a later refresh started meanwhile: its answer is newer
-  if (regs.ok) { people = regs.body; render(); }
-  if (meeting.ok) counts.textContent = `${meeting.body.attended} / ${meeting.body.registered}`;
-}
+const refresh = newest(
+  () => Promise.all([api("GET", `${base}/registrations`), api("GET", base)]),
+  ([regs, meeting]) => {
+    if (regs.ok) { people = regs.body; render(); }
+    if (meeting.ok) counts.textContent = `${meeting.body.attended} / ${meeting.body.registered}`;
+  },
+);
 
 root.querySelector('[data-testid="checkin-form"]').addEventListener("submit", async (event) => {
   event.preventDefault();

@@ -1,7 +1,7 @@
 // A meeting's page: register (or join the waiting list), your registrations with their code and
 // QR, cancel; the registered / waiting / came counts.
 import { api, el } from "./opinions-common.js";
-import { coalesce, watch } from "./watch.js";
+import { coalesce, newest, watch } from "./watch.js";
 
 const part = document.querySelector('[data-role="registration"]');
 if (part) {
@@ -10,11 +10,7 @@ if (part) {
   const mine = part.querySelector('[data-testid="my-registrations"]');
   const count = (id, value) => { part.querySelector(`[data-testid="${id}"]`).textContent = String(value); };
 
-  let refreshes = 0;
-  async function refresh() {
-    const turn = ++refreshes;
-    const [meeting, regs] = await Promise.all([api("GET", base), api("GET", `${base}/registrations`)]);
-    if (turn !== refreshes) return;  // a later refresh started meanwhile: its answer is newer
+  const refresh = newest(() => Promise.all([api("GET", base), api("GET", `${base}/registrations`)]), ([meeting, regs]) => {
     if (meeting.ok) {
       count("meeting-registered", meeting.body.registered);
       count("meeting-waitlisted", meeting.body.waitlisted);
@@ -37,7 +33,7 @@ if (part) {
         r.checked_in_at ? null : cancel,
       );
     }));
-  }
+  });
 
   part.querySelector('[data-testid="register-form"]').addEventListener("submit", async (event) => {
     event.preventDefault();

@@ -15,6 +15,17 @@ export function watch(what, handlers, resync = null) {
   return socket;
 }
 
+// A refresh that reads with ``load`` each time it is called and hands the answer to ``apply``
+// only if no later call started meanwhile: an older answer arriving late must not undo a newer.
+export function newest(load, apply) {
+  let turn = 0;
+  return async () => {
+    const mine = ++turn;
+    const answer = await load();
+    if (mine === turn) apply(answer);
+  };
+}
+
 // ``fn`` at most once per ``ms`` however often it is asked for (a burst of check-ins at the door).
 export function coalesce(fn, ms = 500) {
   let timer = null;
